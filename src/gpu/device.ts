@@ -1,0 +1,77 @@
+// Acquire the one WebGPU device of the process through Dawn's Node bindings.
+// The GPU object and the adapter are kept referenced for the whole process: if garbage collection takes
+// them while the device lives, Dawn crashes at random. That reference is the project's only global state.
+import { create, globals } from 'webgpu';
+
+export interface Gpu {
+  readonly gpu: GPU;
+  readonly adapter: GPUAdapter;
+  readonly device: GPUDevice;
+  /** Errors Dawn reported outside an error scope, rethrown at the next sync point. */
+  readonly pendingErrors: string[];
+  lost: string | undefined;
+}
+
+let held: Promise<Gpu> | undefined;
+
+const SETUP_HINT = 'No WebGPU adapter found. Run `bash scripts/setup.sh` (installs Mesa lavapipe from bookworm-backports on a machine without a GPU).';
+
+export function getGpu(): Promise<Gpu> {
+  held ??= acquire();
+  return held;
+}
+
+async function acquire(): Promise<Gpu> {
+  process.env.XDG_RUNTIME_DIR ??= '/tmp';
+  Object.assign(globalThis, globals);
+  const gpu = create([]);
+  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  if (!adapter) throw new Error(SETUP_HINT);
+  const a = adapter.limits;
+  // Ask for everything the adapter allows on the limits the kernels lean on: big storage buffers for
+  // full-batch activations, and as many storage bindings per stage as the backward kernels take.
+  const device = await adapter.requestDevice({
+    requiredLimits: {
+      maxStorageBufferBindingSize: a.maxStorageBufferBindingSize,
+      maxBufferSize: a.maxBufferSize,
+      maxStorageBuffersPerShaderStage: a.maxStorageBuffersPerShaderStage,
+      maxComputeWorkgroupStorageSize: a.maxComputeWorkgroupStorageSize,
+      maxComputeInvocationsPerWorkgroup: a.maxComputeInvocationsPerWorkgroup,
+      maxComputeWorkgroupSizeX: a.maxComputeWorkgroupSizeX,
+      maxComputeWorkgroupsPerDimension: a.maxComputeWorkgroupsPerDimension,
+    },
+  });
+  const g: Gpu = { gpu, adapter, device, pendingErrors: [], lost: undefined };
+  device.addEventListener('uncapturederror', (e) => {
+    g.pendingErrors.push((e as GPUUncapturedErrorEvent).error.message);
+  });
+  void device.lost.then((info) => {
+    if (info.reason !== 'destroyed') g.lost = `WebGPU device lost (${info.reason}): ${info.message}`;
+  });
+  return g;
+}
+
+/** Throw any error the device reported since the last check: a validation error becomes an exception. */
+export function throwPendingErrors(g: Gpu): void {
+  if (g.lost) throw new Error(g.lost);
+  if (g.pendingErrors.length) {
+    const msgs = g.pendingErrors.splice(0);
+    throw new Error(`WebGPU error: ${msgs.join('\n')}`);
+  }
+}
+
+/**
+ * Wait for all submitted work. Dawn's Node bindings busy-poll the main thread while a promise waits on the
+ * GPU, taking a core from lavapipe's worker threads; sleeping the thread for most of the expected time
+ * first (Atomics.wait blocks without spinning) gives that core back.
+ */
+export async function settle(g: Gpu, expectedMs = 0): Promise<void> {
+  if (expectedMs > 1) sleepSync(expectedMs * 0.9);
+  await g.device.queue.onSubmittedWorkDone();
+  throwPendingErrors(g);
+}
+
+const sleepCell = new Int32Array(new SharedArrayBuffer(4));
+export function sleepSync(ms: number): void {
+  Atomics.wait(sleepCell, 0, 0, ms);
+}

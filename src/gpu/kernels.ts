@@ -1,0 +1,195 @@
+// Kernel registry: load each shaders/<name>.wgsl, reflect it with wgsl_reflect, build its bind-group
+// layout from the reflection, and check every buffer bound against the declared type and size, so that a
+// binding mismatch is an error when the dispatch is prepared rather than garbage in the output.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { WgslReflect, ResourceType, type VariableInfo } from 'wgsl_reflect/wgsl_reflect.module.js';
+import type { Gpu } from './device.js';
+import { type DType, type GpuTensor, numel } from './tensor.js';
+
+export const SHADER_DIR = fileURLToPath(new URL('../../shaders/', import.meta.url));
+
+interface BindingInfo {
+  readonly name: string;
+  readonly binding: number;
+  readonly kind: 'uniform' | 'storage' | 'read-only-storage';
+  /** Scalar type of a storage array's elements (vec4<f32> counts as f32). */
+  readonly scalar?: DType;
+  /** Bytes the binding needs at least: one element for a runtime-sized array, the whole type otherwise. */
+  readonly minBytes: number;
+  /** For the uniform struct: its members' names, byte offsets and scalar types. */
+  readonly members?: readonly { name: string; offset: number; scalar: DType }[];
+  readonly uniformBytes?: number;
+}
+
+export type Uniforms = Record<string, number>;
+export type Constants = Record<string, number>;
+
+export interface Kernel {
+  readonly name: string;
+  readonly bindings: readonly BindingInfo[];
+  readonly workgroupSize: readonly [number, number, number];
+  readonly overrides: readonly string[];
+  readonly bindGroupLayout: GPUBindGroupLayout;
+  pipeline(constants?: Constants): GPUComputePipeline;
+}
+
+/** One prepared dispatch: everything bound and checked, ready to encode any number of times. */
+export interface Dispatch {
+  readonly label: string;
+  readonly pipeline: GPUComputePipeline;
+  readonly bindGroup: GPUBindGroup;
+  readonly workgroups: readonly [number, number, number];
+}
+
+export interface DispatchArgs {
+  tensors: Record<string, GpuTensor>;
+  uniforms?: Uniforms;
+  constants?: Constants;
+  workgroups: readonly [number, number?, number?];
+}
+
+function scalarOf(typeName: string, kernel: string, binding: string): DType {
+  const m = /(f32|u32|i32)/.exec(typeName);
+  if (!m) throw new Error(`kernel ${kernel}: binding '${binding}' has type ${typeName}; only f32/u32/i32 data is supported`);
+  return m[1] as DType;
+}
+
+function describe(v: VariableInfo, kernel: string): BindingInfo {
+  if (v.resourceType === ResourceType.Uniform) {
+    const members = (v.members ?? []).map((m) => ({ name: m.name, offset: m.offset, scalar: scalarOf(m.type.name, kernel, `${v.name}.${m.name}`) }));
+    return { name: v.name, binding: v.binding, kind: 'uniform', minBytes: v.size, members, uniformBytes: Math.ceil(v.size / 16) * 16 };
+  }
+  if (v.resourceType !== ResourceType.Storage) throw new Error(`kernel ${kernel}: binding '${v.name}' is not a buffer`);
+  const t = v.type as { format?: { name: string }; count?: number; stride?: number; name: string };
+  const runtimeSized = v.isArray && !t.count;
+  return {
+    name: v.name,
+    binding: v.binding,
+    kind: v.access === 'read' ? 'read-only-storage' : 'storage',
+    scalar: scalarOf(t.format?.name ?? t.name, kernel, v.name),
+    minBytes: runtimeSized ? (t.stride ?? 4) : v.size,
+  };
+}
+
+class ReflectedKernel implements Kernel {
+  readonly bindings: readonly BindingInfo[];
+  readonly workgroupSize: readonly [number, number, number];
+  readonly overrides: readonly string[];
+  private readonly module: GPUShaderModule;
+  private readonly layout: GPUPipelineLayout;
+  readonly bindGroupLayout: GPUBindGroupLayout;
+  private readonly pipelines = new Map<string, GPUComputePipeline>();
+
+  constructor(private readonly g: Gpu, readonly name: string, source: string) {
+    const reflect = new WgslReflect(source);
+    const entries = reflect.entry.compute;
+    if (entries.length !== 1 || entries[0].name !== 'main') throw new Error(`kernel ${name}: expected exactly one compute entry point named main`);
+    const groups = reflect.getBindGroups();
+    if (groups.length > 1) throw new Error(`kernel ${name}: only @group(0) is supported`);
+    this.bindings = (groups[0] ?? []).filter((v) => v).map((v) => describe(v, name));
+    if (this.bindings.filter((b) => b.kind === 'uniform').length > 1) throw new Error(`kernel ${name}: at most one uniform struct`);
+    const ws = entries[0].workgroupSize ?? [1, 1, 1];
+    this.workgroupSize = [ws[0] ?? 1, ws[1] ?? 1, ws[2] ?? 1];
+    this.overrides = reflect.overrides.map((o) => o.name);
+    this.module = g.device.createShaderModule({ label: name, code: source });
+    this.bindGroupLayout = g.device.createBindGroupLayout({
+      label: name,
+      entries: this.bindings.map((b) => ({ binding: b.binding, visibility: GPUShaderStage.COMPUTE, buffer: { type: b.kind } })),
+    });
+    this.layout = g.device.createPipelineLayout({ label: name, bindGroupLayouts: [this.bindGroupLayout] });
+  }
+
+  pipeline(constants: Constants = {}): GPUComputePipeline {
+    for (const k of Object.keys(constants)) {
+      if (!this.overrides.includes(k)) throw new Error(`kernel ${this.name}: no override constant '${k}' (has: ${this.overrides.join(', ') || 'none'})`);
+    }
+    const key = JSON.stringify(Object.entries(constants).sort());
+    let p = this.pipelines.get(key);
+    if (!p) {
+      p = this.g.device.createComputePipeline({ label: this.name, layout: this.layout, compute: { module: this.module, entryPoint: 'main', constants } });
+      this.pipelines.set(key, p);
+    }
+    return p;
+  }
+}
+
+export class KernelRegistry {
+  private readonly kernels = new Map<string, Kernel>();
+  constructor(private readonly g: Gpu, private readonly dir = SHADER_DIR) {}
+
+  get(name: string): Kernel {
+    let k = this.kernels.get(name);
+    if (!k) {
+      k = new ReflectedKernel(this.g, name, readFileSync(`${this.dir}/${name}.wgsl`, 'utf8'));
+      this.kernels.set(name, k);
+    }
+    return k;
+  }
+
+  /** Bind tensors and uniforms to a kernel, checking each against the reflection. */
+  prepare(name: string, args: DispatchArgs): Dispatch {
+    const k = this.get(name);
+    const dev = this.g.device;
+    const given = new Set(Object.keys(args.tensors));
+    const entries: GPUBindGroupEntry[] = [];
+    for (const b of k.bindings) {
+      if (b.kind === 'uniform') {
+        entries.push({ binding: b.binding, resource: { buffer: this.uniformBuffer(k.name, b, args.uniforms ?? {}) } });
+        continue;
+      }
+      const t = args.tensors[b.name];
+      if (!t) throw new Error(`kernel ${k.name}: storage binding '${b.name}' is not bound`);
+      given.delete(b.name);
+      if (t.dtype !== b.scalar) throw new Error(`kernel ${k.name}: '${b.name}' is array<${b.scalar}> but the tensor is ${t.dtype}`);
+      const bytes = numel(t.shape) * 4;
+      if (bytes < b.minBytes) throw new Error(`kernel ${k.name}: '${b.name}' needs at least ${b.minBytes} bytes, the tensor [${t.shape}] has ${bytes}`);
+      const align = dev.limits.minStorageBufferOffsetAlignment;
+      if ((t.offset * 4) % align) throw new Error(`kernel ${k.name}: '${b.name}' is bound at byte offset ${t.offset * 4}, not a multiple of ${align}`);
+      entries.push({ binding: b.binding, resource: { buffer: t.buffer, offset: t.offset * 4, size: bytes } });
+    }
+    if (given.size) throw new Error(`kernel ${k.name}: no binding named ${[...given].join(', ')}`);
+    const max = dev.limits.maxComputeWorkgroupsPerDimension;
+    const wg = [args.workgroups[0], args.workgroups[1] ?? 1, args.workgroups[2] ?? 1] as const;
+    for (const n of wg) {
+      if (!Number.isInteger(n) || n < 0 || n > max) throw new Error(`kernel ${k.name}: workgroup count ${n} outside 0..${max} (maxComputeWorkgroupsPerDimension)`);
+    }
+    const pipeline = k.pipeline(args.constants);
+    const bindGroup = dev.createBindGroup({ label: k.name, layout: k.bindGroupLayout, entries });
+    return { label: k.name, pipeline, bindGroup, workgroups: wg };
+  }
+
+  private uniformBuffer(kernel: string, b: BindingInfo, u: Uniforms): GPUBuffer {
+    const data = new ArrayBuffer(b.uniformBytes!);
+    const view = new DataView(data);
+    const names = new Set(Object.keys(u));
+    for (const m of b.members!) {
+      const v = u[m.name];
+      if (v === undefined) throw new Error(`kernel ${kernel}: uniform '${b.name}.${m.name}' not given`);
+      names.delete(m.name);
+      if (m.scalar === 'f32') view.setFloat32(m.offset, v, true);
+      else {
+        if (!Number.isInteger(v) || (m.scalar === 'u32' && v < 0)) throw new Error(`kernel ${kernel}: uniform '${b.name}.${m.name}' is ${m.scalar}, got ${v}`);
+        if (m.scalar === 'u32') view.setUint32(m.offset, v, true);
+        else view.setInt32(m.offset, v, true);
+      }
+    }
+    if (names.size) throw new Error(`kernel ${kernel}: uniform '${b.name}' has no member ${[...names].join(', ')}`);
+    const buf = this.g.device.createBuffer({ label: `${kernel}.${b.name}`, size: data.byteLength, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    this.g.device.queue.writeBuffer(buf, 0, data);
+    return buf;
+  }
+}
+
+/** Encode dispatches into one compute pass of one command encoder and submit. */
+export function submit(g: Gpu, dispatches: readonly Dispatch[]): void {
+  const enc = g.device.createCommandEncoder();
+  const pass = enc.beginComputePass();
+  for (const d of dispatches) {
+    pass.setPipeline(d.pipeline);
+    pass.setBindGroup(0, d.bindGroup);
+    pass.dispatchWorkgroups(d.workgroups[0], d.workgroups[1], d.workgroups[2]);
+  }
+  pass.end();
+  g.device.queue.submit([enc.finish()]);
+}

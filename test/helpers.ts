@@ -1,0 +1,41 @@
+// Shared test helpers: one device per worker, random inputs, and float32-aware comparison.
+import { expect } from 'vitest';
+import { getGpu, type Gpu } from '../src/gpu/device.js';
+import { KernelRegistry } from '../src/gpu/kernels.js';
+import { Rng } from '../src/util/rng.js';
+
+export interface TestGpu { g: Gpu; k: KernelRegistry }
+let shared: Promise<TestGpu> | undefined;
+export function testGpu(): Promise<TestGpu> {
+  shared ??= getGpu().then((g) => ({ g, k: new KernelRegistry(g) }));
+  return shared;
+}
+
+export function randn(rng: Rng, n: number, scale = 1): Float32Array {
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) a[i] = rng.normal() * scale;
+  return a;
+}
+
+/**
+ * Assert |got − want| ≤ rtol·scale + atol elementwise, where scale is the largest |want| (a relative error
+ * measured against the output's magnitude, as float32 accumulation errors are). Reports the worst index.
+ */
+export function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, rtol = 1e-5, atol = 1e-6): void {
+  expect(got.length).toBe(want.length);
+  let scale = 0;
+  for (let i = 0; i < want.length; i++) scale = Math.max(scale, Math.abs(want[i]));
+  let worst = -1;
+  let worstErr = 0;
+  for (let i = 0; i < want.length; i++) {
+    const err = Math.abs(got[i] - want[i]);
+    if (!(err <= worstErr) || Number.isNaN(got[i])) {
+      worstErr = Number.isNaN(got[i]) ? Infinity : err;
+      worst = i;
+    }
+  }
+  const tol = rtol * scale + atol;
+  if (!(worstErr <= tol)) {
+    throw new Error(`mismatch at index ${worst}: got ${got[worst]}, want ${want[worst]} (|err| ${worstErr} > tol ${tol}, scale ${scale})`);
+  }
+}
