@@ -1,6 +1,6 @@
 import { describe, it } from 'vitest';
-import * as cpu from '../../src/ops/cpu.js';
-import * as gpu from '../../src/ops/gpu.js';
+import * as cpu from '../../src/ops/cpu/index.js';
+import * as gpu from '../../src/ops/gpu/index.js';
 import { submit } from '../../src/gpu/kernels.js';
 import { createTensor, poison, readF32 } from '../../src/gpu/tensor.js';
 import { Rng } from '../../src/util/rng.js';

@@ -1,9 +1,6 @@
-// GPU ops: each prepares one dispatch of one kernel in shaders/, with the same arguments as its twin in
-// src/ops/cpu.ts. Workgroup counts are derived here, next to the kernel's tile shape.
-import type { Dispatch, KernelRegistry } from '../gpu/kernels.js';
-import type { GpuTensor } from '../gpu/tensor.js';
-
-const groups = (n: number, per: number) => Math.ceil(n / per);
+import type { Dispatch, KernelRegistry } from '../../gpu/kernels.js';
+import type { GpuTensor } from '../../gpu/tensor.js';
+import { groups } from './util.js';
 
 /** out[c] = Σ_r x[r, c] (+ out[c] when accumulating): shaders/column_sum.wgsl. */
 export function columnSum(k: KernelRegistry, x: GpuTensor, rows: number, cols: number, out: GpuTensor, accumulate = false): Dispatch {

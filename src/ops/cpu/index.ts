@@ -1,0 +1,5 @@
+// The CPU reference path: every GPU kernel's computation in float64, op for op with src/ops/gpu/, under
+// the same names and arguments, so a parity test is one line per op and the whole model can run forward
+// and backward on the CPU. One file per op, beside its twin in src/ops/gpu/.
+export * from './types.js';
+export * from './column_sum.js';

@@ -1,0 +1,1 @@
+export type F64 = Float64Array;
