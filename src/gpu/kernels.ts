@@ -181,15 +181,36 @@ export class KernelRegistry {
   }
 }
 
-/** Encode dispatches into one compute pass of one command encoder and submit. */
-export function submit(g: Gpu, dispatches: readonly Dispatch[]): void {
+/** A buffer-to-buffer copy between dispatches (only 4-byte alignment needed, unlike a binding offset). */
+export interface Copy {
+  readonly label: 'copy';
+  readonly src: GpuTensor;
+  readonly dst: GpuTensor;
+}
+
+export type Step = Dispatch | Copy;
+
+export function copy(src: GpuTensor, dst: GpuTensor): Copy {
+  if (numel(src.shape) !== numel(dst.shape)) throw new Error(`copy: [${src.shape}] into [${dst.shape}]`);
+  return { label: 'copy', src, dst };
+}
+
+/** Encode steps into one command encoder (consecutive dispatches share a compute pass) and submit. */
+export function submit(g: Gpu, steps: readonly Step[]): void {
   const enc = g.device.createCommandEncoder();
-  const pass = enc.beginComputePass();
-  for (const d of dispatches) {
-    pass.setPipeline(d.pipeline);
-    pass.setBindGroup(0, d.bindGroup);
-    pass.dispatchWorkgroups(d.workgroups[0], d.workgroups[1], d.workgroups[2]);
+  let pass: GPUComputePassEncoder | undefined;
+  for (const s of steps) {
+    if ('src' in s) {
+      pass?.end();
+      pass = undefined;
+      enc.copyBufferToBuffer(s.src.buffer, s.src.offset * 4, s.dst.buffer, s.dst.offset * 4, numel(s.src.shape) * 4);
+      continue;
+    }
+    pass ??= enc.beginComputePass();
+    pass.setPipeline(s.pipeline);
+    pass.setBindGroup(0, s.bindGroup);
+    pass.dispatchWorkgroups(s.workgroups[0], s.workgroups[1], s.workgroups[2]);
   }
-  pass.end();
+  pass?.end();
   g.device.queue.submit([enc.finish()]);
 }
