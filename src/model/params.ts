@@ -17,6 +17,8 @@ export interface ParamSpec {
 }
 
 export type Params = Record<ParamName, Float32Array>;
+/** Parameters in any precision: the CPU reference path also runs on float64 values (finite differences). */
+export type ParamValues = Record<ParamName, ArrayLike<number>>;
 
 export function paramSpecs(c: ModelConfig): ParamSpec[] {
   const { d_model: dm, n_heads: h, d_head: dh, d_mlp, d_vocab, d_vocab_out, n_ctx } = c;

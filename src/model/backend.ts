@@ -1,0 +1,41 @@
+// The ops the model schedule is written against. Two implementations: src/model/gpu_backend.ts prepares
+// one dispatch per op (replayed every step), src/model/cpu_backend.ts computes each op at once in float64
+// through src/ops/cpu. Every op writes into an output tensor the schedule allocated, so the one schedule
+// in src/model/schedule.ts is both the GPU program and its CPU reference, op for op.
+import type { MatmulShape } from '../ops/cpu/matmul.js';
+import type { ColumnSumShape } from '../ops/cpu/column_sum.js';
+import type { ActFn, AttentionConvention } from './config.js';
+import type { ParamName } from './params.js';
+
+export interface AttentionShape {
+  batch: number;
+  n_ctx: number;
+  n_heads: number;
+  d_head: number;
+  attention_rate: number;
+  convention: AttentionConvention;
+}
+
+export interface Backend<T> {
+  /** A fresh tensor (contents unspecified until an op writes it). */
+  tensor(shape: readonly number[], label: string): T;
+  /** A tensor holding fixed values. */
+  constant(shape: readonly number[], values: ArrayLike<number>, label: string): T;
+  param(name: ParamName): T;
+  /** Where the gradient of a trained parameter goes; undefined for a frozen one. */
+  grad(name: ParamName): T | undefined;
+
+  matmul(a: T, b: T, out: T, s: MatmulShape, opts?: { bias?: T; biasStride?: number; accumulate?: boolean }): void;
+  columnSum(x: T, s: ColumnSumShape, out: T, accumulate?: boolean): void;
+  /** x0 = W_E[tokens] + W_pos for the backend's batch. */
+  embedGather(W_E: T, W_pos: T, out: T): void;
+  /** dW_E = Σ of dx0 rows by token, for the backend's batch. */
+  embedScatterAdd(dx0: T, out: T): void;
+  attention(q: T, k: T, v: T, s: AttentionShape, z: T, pattern: T): void;
+  attentionBackward(dz: T, q: T, k: T, v: T, pattern: T, s: AttentionShape, dq: T, dk: T, dv: T): void;
+  activation(pre: T, act: ActFn, out: T): void;
+  activationBackward(pre: T, dpost: T, act: ActFn, out: T): void;
+  /** Per-row loss, scale·∂loss/∂logits and correctness for the backend's labels. */
+  softmaxCrossEntropy(logits: T, scale: number, loss: T, dlogits: T, correct: T): void;
+  copy(src: T, dst: T): void;
+}

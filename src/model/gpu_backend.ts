@@ -1,0 +1,88 @@
+// The GPU backend: each op prepares one dispatch, appended to a program that is replayed every step.
+// Parameters and gradients are views into flat buffers laid out by ParamLayout.
+import type { Gpu } from '../gpu/device.js';
+import { type KernelRegistry, type Step, copy } from '../gpu/kernels.js';
+import { type GpuTensor, createTensor, view } from '../gpu/tensor.js';
+import * as gpu from '../ops/gpu/index.js';
+import { tokenIndex } from '../ops/cpu/index.js';
+import type { MatmulShape } from '../ops/cpu/matmul.js';
+import type { ColumnSumShape } from '../ops/cpu/column_sum.js';
+import type { AttentionShape, Backend } from './backend.js';
+import type { ActFn, ModelConfig } from './config.js';
+import type { Batch } from './inputs.js';
+import type { ParamLayout, ParamName } from './params.js';
+
+export class GpuBackend implements Backend<GpuTensor> {
+  /** The dispatches and copies prepared so far, in order. */
+  steps: Step[] = [];
+  private readonly tokens: GpuTensor;
+  private readonly labels: GpuTensor;
+  private readonly index: { starts: GpuTensor; rows: GpuTensor };
+
+  constructor(
+    private readonly g: Gpu,
+    private readonly k: KernelRegistry,
+    private readonly c: ModelConfig,
+    private readonly layout: ParamLayout,
+    private readonly params: GpuTensor,
+    private readonly grads: GpuTensor,
+    private readonly batch: Batch,
+  ) {
+    this.tokens = createTensor(g, 'u32', [batch.size, c.n_ctx], batch.tokens, 'tokens');
+    this.labels = createTensor(g, 'u32', [batch.size], batch.labels, 'labels');
+    const idx = tokenIndex(batch.tokens, c.d_vocab);
+    this.index = {
+      starts: createTensor(g, 'u32', [idx.starts.length], idx.starts, 'token_index.starts'),
+      rows: createTensor(g, 'u32', [idx.rows.length], idx.rows, 'token_index.rows'),
+    };
+  }
+
+  tensor(shape: readonly number[], label: string): GpuTensor {
+    return createTensor(this.g, 'f32', shape, undefined, label);
+  }
+  constant(shape: readonly number[], values: ArrayLike<number>, label: string): GpuTensor {
+    return createTensor(this.g, 'f32', shape, values, label);
+  }
+  private entry(name: ParamName) {
+    return this.layout.entries.find((e) => e.spec.name === name)!;
+  }
+  param(name: ParamName): GpuTensor {
+    const e = this.entry(name);
+    return view(this.params, e.offset, e.spec.shape);
+  }
+  grad(name: ParamName): GpuTensor | undefined {
+    const e = this.entry(name);
+    return e.trainable ? view(this.grads, e.offset, e.spec.shape) : undefined;
+  }
+
+  matmul(a: GpuTensor, b: GpuTensor, out: GpuTensor, s: MatmulShape, opts: { bias?: GpuTensor; biasStride?: number; accumulate?: boolean } = {}): void {
+    this.steps.push(gpu.matmul(this.k, a, b, out, s, opts));
+  }
+  columnSum(x: GpuTensor, s: ColumnSumShape, out: GpuTensor, accumulate = false): void {
+    this.steps.push(gpu.columnSum(this.k, x, s, out, accumulate));
+  }
+  embedGather(W_E: GpuTensor, W_pos: GpuTensor, out: GpuTensor): void {
+    this.steps.push(gpu.embedGather(this.k, W_E, W_pos, this.tokens, { batch: this.batch.size, n_ctx: this.c.n_ctx, d_model: this.c.d_model }, out));
+  }
+  embedScatterAdd(dx0: GpuTensor, out: GpuTensor): void {
+    this.steps.push(gpu.embedScatterAdd(this.k, dx0, this.index, { d_vocab: this.c.d_vocab, d_model: this.c.d_model }, out));
+  }
+  attention(q: GpuTensor, k: GpuTensor, v: GpuTensor, s: AttentionShape, z: GpuTensor, pattern: GpuTensor): void {
+    this.steps.push(gpu.attention(this.k, q, k, v, s, z, pattern));
+  }
+  attentionBackward(dz: GpuTensor, q: GpuTensor, k: GpuTensor, v: GpuTensor, pattern: GpuTensor, s: AttentionShape, dq: GpuTensor, dk: GpuTensor, dv: GpuTensor): void {
+    this.steps.push(gpu.attentionBackward(this.k, dz, q, k, v, pattern, s, dq, dk, dv));
+  }
+  activation(pre: GpuTensor, act: ActFn, out: GpuTensor): void {
+    this.steps.push(gpu.activation(this.k, pre, act, pre.shape.reduce((x, y) => x * y, 1), out));
+  }
+  activationBackward(pre: GpuTensor, dpost: GpuTensor, act: ActFn, out: GpuTensor): void {
+    this.steps.push(gpu.activationBackward(this.k, pre, dpost, act, pre.shape.reduce((x, y) => x * y, 1), out));
+  }
+  softmaxCrossEntropy(logits: GpuTensor, scale: number, loss: GpuTensor, dlogits: GpuTensor, correct: GpuTensor): void {
+    this.steps.push(gpu.softmaxCrossEntropy(this.k, logits, this.labels, { batch: this.batch.size, d_vocab_out: this.c.d_vocab_out, p: this.c.p, scale }, loss, dlogits, correct));
+  }
+  copy(src: GpuTensor, dst: GpuTensor): void {
+    this.steps.push(copy(src, dst));
+  }
+}
