@@ -3,3 +3,4 @@
 // and backward on the CPU. One file per op, beside its twin in src/ops/gpu/.
 export * from './types.js';
 export * from './column_sum.js';
+export * from './gather_sum.js';

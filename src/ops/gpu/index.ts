@@ -1,3 +1,4 @@
 // GPU ops: each prepares one dispatch of one kernel in shaders/, with the same name and arguments as its
 // twin in src/ops/cpu/ (tensors in place of arrays). Workgroup counts are derived beside the kernel's tile.
 export * from './column_sum.js';
+export * from './gather_sum.js';
