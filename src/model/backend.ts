@@ -25,7 +25,8 @@ export interface Backend<T> {
   /** Where the gradient of a trained parameter goes; undefined for a frozen one. */
   grad(name: ParamName): T | undefined;
 
-  matmul(a: T, b: T, out: T, s: MatmulShape, opts?: { bias?: T; biasStride?: number; accumulate?: boolean }): void;
+  /** out = alpha·op(a)·op(b) + bias (+ out when accumulating); bias batch stride biasStride (0: shared). */
+  matmul(a: T, b: T, out: T, s: MatmulShape, opts?: MatmulOpts<T>): void;
   columnSum(x: T, s: ColumnSumShape, out: T, accumulate?: boolean): void;
   /** x0 = W_E[tokens] + W_pos for the backend's batch. */
   embedGather(W_E: T, W_pos: T, out: T): void;
@@ -38,4 +39,16 @@ export interface Backend<T> {
   /** Per-row loss, scale·∂loss/∂logits and correctness for the backend's labels. */
   softmaxCrossEntropy(logits: T, scale: number, loss: T, dlogits: T, correct: T): void;
   copy(src: T, dst: T): void;
+  fill(t: T, value: number): void;
+  /** out[b] = bias + Σ_j table[j·d_vocab + token(b, j)]: the constant-attention tables gathered per example. */
+  gatherSum(table: T, bias: T, out: T): void;
+  /** out[j·d_vocab + t] = Σ of x[b] over the examples whose token at position j is t: gatherSum's adjoint. */
+  scatterTags(x: T, out: T): void;
+}
+
+export interface MatmulOpts<T> {
+  alpha?: number;
+  bias?: T;
+  biasStride?: number;
+  accumulate?: boolean;
 }

@@ -1,7 +1,7 @@
 // The CPU reference backend: each op runs at once in float64 through src/ops/cpu.
 import * as cpu from '../ops/cpu/index.js';
 import type { F64 } from '../ops/cpu/index.js';
-import type { Backend, AttentionShape } from './backend.js';
+import type { Backend, AttentionShape, MatmulOpts } from './backend.js';
 import type { ModelConfig } from './config.js';
 import type { Batch } from './inputs.js';
 import { type ParamName, type ParamValues, paramSpecs, size } from './params.js';
@@ -9,11 +9,20 @@ import type { MatmulShape } from '../ops/cpu/matmul.js';
 import type { ColumnSumShape } from '../ops/cpu/column_sum.js';
 import type { ActFn } from './config.js';
 
+/** Examples grouped by (position, token) tag j·d_vocab + t: the index scatterTags sums by. */
+export function tagIndex(c: ModelConfig, batch: Batch): cpu.TokenIndex {
+  const n = c.n_ctx;
+  const tags = batch.tokens.map((t, i) => (i % n) * c.d_vocab + t);
+  const idx = cpu.tokenIndex(tags, n * c.d_vocab);
+  return { starts: idx.starts, rows: idx.rows.map((r) => Math.floor(r / n)) };
+}
+
 export class CpuBackend implements Backend<F64> {
   /** Gradients written so far, by parameter. */
   readonly grads: Partial<Record<ParamName, F64>> = {};
   private readonly cache = new Map<ParamName, F64>();
   private readonly index: cpu.TokenIndex;
+  private readonly tags: cpu.TokenIndex;
 
   constructor(
     private readonly c: ModelConfig,
@@ -22,6 +31,7 @@ export class CpuBackend implements Backend<F64> {
     private readonly frozen: readonly ParamName[] = [],
   ) {
     this.index = cpu.tokenIndex(batch.tokens, c.d_vocab);
+    this.tags = tagIndex(c, batch);
   }
 
   tensor(shape: readonly number[]): F64 {
@@ -40,8 +50,8 @@ export class CpuBackend implements Backend<F64> {
     return (this.grads[name] ??= new Float64Array(size(paramSpecs(this.c).find((s) => s.name === name)!.shape)));
   }
 
-  matmul(a: F64, b: F64, out: F64, s: MatmulShape, opts: { bias?: F64; biasStride?: number; accumulate?: boolean } = {}): void {
-    const r = cpu.matmul(a, b, s, { bias: opts.bias, biasStride: opts.biasStride, accumulate: opts.accumulate ? out : undefined });
+  matmul(a: F64, b: F64, out: F64, s: MatmulShape, opts: MatmulOpts<F64> = {}): void {
+    const r = cpu.matmul(a, b, s, { ...opts, accumulate: opts.accumulate ? out : undefined });
     if (!opts.accumulate) out.set(r);
   }
   columnSum(x: F64, s: ColumnSumShape, out: F64, accumulate = false): void {
@@ -79,5 +89,16 @@ export class CpuBackend implements Backend<F64> {
   }
   copy(src: F64, dst: F64): void {
     dst.set(src);
+  }
+  fill(t: F64, value: number): void {
+    t.fill(value);
+  }
+  gatherSum(table: F64, bias: F64, out: F64): void {
+    const c = this.c;
+    out.set(cpu.gatherSum(table, bias, this.batch.tokens, { batch: this.batch.size, n_ctx: c.n_ctx, d_vocab: c.d_vocab, width: bias.length }));
+  }
+  scatterTags(x: F64, out: F64): void {
+    const width = x.length / this.batch.size;
+    out.set(cpu.embedScatterAdd(x, this.tags, { d_vocab: this.c.n_ctx * this.c.d_vocab, d_model: width }));
   }
 }

@@ -4,8 +4,10 @@ import { CpuBackend } from './cpu_backend.js';
 import type { ModelConfig } from './config.js';
 import type { Batch } from './inputs.js';
 import type { ParamName, ParamValues } from './params.js';
-import { type Activations, backward, forward } from './schedule.js';
+import { type Activations, forward } from './schedule.js';
+import { type ModelOutputs, type ScheduleName, build } from './schedules.js';
 
+/** The generic forward pass with every activation (hooks included). */
 export function forwardCpu(c: ModelConfig, params: ParamValues, batch: Batch): Activations<F64> {
   return forward(new CpuBackend(c, params, batch), c, batch.size);
 }
@@ -16,16 +18,20 @@ export interface CpuLossAndGrads {
   /** Number of examples whose argmax over the first p logits is the answer. */
   correct: number;
   grads: Partial<Record<ParamName, F64>>;
-  /** Gradient of the mean loss with respect to the embedded inputs [B, n_ctx, d_model]. */
-  dx0: F64;
-  acts: Activations<F64>;
+  /** Gradient of the mean loss w.r.t. the embedded inputs [B, n_ctx, d_model] (generic schedule only). */
+  dx0: F64 | undefined;
+  outputs: ModelOutputs<F64>;
 }
 
-export function lossAndGradsCpu(c: ModelConfig, params: ParamValues, batch: Batch, frozen: readonly ParamName[] = []): CpuLossAndGrads {
-  const be = new CpuBackend(c, params, batch, frozen);
-  const acts = forward(be, c, batch.size);
-  const dx0 = backward(be, c, batch.size, acts);
-  return { loss: mean(acts.loss), correct: sum(acts.correct), grads: be.grads, dx0, acts };
+export function lossAndGradsCpu(
+  c: ModelConfig, params: ParamValues, batch: Batch,
+  opts: { frozen?: readonly ParamName[]; schedule?: ScheduleName } = {},
+): CpuLossAndGrads {
+  const be = new CpuBackend(c, params, batch, opts.frozen ?? []);
+  const built = build(be, c, batch.size, opts.schedule ?? 'generic');
+  const dx0 = built.backward();
+  const o = built.outputs;
+  return { loss: mean(o.loss), correct: sum(o.correct), grads: be.grads, dx0, outputs: o };
 }
 
 const sum = (a: ArrayLike<number>) => { let s = 0; for (let i = 0; i < a.length; i++) s += a[i]; return s; };

@@ -2,12 +2,13 @@
 // Parameters and gradients are views into flat buffers laid out by ParamLayout.
 import type { Gpu } from '../gpu/device.js';
 import { type KernelRegistry, type Step, copy } from '../gpu/kernels.js';
-import { type GpuTensor, createTensor, view } from '../gpu/tensor.js';
+import { type GpuTensor, createTensor, numel, view } from '../gpu/tensor.js';
 import * as gpu from '../ops/gpu/index.js';
-import { tokenIndex } from '../ops/cpu/index.js';
+import { type TokenIndex, tokenIndex } from '../ops/cpu/index.js';
 import type { MatmulShape } from '../ops/cpu/matmul.js';
 import type { ColumnSumShape } from '../ops/cpu/column_sum.js';
-import type { AttentionShape, Backend } from './backend.js';
+import type { AttentionShape, Backend, MatmulOpts } from './backend.js';
+import { tagIndex } from './cpu_backend.js';
 import type { ActFn, ModelConfig } from './config.js';
 import type { Batch } from './inputs.js';
 import type { ParamLayout, ParamName } from './params.js';
@@ -18,6 +19,7 @@ export class GpuBackend implements Backend<GpuTensor> {
   private readonly tokens: GpuTensor;
   private readonly labels: GpuTensor;
   private readonly index: { starts: GpuTensor; rows: GpuTensor };
+  private readonly tags: { starts: GpuTensor; rows: GpuTensor };
 
   constructor(
     private readonly g: Gpu,
@@ -30,11 +32,12 @@ export class GpuBackend implements Backend<GpuTensor> {
   ) {
     this.tokens = createTensor(g, 'u32', [batch.size, c.n_ctx], batch.tokens, 'tokens');
     this.labels = createTensor(g, 'u32', [batch.size], batch.labels, 'labels');
-    const idx = tokenIndex(batch.tokens, c.d_vocab);
-    this.index = {
-      starts: createTensor(g, 'u32', [idx.starts.length], idx.starts, 'token_index.starts'),
-      rows: createTensor(g, 'u32', [idx.rows.length], idx.rows, 'token_index.rows'),
-    };
+    const upload = (idx: TokenIndex, label: string) => ({
+      starts: createTensor(g, 'u32', [idx.starts.length], idx.starts, `${label}.starts`),
+      rows: createTensor(g, 'u32', [idx.rows.length], idx.rows, `${label}.rows`),
+    });
+    this.index = upload(tokenIndex(batch.tokens, c.d_vocab), 'token_index');
+    this.tags = upload(tagIndex(c, batch), 'tag_index');
   }
 
   tensor(shape: readonly number[], label: string): GpuTensor {
@@ -55,7 +58,7 @@ export class GpuBackend implements Backend<GpuTensor> {
     return e.trainable ? view(this.grads, e.offset, e.spec.shape) : undefined;
   }
 
-  matmul(a: GpuTensor, b: GpuTensor, out: GpuTensor, s: MatmulShape, opts: { bias?: GpuTensor; biasStride?: number; accumulate?: boolean } = {}): void {
+  matmul(a: GpuTensor, b: GpuTensor, out: GpuTensor, s: MatmulShape, opts: MatmulOpts<GpuTensor> = {}): void {
     this.steps.push(gpu.matmul(this.k, a, b, out, s, opts));
   }
   columnSum(x: GpuTensor, s: ColumnSumShape, out: GpuTensor, accumulate = false): void {
@@ -74,15 +77,26 @@ export class GpuBackend implements Backend<GpuTensor> {
     this.steps.push(gpu.attentionBackward(this.k, dz, q, k, v, pattern, s, dq, dk, dv));
   }
   activation(pre: GpuTensor, act: ActFn, out: GpuTensor): void {
-    this.steps.push(gpu.activation(this.k, pre, act, pre.shape.reduce((x, y) => x * y, 1), out));
+    this.steps.push(gpu.activation(this.k, pre, act, numel(pre.shape), out));
   }
   activationBackward(pre: GpuTensor, dpost: GpuTensor, act: ActFn, out: GpuTensor): void {
-    this.steps.push(gpu.activationBackward(this.k, pre, dpost, act, pre.shape.reduce((x, y) => x * y, 1), out));
+    this.steps.push(gpu.activationBackward(this.k, pre, dpost, act, numel(pre.shape), out));
   }
   softmaxCrossEntropy(logits: GpuTensor, scale: number, loss: GpuTensor, dlogits: GpuTensor, correct: GpuTensor): void {
     this.steps.push(gpu.softmaxCrossEntropy(this.k, logits, this.labels, { batch: this.batch.size, d_vocab_out: this.c.d_vocab_out, p: this.c.p, scale }, loss, dlogits, correct));
   }
   copy(src: GpuTensor, dst: GpuTensor): void {
     this.steps.push(copy(src, dst));
+  }
+  fill(t: GpuTensor, value: number): void {
+    this.steps.push(copy(this.constant(t.shape, new Float32Array(numel(t.shape)).fill(value), 'fill'), t));
+  }
+  gatherSum(table: GpuTensor, bias: GpuTensor, out: GpuTensor): void {
+    const c = this.c;
+    this.steps.push(gpu.gatherSum(this.k, table, bias, this.tokens, { batch: this.batch.size, n_ctx: c.n_ctx, d_vocab: c.d_vocab, width: numel(bias.shape) }, out));
+  }
+  scatterTags(x: GpuTensor, out: GpuTensor): void {
+    const width = numel(x.shape) / this.batch.size;
+    this.steps.push(gpu.embedScatterAdd(this.k, x, this.tags, { d_vocab: this.c.n_ctx * this.c.d_vocab, d_model: width }, out));
   }
 }

@@ -1,4 +1,4 @@
-// The whole model on the GPU: the schedule of src/model/schedule.ts prepared once over a fixed batch, and
+// The whole model on the GPU: a schedule (src/model/schedules.ts) prepared once over a fixed batch, and
 // replayed with submit() every step.
 import type { Gpu } from '../gpu/device.js';
 import type { KernelRegistry, Step } from '../gpu/kernels.js';
@@ -7,49 +7,61 @@ import { validateConfig, type ModelConfig } from './config.js';
 import { GpuBackend } from './gpu_backend.js';
 import type { Batch } from './inputs.js';
 import type { ParamLayout } from './params.js';
-import { type Activations, backward, forward } from './schedule.js';
+import { type Built, type ModelOutputs, type ScheduleName, build, chooseSchedule } from './schedules.js';
+
+export interface GpuModelOptions {
+  /** Share another model's flat parameters (and gradients), e.g. to evaluate the test split. */
+  shared?: { params: GpuTensor; grads?: GpuTensor };
+  /** 'auto' (default) takes the constant-attention fast path when α = 0. */
+  schedule?: ScheduleName | 'auto';
+}
 
 export class GpuModel {
-  /** Flat parameters (ParamLayout), possibly shared with another GpuModel over another batch. */
+  /** Flat parameters (ParamLayout). */
   readonly params: GpuTensor;
   /** Flat gradients of the mean loss, same layout; only the trainable prefix is written. */
   readonly grads: GpuTensor;
-  readonly acts: Activations<GpuTensor>;
+  readonly schedule: ScheduleName;
+  readonly outputs: ModelOutputs<GpuTensor>;
   private readonly be: GpuBackend;
+  private readonly built: Built<GpuTensor>;
   private readonly forwardSteps: Step[];
   private backwardSteps: Step[] | undefined;
   private dx0_: GpuTensor | undefined;
 
-  constructor(g: Gpu, k: KernelRegistry, readonly cfg: ModelConfig, readonly layout: ParamLayout, readonly batch: Batch, shared?: { params: GpuTensor; grads?: GpuTensor }) {
+  constructor(g: Gpu, k: KernelRegistry, readonly cfg: ModelConfig, readonly layout: ParamLayout, readonly batch: Batch, opts: GpuModelOptions = {}) {
     validateConfig(cfg, g.device.limits);
-    this.params = shared?.params ?? createTensor(g, 'f32', [layout.length], undefined, 'params');
-    this.grads = shared?.grads ?? createTensor(g, 'f32', [layout.length], undefined, 'grads');
+    this.schedule = chooseSchedule(cfg, opts.schedule);
+    this.params = opts.shared?.params ?? createTensor(g, 'f32', [layout.length], undefined, 'params');
+    this.grads = opts.shared?.grads ?? createTensor(g, 'f32', [layout.length], undefined, 'grads');
     this.be = new GpuBackend(g, k, cfg, layout, this.params, this.grads, batch);
-    this.acts = forward(this.be, cfg, batch.size);
+    this.built = build(this.be, cfg, batch.size, this.schedule);
+    this.outputs = this.built.outputs;
     this.forwardSteps = this.be.steps;
   }
 
-  get loss(): GpuTensor { return this.acts.loss; }
-  get correct(): GpuTensor { return this.acts.correct; }
-  get logits(): GpuTensor { return this.acts.logits; }
+  get loss(): GpuTensor { return this.outputs.loss; }
+  get correct(): GpuTensor { return this.outputs.correct; }
+  get logits(): GpuTensor { return this.outputs.logits; }
 
   forward(): readonly Step[] {
     return this.forwardSteps;
   }
 
-  /** Forward, then the gradient of the mean loss into grads (and dx0). */
+  /** Forward, then the gradient of the mean loss into grads. */
   forwardBackward(): readonly Step[] {
     if (!this.backwardSteps) {
       this.be.steps = [];
-      this.dx0_ = backward(this.be, this.cfg, this.batch.size, this.acts);
+      this.dx0_ = this.built.backward();
       this.backwardSteps = this.be.steps;
     }
     return [...this.forwardSteps, ...this.backwardSteps];
   }
 
-  /** Gradient with respect to the embedded inputs, written by forwardBackward(). */
+  /** Gradient with respect to the embedded inputs [B, n_ctx, d_model] (generic schedule only). */
   get dx0(): GpuTensor {
     this.forwardBackward();
-    return this.dx0_!;
+    if (!this.dx0_) throw new Error(`dx0 is computed by the generic schedule only; this model runs '${this.schedule}'`);
+    return this.dx0_;
   }
 }

@@ -19,7 +19,7 @@ export interface Activations<T> {
 }
 
 /** The matmul shape of a plain (unbatched) product. */
-const mm = (M: number, N: number, K: number, transA = false, transB = false) =>
+export const mm = (M: number, N: number, K: number, transA = false, transB = false) =>
   ({ batch: 1, M, N, K, transA, transB, strideA: 0, strideB: 0 });
 
 export function forward<T>(be: Backend<T>, c: ModelConfig, B: number): Activations<T> {
@@ -133,7 +133,8 @@ export const attentionShape = (c: ModelConfig, B: number) => ({
   batch: B, n_ctx: c.n_ctx, n_heads: c.n_heads, d_head: c.d_head, attention_rate: c.attention_rate, convention: c.attention_convention,
 });
 
-function lastSelector<T>(be: Backend<T>, n: number): T {
+/** A one-hot row selecting the last position: selection and its adjoint as exact matmuls. */
+export function lastSelector<T>(be: Backend<T>, n: number): T {
   const sel = new Float32Array(n);
   sel[n - 1] = 1;
   return be.constant([1, n], sel, 'last_position');
