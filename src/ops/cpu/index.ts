@@ -4,3 +4,4 @@
 export * from './types.js';
 export * from './column_sum.js';
 export * from './gather_sum.js';
+export * from './matmul.js';

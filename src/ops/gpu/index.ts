@@ -2,3 +2,4 @@
 // twin in src/ops/cpu/ (tensors in place of arrays). Workgroup counts are derived beside the kernel's tile.
 export * from './column_sum.js';
 export * from './gather_sum.js';
+export * from './matmul.js';
