@@ -4,17 +4,11 @@
 // in src/model/schedule.ts is both the GPU program and its CPU reference, op for op.
 import type { MatmulShape } from '../ops/cpu/matmul.js';
 import type { ColumnSumShape } from '../ops/cpu/column_sum.js';
-import type { ActFn, AttentionConvention } from './config.js';
+import type { AttentionShape } from '../ops/cpu/attention.js';
+import type { ActFn } from './config.js';
 import type { ParamName } from './params.js';
 
-export interface AttentionShape {
-  batch: number;
-  n_ctx: number;
-  n_heads: number;
-  d_head: number;
-  attention_rate: number;
-  convention: AttentionConvention;
-}
+export type { AttentionShape };
 
 export interface Backend<T> {
   /** A fresh tensor (contents unspecified until an op writes it). */

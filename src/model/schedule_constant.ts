@@ -6,6 +6,7 @@
 // logits = hook_post·W_L + Σ_j Q_j[t_bj] + ((κ + b_out)·W_U + b_U) with W_L = W_out·W_U, Q = G·W_U.
 // Per step the only batch-sized products are hook_post·W_L and its two gradients: about six times fewer
 // operations than the generic schedule, which tests hold this one to.
+import { constantPatternValue } from '../ops/cpu/attention.js';
 import type { Backend } from './backend.js';
 import type { ModelConfig } from './config.js';
 import type { ParamName } from './params.js';
@@ -21,8 +22,7 @@ export interface ConstantActivations<T> {
   logits: T; loss: T; correct: T; dlogits: T;
 }
 
-/** The constant pattern's value C (SPEC §1). */
-export const constantPattern = (c: ModelConfig) => (c.attention_convention === 'sum' ? 1 : 1 / c.n_ctx);
+const constantPattern = (c: ModelConfig) => constantPatternValue({ n_ctx: c.n_ctx, convention: c.attention_convention });
 
 export function forwardConstant<T>(be: Backend<T>, c: ModelConfig, B: number): ConstantActivations<T> {
   if (c.attention_rate !== 0) throw new Error(`the constant-attention schedule needs attention_rate 0, got ${c.attention_rate}`);

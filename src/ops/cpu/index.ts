@@ -5,3 +5,8 @@ export * from './types.js';
 export * from './column_sum.js';
 export * from './gather_sum.js';
 export * from './matmul.js';
+export * from './embed.js';
+export * from './attention.js';
+export * from './activation.js';
+export * from './softmax_cross_entropy.js';
+export * from './adamw.js';

@@ -1,0 +1,23 @@
+// One AdamW step in place over n parameters (PyTorch's order of operations, src/ops/cpu/adamw.ts).
+// The per-step values sit in a small storage buffer the trainer rewrites before each step, so one
+// prepared dispatch serves every step: hyper = [1 − lr·wd, β1, 1 − β1, β2, 1 − β2, lr/bc1, √bc2, eps].
+struct Params { n: u32 }
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> hyper: array<f32, 8>;
+@group(0) @binding(2) var<storage, read> grad: array<f32>;
+@group(0) @binding(3) var<storage, read_write> param: array<f32>;
+@group(0) @binding(4) var<storage, read_write> m: array<f32>;
+@group(0) @binding(5) var<storage, read_write> v: array<f32>;
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let i = gid.x + gid.y * 65535u * 64u;
+  if (i >= params.n) { return; }
+  let g = grad[i];
+  let mi = hyper[1] * m[i] + hyper[2] * g;
+  let vi = hyper[3] * v[i] + hyper[4] * g * g;
+  m[i] = mi;
+  v[i] = vi;
+  param[i] = param[i] * hyper[0] - hyper[5] * mi / (sqrt(vi) / hyper[6] + hyper[7]);
+}

@@ -1,0 +1,33 @@
+import type { F64 } from './types.js';
+
+/** PyTorch's AdamW hyperparameters for one step; step counts from 1. */
+export interface AdamWHyper { lr: number; beta1: number; beta2: number; eps: number; weight_decay: number; step: number }
+
+/**
+ * One AdamW step in place, exactly PyTorch's order of operations: decoupled decay p ← p·(1 − lr·wd),
+ * moments, then p ← p − (lr/bc1)·m/(√v/√bc2 + eps) with bias corrections bc = 1 − β^step:
+ * shaders/adamw.wgsl.
+ */
+export function adamw(param: F64, grad: ArrayLike<number>, m: F64, v: F64, h: AdamWHyper): void {
+  const { lr, beta1, beta2, eps, weight_decay } = h;
+  const stepSize = lr / (1 - beta1 ** h.step);
+  const sqrtBc2 = Math.sqrt(1 - beta2 ** h.step);
+  for (let i = 0; i < param.length; i++) {
+    const g = grad[i];
+    param[i] *= 1 - lr * weight_decay;
+    m[i] = beta1 * m[i] + (1 - beta1) * g;
+    v[i] = beta2 * v[i] + (1 - beta2) * g * g;
+    param[i] -= (stepSize * m[i]) / (Math.sqrt(v[i]) / sqrtBc2 + eps);
+  }
+}
+
+/** The per-step values adamw.wgsl reads from its `hyper` buffer, folded on the host in float64. */
+export function adamwHyper(h: AdamWHyper): Float32Array {
+  return Float32Array.from([
+    1 - h.lr * h.weight_decay,
+    h.beta1, 1 - h.beta1, h.beta2, 1 - h.beta2,
+    h.lr / (1 - h.beta1 ** h.step),
+    Math.sqrt(1 - h.beta2 ** h.step),
+    h.eps,
+  ]);
+}

@@ -1,0 +1,50 @@
+import type { F64 } from './types.js';
+
+export interface EmbedShape { batch: number; n_ctx: number; d_model: number }
+
+/** x0[b, j] = W_E[tokens[b, j]] + W_pos[j]: shaders/embed_gather.wgsl. */
+export function embedGather(W_E: ArrayLike<number>, W_pos: ArrayLike<number>, tokens: ArrayLike<number>, s: EmbedShape): F64 {
+  const { batch, n_ctx, d_model: dm } = s;
+  const out = new Float64Array(batch * n_ctx * dm);
+  for (let r = 0; r < batch * n_ctx; r++) {
+    const t = tokens[r];
+    const j = r % n_ctx;
+    for (let m = 0; m < dm; m++) out[r * dm + m] = W_E[t * dm + m] + W_pos[j * dm + m];
+  }
+  return out;
+}
+
+/**
+ * Rows grouped by key, as compressed lists: the rows with key v are rows[starts[v] .. starts[v+1]), in
+ * increasing order. Scatter-adds walk these lists in a fixed order, so they are deterministic without
+ * atomics (WGSL has no float atomics).
+ */
+export interface TokenIndex { starts: Uint32Array; rows: Uint32Array }
+
+export function tokenIndex(keys: ArrayLike<number>, nKeys: number): TokenIndex {
+  const starts = new Uint32Array(nKeys + 1);
+  for (let i = 0; i < keys.length; i++) {
+    if (!(keys[i] >= 0 && keys[i] < nKeys)) throw new Error(`tokenIndex: key ${keys[i]} at ${i} outside 0..${nKeys - 1}`);
+    starts[keys[i] + 1]++;
+  }
+  for (let v = 0; v < nKeys; v++) starts[v + 1] += starts[v];
+  const fill = starts.slice(0, nKeys);
+  const rows = new Uint32Array(keys.length);
+  for (let i = 0; i < keys.length; i++) rows[fill[keys[i]]++] = i;
+  return { starts, rows };
+}
+
+export interface ScatterShape { d_vocab: number; d_model: number }
+
+/** out[v] = Σ_{r in index list v} x[r], rows of width d_model: shaders/embed_scatter_add.wgsl. */
+export function embedScatterAdd(x: ArrayLike<number>, index: TokenIndex, s: ScatterShape): F64 {
+  const { d_vocab, d_model: dm } = s;
+  const out = new Float64Array(d_vocab * dm);
+  for (let v = 0; v < d_vocab; v++) {
+    for (let i = index.starts[v]; i < index.starts[v + 1]; i++) {
+      const r = index.rows[i];
+      for (let m = 0; m < dm; m++) out[v * dm + m] += x[r * dm + m];
+    }
+  }
+  return out;
+}

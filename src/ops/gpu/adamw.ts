@@ -1,0 +1,8 @@
+import type { Dispatch, KernelRegistry } from '../../gpu/kernels.js';
+import type { GpuTensor } from '../../gpu/tensor.js';
+import { elementwise } from './util.js';
+
+/** One AdamW step in place over the first n elements; `hyper` holds adamwHyper(step): shaders/adamw.wgsl. */
+export function adamw(k: KernelRegistry, param: GpuTensor, grad: GpuTensor, m: GpuTensor, v: GpuTensor, hyper: GpuTensor, n: number): Dispatch {
+  return k.prepare('adamw', { tensors: { hyper, grad, param, m, v }, uniforms: { n }, workgroups: elementwise(n) });
+}

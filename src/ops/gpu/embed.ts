@@ -1,0 +1,23 @@
+import type { Dispatch, KernelRegistry } from '../../gpu/kernels.js';
+import type { GpuTensor } from '../../gpu/tensor.js';
+import type { EmbedShape, ScatterShape } from '../cpu/embed.js';
+import { groups, rowGroups } from './util.js';
+
+/** x0[b, j] = W_E[tokens[b, j]] + W_pos[j]: shaders/embed_gather.wgsl. */
+export function embedGather(k: KernelRegistry, W_E: GpuTensor, W_pos: GpuTensor, tokens: GpuTensor, s: EmbedShape, out: GpuTensor): Dispatch {
+  const rows = s.batch * s.n_ctx;
+  return k.prepare('embed_gather', {
+    tensors: { tokens, W_E, W_pos, x0: out },
+    uniforms: { rows, n_ctx: s.n_ctx, d_model: s.d_model },
+    workgroups: [groups(s.d_model, 64), ...rowGroups(rows)],
+  });
+}
+
+/** out[v] = Σ of x's rows listed for v in the index (GPU copies of a TokenIndex). */
+export function embedScatterAdd(k: KernelRegistry, x: GpuTensor, index: { starts: GpuTensor; rows: GpuTensor }, s: ScatterShape, out: GpuTensor): Dispatch {
+  return k.prepare('embed_scatter_add', {
+    tensors: { starts: index.starts, rows: index.rows, x, out },
+    uniforms: { d_vocab: s.d_vocab, d_model: s.d_model },
+    workgroups: [groups(s.d_model, 64), s.d_vocab],
+  });
+}
