@@ -4,6 +4,11 @@ import { getGpu, type Gpu } from '../src/gpu/device.js';
 import { KernelRegistry } from '../src/gpu/kernels.js';
 import { Rng } from '../src/util/rng.js';
 
+/** Zhong et al.'s public checkpoints (SPEC §2): A is a pizza model, B a clock model. */
+const FIXTURES = new URL('../../shared/fixtures/zhong-pizza/', import.meta.url).pathname;
+export const MODEL_A = `${FIXTURES}model_A_pizza_p99zdpze5l.safetensors`;
+export const MODEL_B = `${FIXTURES}model_B_clock_l8k1hzciux.safetensors`;
+
 export interface TestGpu { g: Gpu; k: KernelRegistry }
 let shared: Promise<TestGpu> | undefined;
 export function testGpu(): Promise<TestGpu> {

@@ -41,8 +41,9 @@ export function parseSafetensors(buf: Uint8Array, what = 'safetensors data'): St
     const count = (t.shape ?? []).reduce((a, b) => a * b, 1);
     if (!(Number.isInteger(s) && Number.isInteger(e) && s >= 0 && e >= s && base + e <= buf.byteLength)) fail(`tensor ${name} has data offsets [${s}, ${e}] outside the file`);
     if (e - s !== count * BYTES[dtype]) fail(`tensor ${name} of shape [${t.shape}] ${dtype} needs ${count * BYTES[dtype]} bytes, has ${e - s}`);
-    // Copy out: the data section need not be aligned for the typed array.
-    const bytes = buf.slice(base + s, base + e);
+    // Copy out: the data section need not be aligned for the typed array. (Uint8Array's slice copies;
+    // a Node Buffer's slice would be a view into the whole file's memory.)
+    const bytes = Uint8Array.prototype.slice.call(buf, base + s, base + e);
     tensors[name] = { dtype, shape: [...t.shape], data: new CTOR[dtype](bytes.buffer, 0, count) };
   }
   return { tensors, metadata };
