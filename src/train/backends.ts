@@ -1,0 +1,138 @@
+// Where training steps run: the GPU pipeline, or the float64 CPU reference path (small models only).
+// Both keep the same state (flat float32 parameters and AdamW moments), so checkpoints and resumption
+// are the same for both.
+import { type Gpu, settle } from '../gpu/device.js';
+import { KernelRegistry, type Step, submit } from '../gpu/kernels.js';
+import { type GpuTensor, createTensor, readF32, upload } from '../gpu/tensor.js';
+import { type AdamWHyper, adamw as adamwCpu, adamwHyper } from '../ops/cpu/adamw.js';
+import { adamw as adamwGpu } from '../ops/gpu/adamw.js';
+import type { ModelConfig } from '../model/config.js';
+import { lossAndGradsCpu } from '../model/cpu_model.js';
+import { GpuModel } from '../model/gpu_model.js';
+import type { Batch } from '../model/inputs.js';
+import { type ParamLayout, flatten, unflatten } from '../model/params.js';
+import { chooseSchedule, type ScheduleName } from '../model/schedules.js';
+
+/** The optimiser's full state: enough to continue a run bit for bit. */
+export interface TrainState {
+  step: number;
+  params: Float32Array; // flat, ParamLayout
+  m: Float32Array;
+  v: Float32Array;
+}
+
+export interface Metrics { loss: number; accuracy: number }
+
+export interface TrainBackend {
+  load(s: TrainState): void;
+  /** One step: forward, backward, AdamW with these hyperparameters. */
+  step(h: AdamWHyper): void;
+  /** Loss and accuracy of the training batch before the last step, and of the test batch now. */
+  evaluate(): Promise<{ train: Metrics; test: Metrics }>;
+  state(step: number): Promise<TrainState>;
+}
+
+const mean = (a: ArrayLike<number>) => { let s = 0; for (let i = 0; i < a.length; i++) s += a[i]; return a.length ? s / a.length : NaN; };
+
+export class GpuTrainBackend implements TrainBackend {
+  private readonly train: GpuModel;
+  private readonly test: GpuModel | undefined;
+  private readonly m: GpuTensor;
+  private readonly v: GpuTensor;
+  private readonly hyper: GpuTensor;
+  private readonly program: readonly Step[];
+  private pending = 0;
+  private stepMs = 1;
+
+  constructor(private readonly g: Gpu, c: ModelConfig, private readonly layout: ParamLayout, trainBatch: Batch, testBatch: Batch | undefined, schedule: ScheduleName | 'auto') {
+    const k = new KernelRegistry(g);
+    this.train = new GpuModel(g, k, c, layout, trainBatch, { schedule });
+    this.test = testBatch && new GpuModel(g, k, c, layout, testBatch, { schedule, shared: { params: this.train.params } });
+    this.m = createTensor(g, 'f32', [layout.length], undefined, 'adam.m');
+    this.v = createTensor(g, 'f32', [layout.length], undefined, 'adam.v');
+    this.hyper = createTensor(g, 'f32', [8], undefined, 'adam.hyper');
+    const n = layout.trainableLength;
+    this.program = [...this.train.forwardBackward(), adamwGpu(k, this.train.params, this.train.grads, this.m, this.v, this.hyper, n)];
+  }
+
+  load(s: TrainState): void {
+    upload(this.g, this.train.params, s.params);
+    upload(this.g, this.m, s.m);
+    upload(this.g, this.v, s.v);
+  }
+
+  step(h: AdamWHyper): void {
+    upload(this.g, this.hyper, adamwHyper(h));
+    submit(this.g, this.program);
+    this.pending++;
+  }
+
+  /** Keep at most a few steps queued; sleep through most of their expected time rather than spin. */
+  async throttle(): Promise<void> {
+    if (this.pending < 4) return;
+    const t0 = performance.now();
+    await settle(this.g, this.pending * this.stepMs);
+    this.stepMs = 0.8 * this.stepMs + 0.2 * ((performance.now() - t0) / this.pending);
+    this.pending = 0;
+  }
+
+  async evaluate(): Promise<{ train: Metrics; test: Metrics }> {
+    const train = { loss: mean(await readF32(this.g, this.train.loss)), accuracy: mean(await readF32(this.g, this.train.correct)) };
+    if (!this.test) return { train, test: { loss: NaN, accuracy: NaN } };
+    submit(this.g, this.test.forward());
+    const test = { loss: mean(await readF32(this.g, this.test.loss)), accuracy: mean(await readF32(this.g, this.test.correct)) };
+    this.pending = 0;
+    return { train, test };
+  }
+
+  async state(step: number): Promise<TrainState> {
+    return { step, params: await readF32(this.g, this.train.params), m: await readF32(this.g, this.m), v: await readF32(this.g, this.v) };
+  }
+}
+
+export class CpuTrainBackend implements TrainBackend {
+  private s: TrainState;
+  private lastTrain: Metrics = { loss: NaN, accuracy: NaN };
+  private readonly schedule: ScheduleName;
+
+  constructor(private readonly c: ModelConfig, private readonly layout: ParamLayout, private readonly trainBatch: Batch, private readonly testBatch: Batch | undefined, schedule: ScheduleName | 'auto') {
+    this.schedule = chooseSchedule(c, schedule);
+    const n = layout.length;
+    this.s = { step: 0, params: new Float32Array(n), m: new Float32Array(n), v: new Float32Array(n) };
+  }
+
+  load(s: TrainState): void {
+    this.s = { step: s.step, params: s.params.slice(), m: s.m.slice(), v: s.v.slice() };
+  }
+
+  step(h: AdamWHyper): void {
+    const frozen = this.layout.entries.filter((e) => !e.trainable).map((e) => e.spec.name);
+    const r = lossAndGradsCpu(this.c, unflatten(this.layout, this.s.params), this.trainBatch, { frozen, schedule: this.schedule });
+    this.lastTrain = { loss: r.loss, accuracy: r.correct / this.trainBatch.size };
+    const grads = new Float64Array(this.layout.length);
+    for (const e of this.layout.entries) if (e.trainable) grads.set(r.grads[e.spec.name]!, e.offset);
+    // The update runs in float64 and is stored in float32, the precision the GPU keeps its state in.
+    const n = this.layout.trainableLength;
+    const p = Float64Array.from(this.s.params.subarray(0, n));
+    const m = Float64Array.from(this.s.m.subarray(0, n));
+    const v = Float64Array.from(this.s.v.subarray(0, n));
+    adamwCpu(p, grads.subarray(0, n), m, v, h);
+    this.s.params.set(p);
+    this.s.m.set(m);
+    this.s.v.set(v);
+  }
+
+  async evaluate(): Promise<{ train: Metrics; test: Metrics }> {
+    if (!this.testBatch) return { train: this.lastTrain, test: { loss: NaN, accuracy: NaN } };
+    const r = lossAndGradsCpu(this.c, unflatten(this.layout, this.s.params), this.testBatch, { schedule: this.schedule });
+    return { train: this.lastTrain, test: { loss: r.loss, accuracy: r.correct / this.testBatch.size } };
+  }
+
+  async state(step: number): Promise<TrainState> {
+    return { step, params: this.s.params.slice(), m: this.s.m.slice(), v: this.s.v.slice() };
+  }
+}
+
+export const initialState = (layout: ParamLayout, params: Parameters<typeof flatten>[1]): TrainState => ({
+  step: 0, params: flatten(layout, params), m: new Float32Array(layout.length), v: new Float32Array(layout.length),
+});

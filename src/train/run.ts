@@ -1,0 +1,137 @@
+// A training run in an output directory: config.json, metrics.jsonl, model.safetensors (the latest
+// checkpoint, TransformerLens layout) and optimizer-<step>.safetensors (AdamW state for that step).
+// Every file is written atomically; the optimiser file of a step is written before the model file that
+// names it, so a run killed at any moment resumes from a consistent pair.
+import { existsSync, readFileSync, readdirSync, unlinkSync, appendFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { getGpu } from '../gpu/device.js';
+import { writeFileAtomic } from '../io/atomic.js';
+import { loadCheckpoint, saveCheckpoint } from '../io/checkpoint.js';
+import { readSafetensors, writeSafetensors } from '../io/safetensors.js';
+import { batchOf } from '../model/inputs.js';
+import { flatten, initParams, paramLayout, unflatten } from '../model/params.js';
+import { Progress } from '../util/progress.js';
+import { CpuTrainBackend, GpuTrainBackend, type TrainBackend, type TrainState, initialState } from './backends.js';
+import { type TrainConfig, learningRate } from './config.js';
+import { split } from './data.js';
+
+export interface MetricsLine {
+  step: number;
+  lr: number;
+  train_loss: number;
+  train_accuracy: number;
+  test_loss: number;
+  test_accuracy: number;
+  seconds: number;
+}
+
+export const runFiles = (dir: string) => ({
+  config: join(dir, 'config.json'),
+  metrics: join(dir, 'metrics.jsonl'),
+  model: join(dir, 'model.safetensors'),
+  optimizer: (step: number) => join(dir, `optimizer-${step}.safetensors`),
+});
+
+/** Start a new run in `dir` (refusing a directory that holds another run) or resume the one there. */
+export function prepareRun(dir: string, cfg: TrainConfig | undefined): { cfg: TrainConfig; state: TrainState | undefined } {
+  const f = runFiles(dir);
+  const stored = existsSync(f.config) ? (JSON.parse(readFileSync(f.config, 'utf8')) as TrainConfig) : undefined;
+  if (!cfg) {
+    if (!stored) throw new Error(`--resume ${dir}: no run there (no config.json)`);
+    return { cfg: stored, state: loadState(dir, stored) };
+  }
+  if (stored) {
+    const same = JSON.stringify(stored) === JSON.stringify(cfg);
+    throw new Error(same
+      ? `${dir} already holds this run; continue it with --resume ${dir}`
+      : `${dir} holds a different run (preset ${stored.preset}, seed ${stored.seed}); choose another --out`);
+  }
+  if (existsSync(dir) && readdirSync(dir).length) throw new Error(`${dir} is not empty and holds no run; choose another --out`);
+  writeFileAtomic(f.config, JSON.stringify(cfg, null, 2) + '\n');
+  return { cfg, state: undefined };
+}
+
+function loadState(dir: string, cfg: TrainConfig): TrainState | undefined {
+  const f = runFiles(dir);
+  if (!existsSync(f.model)) return undefined;
+  const ck = loadCheckpoint(f.model);
+  if (JSON.stringify(ck.cfg) !== JSON.stringify(cfg.model)) throw new Error(`${f.model}: its model config differs from ${f.config}`);
+  const step = Number(ck.metadata.step);
+  if (!Number.isInteger(step) || step < 0) throw new Error(`${f.model}: metadata step '${ck.metadata.step}' is not a step number`);
+  const opt = readSafetensors(f.optimizer(step));
+  const layout = paramLayout(cfg.model);
+  const get = (name: string) => {
+    const t = opt.tensors[name];
+    if (!t || t.dtype !== 'F32' || t.data.length !== layout.length) throw new Error(`${f.optimizer(step)}: tensor ${name} missing or of the wrong size`);
+    return t.data as Float32Array;
+  };
+  return { step, params: flatten(layout, ck.params), m: get('m'), v: get('v') };
+}
+
+function saveState(dir: string, cfg: TrainConfig, s: TrainState, done: boolean): void {
+  const f = runFiles(dir);
+  const layout = paramLayout(cfg.model);
+  const flat = (data: Float32Array) => ({ dtype: 'F32' as const, shape: [data.length], data });
+  writeSafetensors(f.optimizer(s.step), { tensors: { m: flat(s.m), v: flat(s.v) }, metadata: { step: String(s.step) } });
+  saveCheckpoint(f.model, cfg.model, unflatten(layout, s.params), { step: String(s.step), done: String(done), preset: cfg.preset, seed: String(cfg.seed) });
+  for (const name of readdirSync(dir)) {
+    const m = /^optimizer-(\d+)\.safetensors$/.exec(name);
+    if (m && Number(m[1]) !== s.step) unlinkSync(join(dir, name));
+  }
+}
+
+/** Keep the metrics of steps up to `step` (a resumed run re-emits the rest); drops a torn last line. */
+function truncateMetrics(path: string, step: number): void {
+  if (!existsSync(path)) return;
+  const keep = readFileSync(path, 'utf8').split('\n').filter((line) => {
+    try {
+      return (JSON.parse(line) as MetricsLine).step <= step;
+    } catch {
+      return false;
+    }
+  });
+  writeFileAtomic(path, keep.map((l) => l + '\n').join(''));
+}
+
+export async function runTraining(dir: string, cfg: TrainConfig, resumed: TrainState | undefined, opts: { quiet?: boolean } = {}): Promise<{ state: TrainState; last: MetricsLine | undefined }> {
+  const f = runFiles(dir);
+  const c = cfg.model;
+  const layout = paramLayout(c);
+  const { train, test } = split(c.p, cfg.frac, cfg.seed ^ 0x5eed);
+  const trainBatch = batchOf(c, train);
+  const testBatch = test.length ? batchOf(c, test) : undefined;
+  const backend: TrainBackend = cfg.backend === 'gpu'
+    ? new GpuTrainBackend(await getGpu(), c, layout, trainBatch, testBatch, cfg.schedule)
+    : new CpuTrainBackend(c, layout, trainBatch, testBatch, cfg.schedule);
+  let state = resumed ?? initialState(layout, initParams(c, cfg.seed));
+  backend.load(state);
+  truncateMetrics(f.metrics, state.step);
+  const progress = new Progress(`train ${cfg.preset}`, cfg.steps, state.step);
+  const t0 = performance.now();
+  let last: MetricsLine | undefined;
+  let step = state.step;
+  while (step < cfg.steps) {
+    step++;
+    const lr = learningRate(cfg, step);
+    backend.step({ lr, beta1: cfg.beta1, beta2: cfg.beta2, eps: cfg.eps, weight_decay: cfg.weight_decay, step });
+    if (backend instanceof GpuTrainBackend) await backend.throttle();
+    const finalStep = step === cfg.steps;
+    if (step % cfg.eval_every === 0 || finalStep) {
+      const e = await backend.evaluate();
+      last = { step, lr, train_loss: e.train.loss, train_accuracy: e.train.accuracy, test_loss: e.test.loss, test_accuracy: e.test.accuracy, seconds: (performance.now() - t0) / 1000 };
+      appendFileSync(f.metrics, JSON.stringify(last) + '\n');
+      if (!opts.quiet) progress.update(step, `loss ${fmt(last.train_loss)}/${fmt(last.test_loss)} acc ${pct(last.train_accuracy)}/${pct(last.test_accuracy)} (train/test)`);
+    }
+    const stop = cfg.early_stop_loss > 0 && last?.step === step && last.test_accuracy === 1 && last.test_loss < cfg.early_stop_loss;
+    if (step % cfg.checkpoint_every === 0 || finalStep || stop) {
+      state = await backend.state(step);
+      saveState(dir, cfg, state, finalStep || stop);
+    }
+    if (stop) break;
+  }
+  if (!opts.quiet) progress.done();
+  return { state, last };
+}
+
+const fmt = (x: number) => (Number.isFinite(x) ? x.toExponential(2) : 'n/a');
+const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : 'n/a');
