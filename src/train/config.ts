@@ -61,9 +61,10 @@ const oneOf = <T extends string>(flag: string, v: string, allowed: readonly T[])
   if (!allowed.includes(v as T)) throw new Error(`--${flag} ${v}: expected one of ${allowed.join(', ')}`);
   return v as T;
 };
+/** Change model fields; the derived ones (d_head, n_ctx, vocabularies) follow from the rest. */
 const remodel = (c: TrainConfig, patch: Partial<ModelConfig>): TrainConfig => {
-  const m = { ...c.model, ...patch };
-  return { ...c, model: makeConfig({ ...m, d_head: patch.d_model || patch.n_heads ? undefined : m.d_head }) };
+  const { p, d_model, n_heads, d_mlp, attention_rate, attention_convention, act_fn, eq_token } = { ...c.model, ...patch };
+  return { ...c, model: makeConfig({ p, d_model, n_heads, d_mlp, attention_rate, attention_convention, act_fn, eq_token }) };
 };
 const bool = (flag: string, v: string) => oneOf(flag, v, ['true', 'false'] as const) === 'true';
 

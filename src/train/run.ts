@@ -38,7 +38,10 @@ export function prepareRun(dir: string, cfg: TrainConfig | undefined): { cfg: Tr
   const stored = existsSync(f.config) ? (JSON.parse(readFileSync(f.config, 'utf8')) as TrainConfig) : undefined;
   if (!cfg) {
     if (!stored) throw new Error(`--resume ${dir}: no run there (no config.json)`);
-    return { cfg: stored, state: loadState(dir, stored) };
+    const state = loadState(dir, stored);
+    // A run killed mid-write leaves its temp file (never the real one); clear them.
+    for (const name of readdirSync(dir)) if (name.startsWith('.') && name.endsWith('.tmp')) unlinkSync(join(dir, name));
+    return { cfg: stored, state };
   }
   if (stored) {
     const same = JSON.stringify(stored) === JSON.stringify(cfg);

@@ -1,0 +1,140 @@
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadCheckpoint } from '../../src/io/checkpoint.js';
+import { lossAndGradsCpu } from '../../src/model/cpu_model.js';
+import { allPairs } from '../../src/model/inputs.js';
+import { type TrainConfig, applyOverrides, preset } from '../../src/train/config.js';
+import { split } from '../../src/train/data.js';
+import { prepareRun, runFiles, runTraining } from '../../src/train/run.js';
+import { expectClose } from '../helpers.js';
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'train-'));
+const TRAIN = new URL('../../scripts/train.ts', import.meta.url).pathname;
+// One process (node with tsx's loader), not the tsx CLI, which runs the script in a child process that
+// a SIGKILL of the parent would leave running.
+const NODE_ARGS = ['--import', 'tsx', TRAIN];
+const ENV = { ...process.env, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? '/tmp' };
+
+/** The small config of the issue: p 7, d_model 16, d_mlp 24, 2 heads. */
+function small(name: string, extra: [string, string][] = []): TrainConfig {
+  return applyOverrides(preset(name), [['p', '7'], ['d-model', '16'], ['d-mlp', '24'], ['n-heads', '2'], ['steps', '50'], ['eval-every', '10'], ['checkpoint-every', '10'], ...extra]);
+}
+
+async function train(cfg: TrainConfig): Promise<Float32Array> {
+  const dir = tmp();
+  const run = prepareRun(dir, cfg);
+  return (await runTraining(dir, run.cfg, run.state, { quiet: true })).state.params;
+}
+
+describe('data split', () => {
+  it('is seeded, disjoint, complete and sized by frac', () => {
+    const s = split(59, 0.8, 3);
+    expect(s.train.length).toBe(Math.round(0.8 * 59 * 59));
+    expect(new Set([...s.train, ...s.test]).size).toBe(59 * 59);
+    expect(split(59, 0.8, 3)).toEqual(s);
+    expect(split(59, 0.8, 4).train).not.toEqual(s.train);
+    expect(() => split(7, 0, 1)).toThrow(/frac = 0 must lie in/);
+  });
+});
+
+describe('training', () => {
+  it.each(['pizza', 'clock'])('%s: 50 steps on the GPU match the CPU reference to float32 tolerance', async (name) => {
+    const gpu = await train(small(name));
+    const cpu = await train(small(name, [['backend', 'cpu']]));
+    expectClose(gpu, cpu, 2e-3, 1e-5);
+  });
+
+  it('the constant-attention fast path and the generic path give the same trajectory', async () => {
+    const fast = await train(small('pizza', [['schedule', 'constant']]));
+    const generic = await train(small('pizza', [['schedule', 'generic']]));
+    expectClose(fast, generic, 2e-3, 1e-5);
+  });
+
+  it('is deterministic: the same seed gives the same parameters bit for bit', async () => {
+    const a = await train(small('pizza'));
+    const b = await train(small('pizza'));
+    expect(Buffer.from(a.buffer).equals(Buffer.from(b.buffer))).toBe(true);
+  });
+
+  it('the checkpoint loads in Python (safetensors format and numpy only) with the same accuracy', async () => {
+    const dir = tmp();
+    const cfg = small('pizza', [['steps', '120']]);
+    const run = prepareRun(dir, cfg);
+    await runTraining(dir, run.cfg, run.state, { quiet: true });
+    const ck = loadCheckpoint(runFiles(dir).model);
+    const batch = allPairs(ck.cfg);
+    const ours = lossAndGradsCpu(ck.cfg, ck.params, batch);
+    const py = JSON.parse(execFileSync('python3', [new URL('../../scripts/load_checkpoint.py', import.meta.url).pathname, runFiles(dir).model], { encoding: 'utf8' }));
+    expect(py.accuracy).toBeCloseTo(ours.correct / batch.size, 12);
+    expect(py.loss).toBeCloseTo(ours.loss, 6);
+  });
+});
+
+function cli(args: string[]) {
+  return spawnSync(process.execPath, [...NODE_ARGS, ...args], { encoding: 'utf8', env: ENV });
+}
+
+const SMALL_FLAGS = ['--p', '7', '--d-model', '16', '--d-mlp', '24', '--n-heads', '2', '--quiet'];
+
+describe('train command line', () => {
+  it('rejects bad input with a clear message, exit code 2, and writes nothing', () => {
+    const dir = join(tmp(), 'run');
+    const cases: [string[], RegExp][] = [
+      [['--preset', 'pizzza', '--out', dir], /unknown preset 'pizzza'/],
+      [['--preset', 'pizza', '--out', dir, '--d-mpl', '3'], /Unknown option '--d-mpl'/],
+      [['--preset', 'pizza', '--out', dir, '--p', '1'], /--p 1: expected an integer ≥ 2/],
+      [['--preset', 'pizza', '--out', dir, '--attention-rate', '2'], /--attention-rate 2: expected a number in \[0, 1\]/],
+      [['--preset', 'pizza'], /--out <dir> is required/],
+      [['--resume', dir], /no run there/],
+    ];
+    for (const [args, msg] of cases) {
+      const r = cli(args);
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(msg);
+      expect(existsSync(dir)).toBe(false);
+    }
+  });
+
+  it('refuses an output directory that holds a different run, and a corrupt checkpoint on --resume', () => {
+    const dir = tmp();
+    expect(cli(['--preset', 'pizza', '--out', dir, ...SMALL_FLAGS, '--steps', '10', '--checkpoint-every', '5']).status).toBe(0);
+    const before = readFileSync(runFiles(dir).model);
+    const other = cli(['--preset', 'pizza', '--out', dir, ...SMALL_FLAGS, '--steps', '10', '--seed', '9']);
+    expect(other.status).toBe(2);
+    expect(other.stderr).toMatch(/holds a different run/);
+    writeFileSync(runFiles(dir).model, before.subarray(0, 100));
+    const r = cli(['--resume', dir]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/not a valid safetensors file/);
+    expect(readFileSync(runFiles(dir).model).length).toBe(100);
+  });
+
+  it('a run killed with SIGKILL and resumed ends with the same checkpoint as an uninterrupted run', async () => {
+    const flags = ['--preset', 'pizza', ...SMALL_FLAGS, '--steps', '400', '--checkpoint-every', '25', '--eval-every', '25'];
+    const whole = tmp();
+    expect(cli(['--out', whole, ...flags]).status).toBe(0);
+
+    const killed = tmp();
+    const child = spawn(process.execPath, [...NODE_ARGS, '--out', killed, ...flags], { stdio: 'ignore', env: ENV });
+    // Kill it once it has written a checkpoint, at whatever point of its next one it has reached.
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => {
+        if (existsSync(runFiles(killed).model)) {
+          clearInterval(poll);
+          setTimeout(() => { child.kill('SIGKILL'); resolve(); }, 150);
+        }
+      }, 20);
+    });
+    await new Promise((r) => child.on('exit', r));
+    const step = Number(loadCheckpoint(runFiles(killed).model).metadata.step);
+    expect(step).toBeLessThan(400);
+    expect(cli(['--resume', killed]).status).toBe(0);
+    expect(readFileSync(runFiles(killed).model).equals(readFileSync(runFiles(whole).model))).toBe(true);
+    const metrics = (dir: string) => readFileSync(runFiles(dir).metrics, 'utf8').trim().split('\n').map((l) => ({ ...JSON.parse(l), seconds: 0 }));
+    expect(metrics(killed)).toEqual(metrics(whole));
+    expect(readdirSync(killed).sort()).toEqual(['config.json', 'metrics.jsonl', 'model.safetensors', 'optimizer-400.safetensors']);
+  });
+});
