@@ -1,7 +1,7 @@
 import type { ActFn } from '../../model/config.js';
 import type { F64 } from './types.js';
 
-/** erf to about 1e-15 in float64: Taylor series below 3, a continued fraction for erfc above. */
+/** erf to about 1e-14 in float64: Taylor series below 3, a continued fraction for erfc above. */
 export function erf(x: number): number {
   const ax = Math.abs(x);
   if (ax < 3) {
