@@ -100,6 +100,14 @@ describe('embedding (GPU)', () => {
     expect(runs[0].subarray(d_model, 2 * d_model).every((x) => x === 0)).toBe(true);
     expect(Buffer.from(runs[1].buffer).equals(Buffer.from(runs[0].buffer))).toBe(true);
   });
+
+  it('refuses an index built for another vocabulary', async () => {
+    const { g, k } = await testGpu();
+    const idx = cpu.tokenIndex([0, 1, 2], 3);
+    const index = { starts: createTensor(g, 'u32', [idx.starts.length], idx.starts), rows: createTensor(g, 'u32', [3], idx.rows) };
+    const t = createTensor(g, 'f32', [64]);
+    expect(() => gpu.embedScatterAdd(k, t, index, { d_vocab: 4, d_model: 2 }, t)).toThrow(/index.starts has 4 entries, d_vocab 4 needs 5/);
+  });
 });
 
 const GRID: [number, AttentionConvention][] = [0, 0.3, 1].flatMap((a) => (['sum', 'mean'] as const).map((c): [number, AttentionConvention] => [a, c]));
@@ -182,10 +190,15 @@ describe('attention (GPU)', () => {
     compare(got, q, kk, v, dz, s, 1e-4);
   });
 
-  it('refuses n_ctx beyond the kernel limit', async () => {
+  it('refuses n_ctx beyond the kernel limit and tensors smaller than the shape', async () => {
     const { g, k } = await testGpu();
     const t = createTensor(g, 'f32', [64]);
     const s = { batch: 1, n_ctx: 5, n_heads: 1, d_head: 1, attention_rate: 1, convention: 'sum' as const };
     expect(() => gpu.attention(k, t, t, t, s, t, t)).toThrow(/n_ctx 5 exceeds/);
+    const s2 = { ...s, batch: 4, n_ctx: 3, n_heads: 2 }; // q, k, v and pattern need 24, z 8
+    const small = createTensor(g, 'f32', [23]);
+    expect(() => gpu.attention(k, t, t, t, s2, t, t)).not.toThrow();
+    expect(() => gpu.attention(k, t, t, small, s2, t, t)).toThrow(/attention: v \[23\] holds 23 elements, the shape needs 24/);
+    expect(() => gpu.attentionBackward(k, t, t, t, t, t, s2, t, small, t)).toThrow(/attentionBackward: dk \[23\]/);
   });
 });

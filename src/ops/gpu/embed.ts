@@ -1,11 +1,14 @@
 import type { Dispatch, KernelRegistry } from '../../gpu/kernels.js';
-import type { GpuTensor } from '../../gpu/tensor.js';
+import { type GpuTensor, numel } from '../../gpu/tensor.js';
 import type { EmbedShape, ScatterShape } from '../cpu/embed.js';
-import { groups, rowGroups } from './util.js';
+import { groups, requireElements, rowGroups } from './util.js';
 
 /** x0[b, j] = W_E[tokens[b, j]] + W_pos[j]: shaders/embed_gather.wgsl. */
 export function embedGather(k: KernelRegistry, W_E: GpuTensor, W_pos: GpuTensor, tokens: GpuTensor, s: EmbedShape, out: GpuTensor): Dispatch {
   const rows = s.batch * s.n_ctx;
+  requireElements('embedGather', 'tokens', tokens, rows);
+  requireElements('embedGather', 'W_pos', W_pos, s.n_ctx * s.d_model);
+  requireElements('embedGather', 'out', out, rows * s.d_model);
   return k.prepare('embed_gather', {
     tensors: { tokens, W_E, W_pos, x0: out },
     uniforms: { rows, n_ctx: s.n_ctx, d_model: s.d_model },
@@ -15,6 +18,9 @@ export function embedGather(k: KernelRegistry, W_E: GpuTensor, W_pos: GpuTensor,
 
 /** out[v] = Σ of x's rows listed for v in the index (GPU copies of a TokenIndex). */
 export function embedScatterAdd(k: KernelRegistry, x: GpuTensor, index: { starts: GpuTensor; rows: GpuTensor }, s: ScatterShape, out: GpuTensor): Dispatch {
+  // An index built for another vocabulary would read past its starts or leave rows unwritten.
+  if (numel(index.starts.shape) !== s.d_vocab + 1) throw new Error(`embedScatterAdd: index.starts has ${numel(index.starts.shape)} entries, d_vocab ${s.d_vocab} needs ${s.d_vocab + 1}`);
+  requireElements('embedScatterAdd', 'out', out, s.d_vocab * s.d_model);
   return k.prepare('embed_scatter_add', {
     tensors: { starts: index.starts, rows: index.rows, x, out },
     uniforms: { d_vocab: s.d_vocab, d_model: s.d_model },

@@ -1,3 +1,13 @@
+import { type GpuTensor, numel } from '../../gpu/tensor.js';
+
+/**
+ * Throw unless tensor `name` of `op` holds at least n elements. Kernels index by the shape they are given,
+ * and WebGPU's robust access would turn an undersized binding into silent garbage rather than an error.
+ */
+export function requireElements(op: string, name: string, t: GpuTensor, n: number): void {
+  if (numel(t.shape) < n) throw new Error(`${op}: ${name} [${t.shape}] holds ${numel(t.shape)} elements, the shape needs ${n}`);
+}
+
 /** Workgroups needed to cover n items at `per` items a workgroup. */
 export const groups = (n: number, per: number) => Math.ceil(n / per);
 
