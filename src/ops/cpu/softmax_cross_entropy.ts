@@ -2,12 +2,20 @@ import type { F64 } from './types.js';
 
 export interface CrossEntropyShape { batch: number; d_vocab_out: number; p: number; scale: number }
 
+export function checkCrossEntropyShape(s: CrossEntropyShape): void {
+  if (!Number.isInteger(s.batch) || s.batch < 1) throw new Error(`softmaxCrossEntropy: batch ${s.batch} is not a positive integer`);
+  if (!Number.isInteger(s.d_vocab_out) || s.d_vocab_out < 1) throw new Error(`softmaxCrossEntropy: d_vocab_out ${s.d_vocab_out} is not a positive integer`);
+  if (!Number.isInteger(s.p) || s.p < 1 || s.p > s.d_vocab_out) throw new Error(`softmaxCrossEntropy: p ${s.p} outside 1..d_vocab_out (${s.d_vocab_out})`);
+}
+
 /**
  * Per-row cross-entropy, scale·(softmax − onehot) and correctness (argmax over the first p logits, first
- * on ties): shaders/softmax_cross_entropy.wgsl. When the label holds the largest logit the loss is
- * log1p(Σ_{c≠y} e^{l_c − l_y}), which keeps its precision at losses far below float32's 1e-7 steps (SPEC §1).
+ * on ties): shaders/softmax_cross_entropy.wgsl, step for step. With j the largest logit (the label when it
+ * ties the max) and s = Σ_{c≠j} e^{l_c − l_j}, loss = log1p(s) + (l_j − l_y), which keeps its precision at
+ * losses far below float32's 1e-7 steps (SPEC §1).
  */
 export function softmaxCrossEntropy(logits: ArrayLike<number>, labels: ArrayLike<number>, s: CrossEntropyShape): { loss: F64; dlogits: F64; correct: F64 } {
+  checkCrossEntropyShape(s);
   const { batch, d_vocab_out: V, p, scale } = s;
   const loss = new Float64Array(batch);
   const dlogits = new Float64Array(batch * V);
@@ -15,22 +23,22 @@ export function softmaxCrossEntropy(logits: ArrayLike<number>, labels: ArrayLike
   for (let b = 0; b < batch; b++) {
     const o = b * V;
     const y = labels[b];
-    let mx = -Infinity;
-    for (let c = 0; c < V; c++) mx = Math.max(mx, logits[o + c]);
+    if (!(y < V)) throw new Error(`softmaxCrossEntropy: label ${y} of row ${b} outside 0..${V - 1}`);
+    let j = y;
     let arg = 0;
-    for (let c = 1; c < p; c++) if (logits[o + c] > logits[o + arg]) arg = c;
+    for (let c = 0; c < V; c++) {
+      if (logits[o + c] > logits[o + j]) j = c;
+      if (c < p && logits[o + c] > logits[o + arg]) arg = c;
+    }
     correct[b] = arg === y ? 1 : 0;
-    const ly = logits[o + y];
-    if (ly === mx) {
-      let sum = 0;
-      for (let c = 0; c < V; c++) if (c !== y) sum += Math.exp(logits[o + c] - ly);
-      loss[b] = Math.log1p(sum);
-      for (let c = 0; c < V; c++) dlogits[o + c] = scale * (c === y ? -sum / (1 + sum) : Math.exp(logits[o + c] - ly) / (1 + sum));
-    } else {
-      let z = 0;
-      for (let c = 0; c < V; c++) z += Math.exp(logits[o + c] - mx);
-      loss[b] = Math.log(z) - (ly - mx);
-      for (let c = 0; c < V; c++) dlogits[o + c] = scale * (Math.exp(logits[o + c] - mx) / z - (c === y ? 1 : 0));
+    const lj = logits[o + j];
+    let sum = 0;
+    for (let c = 0; c < V; c++) if (c !== j) sum += Math.exp(logits[o + c] - lj);
+    loss[b] = Math.log1p(sum) + (lj - logits[o + y]);
+    const inv = 1 / (1 + sum);
+    for (let c = 0; c < V; c++) {
+      const d = c !== j ? Math.exp(logits[o + c] - lj) * inv - (c === y ? 1 : 0) : j === y ? -sum * inv : inv;
+      dlogits[o + c] = scale * d;
     }
   }
   return { loss, dlogits, correct };
