@@ -61,13 +61,14 @@ function describe(v: VariableInfo, kernel: string): BindingInfo {
     return { name: v.name, binding: v.binding, kind: 'uniform', minBytes: v.size, members, uniformBytes: Math.ceil(v.size / 16) * 16 };
   }
   if (v.resourceType !== ResourceType.Storage) throw new Error(`kernel ${kernel}: binding '${v.name}' is not a buffer`);
-  const t = v.type as { format?: { name: string }; count?: number; stride?: number; name: string };
+  const t = v.type as { format?: { name: string; format?: { name: string } }; count?: number; stride?: number; name: string };
   const runtimeSized = v.isArray && !t.count;
+  // array<vec4<f32>> reflects as format 'vec4' whose own format is 'f32'.
   return {
     name: v.name,
     binding: v.binding,
     kind: v.access === 'read' ? 'read-only-storage' : 'storage',
-    scalar: scalarOf(t.format?.name ?? t.name, kernel, v.name),
+    scalar: scalarOf(t.format?.format?.name ?? t.format?.name ?? t.name, kernel, v.name),
     minBytes: runtimeSized ? (t.stride ?? 4) : v.size,
   };
 }
