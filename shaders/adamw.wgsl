@@ -1,6 +1,7 @@
-// One AdamW step in place over n parameters (PyTorch's order of operations, src/ops/cpu/adamw.ts).
-// The per-step values sit in a small storage buffer the trainer rewrites before each step, so one
-// prepared dispatch serves every step: hyper = [1 − lr·wd, β1, 1 − β1, β2, 1 − β2, lr/bc1, √bc2, eps].
+// One AdamW step in place for i < n, in PyTorch's order (src/ops/cpu/adamw.ts): p ← p·(1 − lr·wd);
+// m ← β1·m + (1−β1)·g; v ← β2·v + (1−β2)·g²; p ← p − (lr/bc1)·m/(√v/√bc2 + eps), bc = 1 − β^step.
+// The per-step values sit in a small storage buffer the trainer rewrites before each step (adamwHyper),
+// so one prepared dispatch serves every step: hyper = [1 − lr·wd, β1, 1 − β1, β2, 1 − β2, lr/bc1, √bc2, eps].
 struct Params { n: u32 }
 
 @group(0) @binding(0) var<uniform> params: Params;
