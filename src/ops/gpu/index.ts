@@ -8,3 +8,5 @@ export * from './attention.js';
 export * from './activation.js';
 export * from './softmax_cross_entropy.js';
 export * from './adamw.js';
+export * from './reduce_max.js';
+export * from './neuron_integral.js';
