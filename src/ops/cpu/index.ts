@@ -11,3 +11,4 @@ export * from './activation.js';
 export * from './softmax_cross_entropy.js';
 export * from './adamw.js';
 export * from './reduce_max.js';
+export * from './neuron_integral.js';
