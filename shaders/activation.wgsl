@@ -21,13 +21,13 @@ fn normal_cdf(x: f32) -> f32 {
 }
 
 @compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let i = gid.x + gid.y * 65535u * 64u;
-  if (i >= params.n) { return; }
-  let x = pre[i];
-  if (GELU) {
-    post[i] = x * normal_cdf(x);
-  } else {
-    post[i] = max(x, 0.0);
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  for (var i = gid.x; i < params.n; i += nwg.x * 64u) {
+    let x = pre[i];
+    if (GELU) {
+      post[i] = x * normal_cdf(x);
+    } else {
+      post[i] = max(x, 0.0);
+    }
   }
 }

@@ -19,13 +19,13 @@ fn normal_cdf(x: f32) -> f32 {
 }
 
 @compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let i = gid.x + gid.y * 65535u * 64u;
-  if (i >= params.n) { return; }
-  let x = pre[i];
-  var d = select(0.0, 1.0, x > 0.0);
-  if (GELU) {
-    d = normal_cdf(x) + x * 0.39894228040143268 * exp(-0.5 * x * x);
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  for (var i = gid.x; i < params.n; i += nwg.x * 64u) {
+    let x = pre[i];
+    var d = select(0.0, 1.0, x > 0.0);
+    if (GELU) {
+      d = normal_cdf(x) + x * 0.39894228040143268 * exp(-0.5 * x * x);
+    }
+    dpre[i] = d * dpost[i];
   }
-  dpre[i] = d * dpost[i];
 }

@@ -12,13 +12,13 @@ struct Params { n: u32 }
 @group(0) @binding(5) var<storage, read_write> v: array<f32>;
 
 @compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let i = gid.x + gid.y * 65535u * 64u;
-  if (i >= params.n) { return; }
-  let g = grad[i];
-  let mi = hyper[1] * m[i] + hyper[2] * g;
-  let vi = hyper[3] * v[i] + hyper[4] * g * g;
-  m[i] = mi;
-  v[i] = vi;
-  param[i] = param[i] * hyper[0] - hyper[5] * mi / (sqrt(vi) / hyper[6] + hyper[7]);
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  for (var i = gid.x; i < params.n; i += nwg.x * 64u) {
+    let g = grad[i];
+    let mi = hyper[1] * m[i] + hyper[2] * g;
+    let vi = hyper[3] * v[i] + hyper[4] * g * g;
+    m[i] = mi;
+    v[i] = vi;
+    param[i] = param[i] * hyper[0] - hyper[5] * mi / (sqrt(vi) / hyper[6] + hyper[7]);
+  }
 }

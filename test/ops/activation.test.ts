@@ -43,18 +43,27 @@ describe('activation kernels', () => {
     submit(g, [gpu.activation(k, pt, act, n, post), gpu.activationBackward(k, pt, createTensor(g, 'f32', [n], dpost), act, n, dpre)]);
     const [gotPost, gotDpre] = [await readF32(g, post), await readF32(g, dpre)];
     const [wantPost, wantDpre] = [cpu.activation(pre, act, n), cpu.activationBackward(pre, dpost, act, n)];
-    for (let i = 0; i < n; i++) {
-      if (act === 'relu') {
-        // Exact, with ReLU'(0) = 0 as in PyTorch.
-        expect(gotPost[i]).toBe(Math.fround(wantPost[i]));
-        expect(gotDpre[i]).toBe(Math.fround(wantDpre[i]));
-        continue;
-      }
-      // |ΔΦ| < 6e-8 from the erfc fit, plus float32 rounding of x·Φ and of the derivative's terms.
+    // ReLU exact, with ReLU'(0) = 0 as in PyTorch. GeLU: |ΔΦ| < 6e-8 from the erfc fit, plus float32
+    // rounding of x·Φ and of the derivative's terms. Checked in bulk, then the first failure in detail.
+    const ok = (i: number) => {
       const x = Math.abs(pre[i]);
-      expect(Math.abs(gotPost[i] - wantPost[i])).toBeLessThanOrEqual(1.5e-7 * x + 1e-7 * Math.abs(wantPost[i]) + 1e-37);
-      expect(Math.abs(gotDpre[i] - wantDpre[i])).toBeLessThanOrEqual((3e-7 + 3e-7 * x) * Math.abs(dpost[i]));
-    }
+      if (act === 'relu') return gotPost[i] === Math.fround(wantPost[i]) && gotDpre[i] === Math.fround(wantDpre[i]);
+      return Math.abs(gotPost[i] - wantPost[i]) <= 1.5e-7 * x + 1e-7 * Math.abs(wantPost[i]) + 1e-37
+        && Math.abs(gotDpre[i] - wantDpre[i]) <= (3e-7 + 3e-7 * x) * Math.abs(dpost[i]);
+    };
+    const bad = Array.from({ length: n }, (_, i) => i).find((i) => !ok(i));
+    if (bad !== undefined) expect({ x: pre[bad], post: gotPost[bad], dpre: gotDpre[bad] }).toEqual({ x: pre[bad], post: wantPost[bad], dpre: wantDpre[bad] });
+  });
+
+  it('ReLU over more elements than the 4096 workgroups cover in one round (each thread loops)', async () => {
+    const { g, k } = await testGpu();
+    const n = 4096 * 64 + 7;
+    const pre = randn(rng, n);
+    const post = createTensor(g, 'f32', [n]);
+    poison(g, post);
+    submit(g, [gpu.activation(k, createTensor(g, 'f32', [n], pre), 'relu', n, post)]);
+    const got = await readF32(g, post);
+    expect(got.findIndex((v, i) => v !== Math.max(pre[i], 0))).toBe(-1);
   });
 
   it('GeLU keeps relative precision in its negative tail, where 1 + erf(x) would cancel', async () => {
