@@ -1,16 +1,19 @@
-// post[i] = act(pre[i]) for i < n: ReLU max(x, 0), or PyTorch's exact GeLU x·Φ(x) (F.gelu, which Zhong et
-// al. use). WGSL has no erf: Φ(x) = erfc(−x/√2)/2 with erfc from Numerical Recipes' Chebyshev fit (§6.2
-// erfcc), relative error < 1.2e-7 for every z ≥ 0; so |ΔΦ| < 6e-8 (plus float32 rounding) everywhere, and
-// for x < 0 the error stays relative to Φ itself (up to float32 exp's error at −x²/2: ~1e-5 at x = −9),
-// with no 1 + erf(x) cancellation in GeLU's flat tail.
-// activation_backward.wgsl repeats normal_cdf (WGSL has no includes): keep the two in step.
+// Forward (BACKWARD = false): out[i] = act(pre[i]) for i < n, dpost unread.
+// Backward (BACKWARD = true): out[i] = act'(pre[i])·dpost[i].
+// act is ReLU max(x, 0), with ReLU'(x) = 1 for x > 0 else 0 (0 at exactly 0, as PyTorch), or PyTorch's exact
+// GeLU x·Φ(x) (F.gelu, which Zhong et al. use), GeLU' = Φ(x) + x·φ(x). WGSL has no erf: Φ(x) = erfc(−x/√2)/2
+// with erfc from Numerical Recipes' Chebyshev fit (§6.2 erfcc), relative error < 1.2e-7 for every z ≥ 0;
+// so |ΔΦ| < 6e-8 (plus float32 rounding) everywhere, and for x < 0 the error stays relative to Φ itself (up
+// to float32 exp's error at −x²/2: ~1e-5 at x = −9), with no 1 + erf(x) cancellation in GeLU's flat tail.
 struct Params { n: u32 }
 
 override GELU: bool = false;
+override BACKWARD: bool = false;
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> pre: array<f32>;
-@group(0) @binding(2) var<storage, read_write> post: array<f32>;
+@group(0) @binding(2) var<storage, read> dpost: array<f32>;
+@group(0) @binding(3) var<storage, read_write> out: array<f32>;
 
 fn normal_cdf(x: f32) -> f32 {
   let z = abs(x) * 0.70710678118654752;
@@ -20,14 +23,23 @@ fn normal_cdf(x: f32) -> f32 {
   return select(1.0 - 0.5 * erfc_z, 0.5 * erfc_z, x < 0.0);
 }
 
+fn act(x: f32) -> f32 {
+  if (GELU) { return x * normal_cdf(x); }
+  return max(x, 0.0);
+}
+
+fn act_derivative(x: f32) -> f32 {
+  if (GELU) { return normal_cdf(x) + x * 0.39894228040143268 * exp(-0.5 * x * x); }
+  return select(0.0, 1.0, x > 0.0);
+}
+
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   for (var i = gid.x; i < params.n; i += nwg.x * 64u) {
-    let x = pre[i];
-    if (GELU) {
-      post[i] = x * normal_cdf(x);
+    if (BACKWARD) {
+      out[i] = act_derivative(pre[i]) * dpost[i];
     } else {
-      post[i] = max(x, 0.0);
+      out[i] = act(pre[i]);
     }
   }
 }

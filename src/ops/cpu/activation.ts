@@ -65,7 +65,7 @@ export function activation(pre: ArrayLike<number>, act: ActFn, n: number): F64 {
   return out;
 }
 
-/** dpre = act'(pre)·dpost, with ReLU'(0) = 0 as in PyTorch, GeLU' = Φ(x) + x·φ(x): shaders/activation_backward.wgsl. */
+/** dpre = act'(pre)·dpost, with ReLU'(0) = 0 as in PyTorch, GeLU' = Φ(x) + x·φ(x): shaders/activation.wgsl with BACKWARD. */
 export function activationBackward(pre: ArrayLike<number>, dpost: ArrayLike<number>, act: ActFn, n: number): F64 {
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) {

@@ -3,12 +3,12 @@ import type { GpuTensor } from '../../gpu/tensor.js';
 import type { ActFn } from '../../model/config.js';
 import { elementwise } from './util.js';
 
-/** post = act(pre): shaders/activation.wgsl. */
+/** post = act(pre): shaders/activation.wgsl (its dpost binding, unread forward, takes pre). */
 export function activation(k: KernelRegistry, pre: GpuTensor, act: ActFn, n: number, out: GpuTensor): Dispatch {
-  return k.prepare('activation', { tensors: { pre, post: out }, uniforms: { n }, constants: { GELU: +(act === 'gelu') }, workgroups: elementwise(n) });
+  return k.prepare('activation', { tensors: { pre, dpost: pre, out }, uniforms: { n }, constants: { GELU: +(act === 'gelu'), BACKWARD: 0 }, workgroups: elementwise(n) });
 }
 
-/** dpre = act'(pre)·dpost: shaders/activation_backward.wgsl. */
+/** dpre = act'(pre)·dpost: shaders/activation.wgsl with BACKWARD. */
 export function activationBackward(k: KernelRegistry, pre: GpuTensor, dpost: GpuTensor, act: ActFn, n: number, out: GpuTensor): Dispatch {
-  return k.prepare('activation_backward', { tensors: { pre, dpost, dpre: out }, uniforms: { n }, constants: { GELU: +(act === 'gelu') }, workgroups: elementwise(n) });
+  return k.prepare('activation', { tensors: { pre, dpost, out }, uniforms: { n }, constants: { GELU: +(act === 'gelu'), BACKWARD: 1 }, workgroups: elementwise(n) });
 }
