@@ -15,6 +15,7 @@ describe('float64 erf and erfc', () => {
   it('match mpmath to a few ulp, relative to themselves (erfc in its far tail too)', () => {
     for (const [x, want] of ERF) expect(Math.abs(cpu.erf(x) - want)).toBeLessThanOrEqual(4e-16 * Math.abs(want));
     for (const [x, want] of ERFC) expect(Math.abs(cpu.erfc(x) - want)).toBeLessThanOrEqual(4e-15 * want);
+    expect([cpu.erf(Infinity), cpu.erf(-Infinity), cpu.erfc(Infinity), cpu.erfc(-Infinity), cpu.erfc(30)]).toEqual([1, -1, 0, 2, 0]);
   });
 
   it('GeLU and its derivative match the closed forms at 0 and in the tails', () => {

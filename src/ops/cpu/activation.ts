@@ -27,6 +27,7 @@ function erfSeries(z: number): number {
 
 /** erfc(z) for z ≥ SERIES_MAX: e^{−z²}/√π / (z + (1/2)/(z + (2/2)/(z + (3/2)/(z + …)))), by Lentz's method. */
 function erfcFraction(z: number): number {
+  if (z > 27) return 0; // below the smallest double (and Lentz's recurrence would turn z = ∞ into NaN)
   let f = z;
   let c = z;
   let d = 0;
