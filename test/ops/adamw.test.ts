@@ -44,9 +44,12 @@ describe('adamw', () => {
     expectClose(await readF32(g, vt), v, 1e-6, 1e-9);
   });
 
-  it('rejects step 0 and β outside [0, 1)', () => {
+  it('rejects step 0, β outside [0, 1), and a moment tensor shorter than n', async () => {
     const h = { lr: 1e-3, beta1: 0.9, beta2: 0.98, eps: 1e-8, weight_decay: 1, step: 0 };
     expect(() => cpu.adamwHyper(h)).toThrow(/step 0 is not a positive integer/);
     expect(() => cpu.adamwHyper({ ...h, step: 1, beta2: 1 })).toThrow(/beta2 1 outside \[0, 1\)/);
+    const { g, k } = await testGpu();
+    const [a, b] = [createTensor(g, 'f32', [10]), createTensor(g, 'f32', [9])];
+    expect(() => gpu.adamw(k, a, a, a, b, createTensor(g, 'f32', [8]), 10)).toThrow(/adamw: v \[9\] holds 9 elements, the shape needs 10/);
   });
 });

@@ -69,10 +69,12 @@ describe('softmax cross-entropy', () => {
     expect(cpu.softmaxCrossEntropy([3], [0], { batch: 1, d_vocab_out: 1, p: 1, scale: 1 }).loss[0]).toBe(0);
   });
 
-  it('rejects p outside 1..d_vocab_out and a label outside the vocabulary', async () => {
+  it('rejects p outside 1..d_vocab_out, a label outside the vocabulary, and tensors smaller than the shape', async () => {
     const { g, k } = await testGpu();
     const t = createTensor(g, 'f32', [4]);
     expect(() => gpu.softmaxCrossEntropy(k, t, t, { batch: 1, d_vocab_out: 4, p: 5, scale: 1 }, t, t, t)).toThrow(/p 5 outside 1..d_vocab_out \(4\)/);
     expect(() => cpu.softmaxCrossEntropy([0, 0], [2], { batch: 1, d_vocab_out: 2, p: 2, scale: 1 })).toThrow(/label 2 of row 0 outside 0..1/);
+    const big = createTensor(g, 'f32', [8]);
+    expect(() => gpu.softmaxCrossEntropy(k, t, t, { batch: 2, d_vocab_out: 4, p: 4, scale: 1 }, big, big, big)).toThrow(/softmaxCrossEntropy: logits \[4\] holds 4 elements, the shape needs 8/);
   });
 });

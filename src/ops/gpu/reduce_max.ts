@@ -1,5 +1,6 @@
 import type { Dispatch, KernelRegistry } from '../../gpu/kernels.js';
-import { type GpuTensor, numel } from '../../gpu/tensor.js';
+import type { GpuTensor } from '../../gpu/tensor.js';
+import { requireElements } from './util.js';
 
 /** Elements each first-pass thread reads at least, and the most first-pass workgroups (partial maxima). */
 const PER_THREAD = 16;
@@ -16,11 +17,12 @@ export function reduceMaxPartials(n: number): number {
 
 function passes(k: KernelRegistry, x: GpuTensor, n: number, out: GpuTensor, partials: GpuTensor | undefined, abs: boolean): Dispatch[] {
   if (!Number.isInteger(n) || n < 1) throw new Error(`reduceMax: n ${n} is not a positive integer`);
-  if (n > numel(x.shape)) throw new Error(`reduceMax: n ${n} exceeds x's ${numel(x.shape)} elements`);
+  requireElements('reduceMax', 'x', x, n);
   const constants = { ABS: +abs };
   const g = reduceMaxPartials(n);
   if (g === 0) return [k.prepare('reduce_max', { tensors: { x, out }, uniforms: { n, groups: 1 }, constants, workgroups: [1] })];
-  if (!partials || numel(partials.shape) < g) throw new Error(`reduceMax: n ${n} needs a partials tensor of ${g} elements (reduceMaxPartials), got ${partials ? numel(partials.shape) : 'none'}`);
+  if (!partials) throw new Error(`reduceMax: n ${n} needs a partials tensor of ${g} elements (reduceMaxPartials)`);
+  requireElements('reduceMax', 'partials', partials, g);
   if (partials.buffer === out.buffer || partials.buffer === x.buffer) throw new Error('reduceMax: partials must be a buffer of its own (a dispatch may not read and write one buffer)');
   return [
     k.prepare('reduce_max', { tensors: { x, out: partials }, uniforms: { n, groups: g }, constants, workgroups: [g] }),
