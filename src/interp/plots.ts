@@ -24,8 +24,8 @@ export function phasePlot(d: AnalysisData): string {
     for (const i of c.neurons) body.push(circle(panel.px(d.neurons[i].phi), panel.py(d.neurons[i].psi), 2.2, 'fill="#2166ac" fill-opacity="0.6"'));
   });
   const width = 70 + d.clusters.length * (size + gap);
-  body.push(text(width - 20, 20, 'dashed: ψ = 2φ (mod 2π)', { anchor: 'end' }));
-  return svgDocument(Math.max(width, 400), size + 100, body);
+  body.push(text(70, size + 100, 'dots: neurons (φ_i, ψ_i); dashed: ψ = 2φ (mod 2π)', { anchor: 'start' }));
+  return svgDocument(Math.max(width, 400), size + 115, body);
 }
 
 /**
