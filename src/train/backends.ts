@@ -4,7 +4,7 @@
 import { type Gpu, settle } from '../gpu/device.js';
 import { KernelRegistry, type Step, submit } from '../gpu/kernels.js';
 import { type GpuTensor, createTensor, readF32, upload } from '../gpu/tensor.js';
-import { type AdamWHyper, adamw as adamwCpu, adamwHyper } from '../ops/cpu/adamw.js';
+import { ADAMW_HYPER_LENGTH, type AdamWHyper, adamw as adamwCpu, adamwHyper } from '../ops/cpu/adamw.js';
 import { adamw as adamwGpu } from '../ops/gpu/adamw.js';
 import type { ModelConfig } from '../model/config.js';
 import { lossAndGradsCpu } from '../model/cpu_model.js';
@@ -50,7 +50,7 @@ export class GpuTrainBackend implements TrainBackend {
     this.test = testBatch && new GpuModel(g, k, c, layout, testBatch, { schedule, shared: { params: this.train.params } });
     this.m = createTensor(g, 'f32', [layout.length], undefined, 'adam.m');
     this.v = createTensor(g, 'f32', [layout.length], undefined, 'adam.v');
-    this.hyper = createTensor(g, 'f32', [8], undefined, 'adam.hyper');
+    this.hyper = createTensor(g, 'f32', [ADAMW_HYPER_LENGTH], undefined, 'adam.hyper');
     const n = layout.trainableLength;
     this.program = [...this.train.forwardBackward(), adamwGpu(k, this.train.params, this.train.grads, this.m, this.v, this.hyper, n)];
   }

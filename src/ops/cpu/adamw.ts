@@ -30,8 +30,11 @@ export function adamw(param: F64, grad: ArrayLike<number>, m: F64, v: F64, h: Ad
   }
 }
 
+/** Floats in adamw.wgsl's `hyper` buffer. */
+export const ADAMW_HYPER_LENGTH = 8;
+
 /**
- * The per-step values adamw.wgsl reads from its `hyper` buffer (8 floats), folded on the host in float64:
+ * The per-step values adamw.wgsl reads from its `hyper` buffer, folded on the host in float64:
  * write them with queue.writeBuffer before each replay of the one prepared dispatch.
  */
 export function adamwHyper(h: AdamWHyper): Float32Array {
