@@ -5,10 +5,11 @@ import { type KernelRegistry, submit } from '../gpu/kernels.js';
 import { readF32, upload } from '../gpu/tensor.js';
 import { softmaxCrossEntropy } from '../ops/cpu/softmax_cross_entropy.js';
 import type { ModelConfig } from '../model/config.js';
-import { forwardCpu } from '../model/cpu_model.js';
+import { CpuBackend } from '../model/cpu_backend.js';
 import { GpuModel } from '../model/gpu_model.js';
 import { allPairs } from '../model/inputs.js';
 import { type Params, flatten, paramLayout } from '../model/params.js';
+import { build, chooseSchedule } from '../model/schedules.js';
 
 export interface Evaluation {
   /** Share of the p² inputs whose argmax over the first p logits is (a + b) mod p. */
@@ -40,9 +41,10 @@ export async function evaluateGpu(g: Gpu, k: KernelRegistry, cfg: ModelConfig, p
   };
 }
 
-/** The float64 CPU reference of the same. */
+/** The float64 CPU reference of the same (the constant-attention fast path when α = 0, as on the GPU). */
 export function evaluateCpu(cfg: ModelConfig, params: Params): Evaluation {
-  const a = forwardCpu(cfg, params, allPairs(cfg));
+  const batch = allPairs(cfg);
+  const a = build(new CpuBackend(cfg, params, batch), cfg, batch.size, chooseSchedule(cfg)).outputs;
   return { accuracy: mean(a.correct), loss: mean(a.loss), logits: a.logits, hookPre: a.hook_pre, hookPost: a.hook_post };
 }
 
