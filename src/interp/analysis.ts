@@ -6,8 +6,8 @@ import type { KernelRegistry } from '../gpu/kernels.js';
 import type { ModelConfig } from '../model/config.js';
 import type { Params } from '../model/params.js';
 import { type Evaluation, evaluateCpu, evaluateGpu } from './evaluate.js';
-import { type Cluster, type NeuronFourier, type PhaseDoubling, clusters, median, neuronFourier, phaseDoubling } from './fourier.js';
-import { type ClusterQuadrature, clusterQuadrature, quadratureInput, quadratureSums, quadratureSumsGpu, shifts } from './integral.js';
+import { type Cluster, type NeuronFourier, type PhaseDoubling, circularStats, clusters, median, neuronFourier, phaseDoubling } from './fourier.js';
+import { type ClusterQuadrature, clusterNodes, clusterQuadrature, quadratureSums, quadratureSumsGpu, shifts } from './integral.js';
 import { distanceIrrelevance, gradientSymmetricity } from './pizza_clock.js';
 import { type Replacements, replacements } from './replacement.js';
 import { type MlpStructure, mlpStructure, splitError } from './structure.js';
@@ -32,7 +32,11 @@ export interface AnalysisReport {
   }[];
   /** Max |GPU − float64| over the quadrature sums of the learned phases (absent on the CPU path). */
   quadrature_gpu_max_abs_diff?: number;
-  fourier: { median_share_uv: number; median_share_wl: number; median_secondary_ratio: number };
+  /**
+   * Medians over the live neurons: share of U/V's and of W_L's variance at the primary frequency, and the
+   * 2k component's amplitude relative to the primary; the 2k phase relative to 2φ (φ2 − 2φ, U and V pooled).
+   */
+  fourier: { median_share_uv: number; median_share_wl: number; median_secondary_ratio: number; secondary_phase_offset: PhaseDoubling };
   phase_doubling: PhaseDoubling;
   replacement: Replacements;
 }
@@ -62,7 +66,7 @@ export async function analyze(cfg: ModelConfig, params: Params, gpu?: { g: Gpu; 
   const quad = clusterQuadrature(cfg.p, nf, cl);
   let quadGpu: number | undefined;
   if (gpu) {
-    const q = quadratureInput(cl.map((c) => ({ phases: c.neurons.map((i) => nf[i].phi), weights: c.neurons.map((i) => nf[i].w) })));
+    const q = clusterNodes(nf, cl);
     const x = shifts(cfg.p);
     quadGpu = maxAbsDiff(await quadratureSumsGpu(gpu.g, gpu.k, q, x), quadratureSums(q, x));
   }
@@ -88,6 +92,7 @@ export async function analyze(cfg: ModelConfig, params: Params, gpu?: { g: Gpu; 
       median_share_uv: median(live.map((n) => n.shareUV)),
       median_share_wl: median(live.map((n) => n.shareWL)),
       median_secondary_ratio: median(live.map((n) => (n.r2u + n.r2v) / (2 * n.r))),
+      secondary_phase_offset: circularStats(live.flatMap((n) => [n.phi2u - 2 * n.phi, n.phi2v - 2 * n.phi])),
     },
     phase_doubling: phaseDoubling(nf),
     replacement: replacements(cfg, s, nf, cl, cpuEval),

@@ -118,7 +118,12 @@ export interface PhaseDoubling {
 }
 
 export function phaseDoubling(nf: readonly NeuronFourier[]): PhaseDoubling {
-  const d = nf.filter((n) => n.alive).map((n) => wrapAngle(n.psi - 2 * n.phi));
+  return circularStats(nf.filter((n) => n.alive).map((n) => n.psi - 2 * n.phi));
+}
+
+/** Circular mean of angles and the median absolute (wrapped) deviation from it; NaN for no angles. */
+export function circularStats(angles: readonly number[]): PhaseDoubling {
+  const d = angles.map(wrapAngle);
   if (d.length === 0) return { circular_mean_rad: NaN, median_abs_deviation_rad: NaN };
   const mean = Math.atan2(d.reduce((t, x) => t + Math.sin(x), 0), d.reduce((t, x) => t + Math.cos(x), 0));
   return { circular_mean_rad: mean, median_abs_deviation_rad: median(d.map((x) => Math.abs(wrapAngle(x - mean)))) };

@@ -41,6 +41,14 @@ export interface QuadratureInput {
   offsets: Uint32Array;
 }
 
+/** The learned nodes of each cluster: phases φ_i and weights w_i = r_i·s_i. */
+export function clusterNodes(nf: readonly NeuronFourier[], cl: readonly Cluster[]): QuadratureInput {
+  return quadratureInput(learnedGroups(nf, cl));
+}
+
+const learnedGroups = (nf: readonly NeuronFourier[], cl: readonly Cluster[]) =>
+  cl.map((c) => ({ phases: c.neurons.map((i) => nf[i].phi), weights: c.neurons.map((i) => nf[i].w) }));
+
 export function quadratureInput(groups: readonly { phases: ArrayLike<number>; weights: ArrayLike<number> }[]): QuadratureInput {
   const n = groups.reduce((t, g) => t + g.phases.length, 0);
   const phases = new Float64Array(n);
@@ -109,7 +117,7 @@ export interface ClusterQuadrature {
 export function clusterQuadrature(p: number, nf: readonly NeuronFourier[], cl: readonly Cluster[], seed = 0): ClusterQuadrature[] {
   const rng = new Rng(seed);
   const x = shifts(p);
-  const learned = cl.map((c) => ({ phases: c.neurons.map((i) => nf[i].phi), weights: c.neurons.map((i) => nf[i].w) }));
+  const learned = learnedGroups(nf, cl);
   const equi = learned.map((g) => {
     const order = g.phases.map((_, j) => j).sort((i, j) => g.phases[i] - g.phases[j]);
     const n = order.length;

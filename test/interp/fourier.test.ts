@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clusters, dft, neuronFourier, phaseDoubling } from '../../src/interp/fourier.js';
+import { circularStats, clusters, dft, median, neuronFourier, phaseDoubling, wrapAngle } from '../../src/interp/fourier.js';
 import type { MlpStructure } from '../../src/interp/structure.js';
 import { mlpStructure } from '../../src/interp/structure.js';
 import { loadCheckpoint } from '../../src/io/checkpoint.js';
@@ -54,5 +54,11 @@ describe('per-neuron Fourier analysis', () => {
     const pd = phaseDoubling(nf);
     expect(Math.abs(pd.circular_mean_rad)).toBeLessThan(0.01);
     expect(pd.median_abs_deviation_rad).toBeLessThan(0.01);
+    // Secondary structure (SPEC §3): a 2k component of about a tenth of the primary, phase near 2φ + π.
+    expect(median(nf.map((n) => n.r2u / n.r))).toBeGreaterThan(0.05);
+    expect(median(nf.map((n) => n.r2u / n.r))).toBeLessThan(0.2);
+    const sec = circularStats(nf.map((n) => n.phi2u - 2 * n.phi));
+    expect(Math.abs(wrapAngle(sec.circular_mean_rad - Math.PI))).toBeLessThan(0.05);
+    expect(sec.median_abs_deviation_rad).toBeLessThan(0.05);
   });
 });
