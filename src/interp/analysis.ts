@@ -10,7 +10,7 @@ import { type Cluster, type NeuronFourier, type PhaseDoubling, circularStats, cl
 import { type ClusterQuadrature, clusterNodes, clusterQuadrature, quadratureSums, quadratureSumsGpu, shifts } from './integral.js';
 import { distanceIrrelevance, gradientSymmetricity } from './pizza_clock.js';
 import { type Replacements, replacements } from './replacement.js';
-import { type MlpStructure, mlpStructure, splitError } from './structure.js';
+import { type MlpStructure, fitSplit, mlpStructure, splitError } from './structure.js';
 
 export interface AnalysisReport {
   model: {
@@ -21,8 +21,12 @@ export interface AnalysisReport {
   loss: number;
   /** Where the evaluation ran, and how far the other path is from it. */
   evaluation: { device: 'gpu' | 'cpu'; cpu_accuracy: number; cpu_loss: number; max_abs_logit_diff_vs_cpu: number };
-  /** max |hook_pre − (U + V + c)|; exact is true when α = 0 (the split is exact up to rounding). */
-  split: { exact: boolean; max_abs_error: number };
+  /**
+   * max |hook_pre − (U + V + c)| of the split from the weights; exact is true when α = 0 (exact up to
+   * rounding). When α > 0 the analysis uses the least-squares split of the real pre-activations instead
+   * (fitSplit), whose error is fitted_max_abs_error.
+   */
+  split: { exact: boolean; max_abs_error: number; fitted_max_abs_error?: number };
   distance_irrelevance: number;
   gradient_symmetricity: number;
   dead_neurons: number;
@@ -60,7 +64,8 @@ const maxAbsDiff = (x: ArrayLike<number>, y: ArrayLike<number>) => {
 export async function analyze(cfg: ModelConfig, params: Params, gpu?: { g: Gpu; k: KernelRegistry }): Promise<{ report: AnalysisReport; data: AnalysisData }> {
   const cpuEval = evaluateCpu(cfg, params);
   const ev = gpu ? await evaluateGpu(gpu.g, gpu.k, cfg, params) : cpuEval;
-  const s = mlpStructure(cfg, params);
+  const fromWeights = mlpStructure(cfg, params);
+  const s = fromWeights.exact ? fromWeights : fitSplit(fromWeights, cpuEval.hookPre);
   const nf = neuronFourier(s);
   const cl = clusters(nf);
   const quad = clusterQuadrature(cfg.p, nf, cl);
@@ -79,7 +84,11 @@ export async function analyze(cfg: ModelConfig, params: Params, gpu?: { g: Gpu; 
     accuracy: ev.accuracy,
     loss: ev.loss,
     evaluation: { device: gpu ? 'gpu' : 'cpu', cpu_accuracy: cpuEval.accuracy, cpu_loss: cpuEval.loss, max_abs_logit_diff_vs_cpu: maxAbsDiff(ev.logits, cpuEval.logits) },
-    split: { exact: s.exact, max_abs_error: splitError(s, cpuEval.hookPre) },
+    split: {
+      exact: fromWeights.exact,
+      max_abs_error: splitError(fromWeights, cpuEval.hookPre),
+      ...(fromWeights.exact ? {} : { fitted_max_abs_error: splitError(s, cpuEval.hookPre) }),
+    },
     distance_irrelevance: distanceIrrelevance(cfg, cpuEval.logits),
     gradient_symmetricity: gradientSymmetricity(cfg, params),
     dead_neurons: nf.length - live.length,

@@ -118,3 +118,34 @@ export function splitError(s: MlpStructure, hookPre: ArrayLike<number>): number 
   }
   return worst;
 }
+
+/**
+ * The least-squares additive split of measured pre-activations (hookPre [p², d_mlp], allPairs order):
+ * U_i(a) = mean_b h_i(a, b) − m_i, V_i(b) = mean_a h_i(a, b) − m_i, c_i = m_i (the grand mean) — for
+ * α > 0, where the split from the weights is only an approximation. W_L and D are kept from s.
+ */
+export function fitSplit(s: MlpStructure, hookPre: ArrayLike<number>): MlpStructure {
+  const { p, d_mlp } = s;
+  if (hookPre.length !== p * p * d_mlp) throw new Error(`fitSplit: hook_pre has ${hookPre.length} values, expected p²·d_mlp = ${p * p * d_mlp}`);
+  const U = new Float64Array(p * d_mlp);
+  const V = new Float64Array(p * d_mlp);
+  const c = new Float64Array(d_mlp);
+  for (let a = 0; a < p; a++) {
+    for (let b = 0; b < p; b++) {
+      const row = (a * p + b) * d_mlp;
+      for (let i = 0; i < d_mlp; i++) {
+        const h = hookPre[row + i] / p;
+        U[a * d_mlp + i] += h;
+        V[b * d_mlp + i] += h;
+        c[i] += h / p;
+      }
+    }
+  }
+  for (let x = 0; x < p; x++) {
+    for (let i = 0; i < d_mlp; i++) {
+      U[x * d_mlp + i] -= c[i];
+      V[x * d_mlp + i] -= c[i];
+    }
+  }
+  return { ...s, exact: false, U, V, c };
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadCheckpoint } from '../../src/io/checkpoint.js';
-import { mlpStructure, restLogit, splitError } from '../../src/interp/structure.js';
+import { fitSplit, mlpStructure, restLogit, splitError } from '../../src/interp/structure.js';
 import { makeConfig } from '../../src/model/config.js';
 import { forwardCpu } from '../../src/model/cpu_model.js';
 import { allPairs } from '../../src/model/inputs.js';
@@ -50,7 +50,13 @@ describe('mlpStructure', () => {
     const b = loadCheckpoint(MODEL_B);
     const s = mlpStructure(b.cfg, b.params);
     expect(s.exact).toBe(false);
-    expect(splitError(s, forwardCpu(b.cfg, b.params, allPairs(b.cfg)).hook_pre)).toBeGreaterThan(1e-3);
+    const pre = forwardCpu(b.cfg, b.params, allPairs(b.cfg)).hook_pre;
+    const approx = splitError(s, pre);
+    expect(approx).toBeGreaterThan(1e-3);
+    // The least-squares split of the real pre-activations does better, and reproduces an exact split.
+    expect(splitError(fitSplit(s, pre), pre)).toBeLessThan(approx);
+    const preA = forwardCpu(a.cfg, a.params, allPairs(a.cfg)).hook_pre;
+    expect(splitError(fitSplit(mlpStructure(a.cfg, a.params), preA), preA)).toBeLessThan(1e-9);
   });
 
   it('rejects a hook_pre of the wrong size', () => {
