@@ -71,57 +71,79 @@ export interface Moments {
 
 /**
  * Weighted phase moments of one cluster, O(M·n): neuron i has phase φ_i, weight w_i ≥ 0 and phase offset δ_i.
- * Rounding: the angle mφ_i + δ_i (|·| ≤ A = M·max|φ| + max|δ|) is within 3u·A of its float64 value, cos and sin
- * of V8 within 1 ulp (≤ u relative to 1), so each term errs by ≤ (3A + 2)·u·w_i relative to w_i (plus u for
- * the product), and the n-term sum by γ_n·Σ w_i; divided by W (one more u).
+ * e^{imφ_i} by repeated multiplication with e^{iφ_i} (6 flops a step, both signs of m from one power).
+ * Rounding: cos, sin of V8 are within 1 ulp, so |ê − e^{iφ}| ≤ 2u; a complex product errs by ≤ √2γ₂ ≤ 3u
+ * relative; by induction |P̂_m − e^{imφ}| ≤ e_m with e_m ≤ e_{m−1}(1 + 2u) + 5.1u, so e_m ≤ 6mu (m ≤ 10^12).
+ * Times z_i (≤ 3u more, and 2u for z_i's own trig) and summed over n terms (γ_n), divided by W (u):
+ * |computed μ_m − μ_m| ≤ (6(M + 2)u + γ_{n+4})·1.01.
  */
 export function phaseMoments(phases: ArrayLike<number>, weights: ArrayLike<number>, deltas: ArrayLike<number>, M: number): Moments {
   const n = phases.length;
   if (weights.length !== n || deltas.length !== n) throw new Error(`phaseMoments: ${n} phases but ${weights.length} weights and ${deltas.length} offsets`);
+  if (!Number.isInteger(M) || M < 0) throw new Error(`phaseMoments: M ${M} must be a non-negative integer`);
   let W = 0;
-  let A = 0;
   for (let i = 0; i < n; i++) {
     if (!(weights[i] >= 0)) throw new Error(`phaseMoments: weight ${i} is ${weights[i]}, must be ≥ 0`);
     W += weights[i];
-    A = Math.max(A, M * Math.abs(phases[i]) + Math.abs(deltas[i]));
   }
   const re = new Float64Array(2 * M + 1);
   const im = new Float64Array(2 * M + 1);
   if (W === 0) return { M, re, im, W, err: 0 };
-  for (let m = -M; m <= M; m++) {
-    let sr = 0;
-    let si = 0;
-    for (let i = 0; i < n; i++) {
-      const t = m * phases[i] + deltas[i];
-      sr += weights[i] * Math.cos(t);
-      si += weights[i] * Math.sin(t);
+  for (let i = 0; i < n; i++) {
+    const zr = weights[i] * Math.cos(deltas[i]);
+    const zi = weights[i] * Math.sin(deltas[i]);
+    const er = Math.cos(phases[i]);
+    const ei = Math.sin(phases[i]);
+    let pr = 1;
+    let pi = 0;
+    re[M] += zr;
+    im[M] += zi;
+    for (let m = 1; m <= M; m++) {
+      const t = pr * er - pi * ei;
+      pi = pr * ei + pi * er;
+      pr = t;
+      re[M + m] += zr * pr - zi * pi; // z·P
+      im[M + m] += zr * pi + zi * pr;
+      re[M - m] += zr * pr + zi * pi; // z·conj(P)
+      im[M - m] += zi * pr - zr * pi;
     }
-    re[m + M] = sr / W;
-    im[m + M] = si / W;
   }
-  const err = ((3 * A + 4) * U64 + gamma(n + 2)) * (1 + gamma(n + 2)) * 2;
-  return { M, re, im, W, err };
+  for (let j = 0; j <= 2 * M; j++) {
+    re[j] /= W;
+    im[j] /= W;
+  }
+  return { M, re, im, W, err: (6 * (M + 2) * U64 + gamma(n + 4)) * 1.01 };
 }
+
+/** An integrand F given by its coefficients: |F̂(m)| ≤ coefAbs(m) + coefErr for 0 < |m| ≤ M, Σ_{|m|>M} |F̂(m)| ≤ tail, |F̂(0) − used F̂(0)| ≤ coefErr. */
+export interface CoefficientBounds {
+  coefAbs: (m: number) => number;
+  coefErr: number;
+  tail: number;
+}
+
+/** The pure integrand F(u) = ReLU(cos u)·e^{2iu}: exact coefficients, exact tail. */
+export const pureIntegrand = (M: number): CoefficientBounds => ({ coefAbs: (m) => Math.abs(integrandCoef(m)), coefErr: 0, tail: integrandTail(M) });
 
 /**
  * The compressed quadrature bound (SPEC §4): for every shift x,
  *   |Σ_i z_i F(φ_i + x) − Z·F̂(0)| ≤ W·[Σ_{0<|m|≤M} |F̂(m)|·|μ_m| + Σ_{|m|>M} |F̂(m)|].
  * Proof: F is continuous with absolutely summable coefficients, so F(φ + x) = Σ_m F̂(m) e^{im(φ + x)} pointwise;
  * summing with weights z_i gives Σ_m F̂(m) e^{imx}·W·μ_m, the m = 0 term is Z·F̂(0), and |μ_m| ≤ 1 in the tail.
- * Each |μ_m| is taken as |computed| + err (true within err); the sum of ≤ 2M + 2 non-negative terms is rounded
- * up by γ_{2M+4} (products add u each).
+ * Each |μ_m| is taken as |computed| + err (true within err), each |F̂(m)| as its bound; when F̂(0) itself is
+ * only known within coefErr, |Z|·coefErr ≤ W·coefErr is added. The sum of ≤ 2M + 2 non-negative terms is
+ * rounded up by γ_{2M+16} (products add u each, hypot ≤ 2 ulp in V8, coefficients a few operations each).
  */
-export function compressedQuadratureBound(mo: Moments): number {
+export function compressedQuadratureBound(mo: Moments, F: CoefficientBounds = pureIntegrand(mo.M)): number {
   const { M, re, im, W, err } = mo;
   if (W === 0) return 0;
-  let s = 0;
+  let s = F.coefErr;
   for (let m = -M; m <= M; m++) {
     if (m === 0) continue;
-    const c = Math.abs(integrandCoef(m));
+    const c = F.coefAbs(m) + F.coefErr;
     if (c === 0) continue;
     s += c * (Math.hypot(re[m + M], im[m + M]) * (1 + 4 * U64) + err);
   }
-  s += integrandTail(M);
-  // Slack for the coefficients (a few operations each, with π rounded) and for hypot (≤ 2 ulp in V8).
+  s += F.tail;
   return s * W * (1 + gamma(2 * M + 16));
 }

@@ -1,0 +1,353 @@
+// The three cost tiers of SPEC §4. Each gives, for every input (a, b), a bound ε̄(a, b) ≥ max_{c<p}
+// |M(a, b, c) − M̂(a, b, c)| proven in real arithmetic (float64 with rounding allowances), and certifies (a, b)
+// when min_{c≠a+b} [M̂(a,b,a+b) − M̂(a,b,c) + D(a,b,a+b) − D(a,b,c)] > 2ε̄(a, b): then the true logit of
+// a + b beats every other, since each of M(·, c*) and M(·, c) is within ε̄(a, b) of M̂. (SPEC §4 states the
+// rule with one ε̄; the input's own bound is never larger, so the rule is the same, applied input by input.)
+// The tier's ε̄ is the max over inputs.
+import type { MlpStructure } from '../interp/structure.js';
+import { restLogit } from '../interp/structure.js';
+import type { ModelConfig } from '../model/config.js';
+import { forwardCpu } from '../model/cpu_model.js';
+import { allPairs } from '../model/inputs.js';
+import type { ParamValues } from '../model/params.js';
+import type { F64 } from '../ops/cpu/types.js';
+import { type Explanation, distanceCos, modn, shiftIndex } from './explanation.js';
+import { U64, compressedQuadratureBound, gamma, phaseMoments } from './integrand.js';
+import type { ShapeIntegrand } from './shape.js';
+
+export interface TierResult {
+  eps_bound: number;
+  certified_accuracy: number;
+  uncertified: [number, number][];
+  flops: number;
+  seconds: number;
+}
+
+/** Relative slack on margins for the float64 rounding of the structure (U, V, W_L, D from float32 weights). */
+const STRUCTURE_SLACK = 1e-9;
+
+/** Floating-point operations of one forward pass over all p² inputs (matmuls; the model as SPEC §1 runs it). */
+export function forwardFlops(c: ModelConfig): number {
+  const perInput = 2 * c.n_ctx * c.d_model * 3 * c.n_heads * c.d_head // q, k, v at every position
+    + 4 * c.n_heads * c.n_ctx * c.d_head // last query's scores and weighted values
+    + 2 * c.n_heads * c.d_head * c.d_model // W_O
+    + 4 * c.d_model * c.d_mlp // W_in and W_out
+    + 2 * c.d_model * c.d_vocab_out; // W_U
+  return c.p * c.p * perInput;
+}
+
+export interface Certification {
+  certified: Uint8Array;
+  accuracy: number;
+  uncertified: [number, number][];
+}
+
+/**
+ * Certify every input: mTable is M̂ by [d, j] (explanationTable), D(a, b, c) the rest of the logits, eps the
+ * per-input bounds [p²]; slack covers the margin's own float64 rounding and the structure's.
+ */
+export function certify(p: number, mTable: F64, D: (a: number, b: number, c: number) => number, eps: F64, slack: number): Certification {
+  const certified = new Uint8Array(p * p);
+  const uncertified: [number, number][] = [];
+  for (let a = 0; a < p; a++) {
+    for (let b = 0; b < p; b++) {
+      const d = modn(a - b, p);
+      const cs = (a + b) % p;
+      const top = mTable[d * p] + D(a, b, cs);
+      let margin = Infinity;
+      for (let c = 0; c < p; c++) {
+        if (c === cs) continue;
+        margin = Math.min(margin, top - mTable[d * p + modn(c - cs, p)] - D(a, b, c));
+      }
+      if (margin > 2 * eps[a * p + b] * (1 + 4 * U64) + slack) certified[a * p + b] = 1;
+      else uncertified.push([a, b]);
+    }
+  }
+  return { certified, accuracy: (p * p - uncertified.length) / (p * p), uncertified };
+}
+
+export interface GroundTruth {
+  /** max |M − M̂| over all (a, b, c < p), as computed (float64). */
+  eps_true: number;
+  /** Per input: max_c |M − M̂| plus the rounding allowance of M's float64 evaluation: the brute-force bound. */
+  epsBound: F64;
+  /** Per input: max_c |M − M̂| as computed. */
+  eps: F64;
+  /** Per input: whether the model's argmax over c < p is a + b (ties count as wrong), from float64 logits. */
+  correct: Uint8Array;
+  accuracy: number;
+  /** Per input: true logit margin min_{c≠a+b} (logit(a+b) − logit(c)). */
+  margin: F64;
+  /** The rest of the logits, D = logits − M, [p², p]. */
+  D: F64;
+}
+
+/**
+ * Brute force: the float64 CPU forward pass on all p² inputs, M = ReLU(hook_pre)·W_L, D = logits − M, and
+ * |M − M̂| everywhere. Valid for any attention rate (hook_pre is the real one). M's rounding: each entry is a
+ * d_mlp-term dot product, so |fl(M) − M| ≤ γ_{d_mlp}·Σ_i |post_i||W_L[i, c]|, which is added per input.
+ */
+export function groundTruth(cfg: ModelConfig, params: ParamValues, s: MlpStructure, mTable: F64): GroundTruth {
+  const { p, d_mlp: n, d_vocab_out: V } = cfg;
+  const act = forwardCpu(cfg, params, allPairs(cfg));
+  const eps = new Float64Array(p * p);
+  const epsBound = new Float64Array(p * p);
+  const correct = new Uint8Array(p * p);
+  const margin = new Float64Array(p * p);
+  const D = new Float64Array(p * p * p);
+  const g = gamma(n + 2);
+  let eps_true = 0;
+  for (let r = 0; r < p * p; r++) {
+    const a = Math.floor(r / p);
+    const b = r % p;
+    const post = act.hook_post.subarray(r * n, (r + 1) * n);
+    const dIdx = modn(a - b, p);
+    const cs = (a + b) % p;
+    let worst = 0;
+    let worstAbs = 0;
+    for (let c = 0; c < p; c++) {
+      let m = 0;
+      let mAbs = 0;
+      for (let i = 0; i < n; i++) {
+        const t = post[i] * s.W_L[i * V + c];
+        m += t;
+        mAbs += Math.abs(t);
+      }
+      D[r * p + c] = act.logits[r * V + c] - m;
+      worst = Math.max(worst, Math.abs(m - mTable[dIdx * p + modn(c - cs, p)]));
+      worstAbs = Math.max(worstAbs, mAbs);
+    }
+    eps[r] = worst;
+    epsBound[r] = (worst + g * worstAbs) * (1 + 4 * U64);
+    eps_true = Math.max(eps_true, worst);
+    let mg = Infinity;
+    for (let c = 0; c < p; c++) if (c !== cs) mg = Math.min(mg, act.logits[r * V + cs] - act.logits[r * V + c]);
+    margin[r] = mg;
+    correct[r] = mg > 0 ? 1 : 0;
+  }
+  return { eps_true, eps, epsBound, correct, accuracy: correct.reduce((t, x) => t + x, 0) / (p * p), margin, D };
+}
+
+/**
+ * Per-neuron residual terms of SPEC §4 (i), O(p·d_mlp), shared by the per-shift and compressed tiers:
+ *   |ReLU(h_i) − ReLU(ĥ_i)| ≤ |h_i − ĥ_i| ≤ eU_i(a) + eV_i(b) + ec_i   (ReLU is 1-Lipschitz),
+ * with ΔU = U − Û, mU its midrange, eU(a) = |ΔU(a) − mU| (likewise V) and ec = |c − ĉ + mU + mV|; so the input
+ * side costs Σ_i L_i(eU_i(a) + eV_i(b) + ec_i) = A(a) + B(b) + cst, L_i = max_{c<p} |W_L[i, c]|. Neurons left out
+ * of the explanation contribute ≤ R_i·L_i with R_i = max(0, max U_i + max V_i + c_i) ≥ ReLU(h_i). The output
+ * side: ReLU(ĥ_i)|W_L[i, c] − Ŵ_i(c)| ≤ r_i·max P_{k,d}·|ΔW_i(c)|, summed per cluster as out[k, c] = Σ r_i|ΔW_i(c)|.
+ * Rounding: each residual is a few operations on values ≤ |U| + r(1 + ρ) + |mU| (trig of exactly reduced
+ * angles within 1 ulp), so 64u of that is added; sums are rounded up by γ_{d_mlp+4}.
+ */
+export interface Residuals {
+  A: F64;
+  B: F64;
+  cst: number;
+  /** [clusters, p] */
+  out: F64;
+  flops: number;
+}
+
+export function residuals(s: MlpStructure, ex: Explanation): Residuals {
+  const { p, d_mlp: n, d_vocab_out: V } = s;
+  const A = new Float64Array(p);
+  const B = new Float64Array(p);
+  const out = new Float64Array(ex.clusters.length * p);
+  let cst = 0;
+  let flops = 0;
+  const eU = new Float64Array(p);
+  const eV = new Float64Array(p);
+  for (let i = 0; i < n; i++) {
+    let L = 0;
+    for (let c = 0; c < p; c++) L = Math.max(L, Math.abs(s.W_L[i * V + c]));
+    flops += p;
+    const t = ex.member[i];
+    if (t < 0) {
+      let mu = -Infinity;
+      let mv = -Infinity;
+      let scale = Math.abs(s.c[i]);
+      for (let x = 0; x < p; x++) {
+        mu = Math.max(mu, s.U[x * n + i]);
+        mv = Math.max(mv, s.V[x * n + i]);
+        scale = Math.max(scale, Math.abs(s.U[x * n + i]) + Math.abs(s.V[x * n + i]));
+      }
+      const R = Math.max(0, mu + mv + s.c[i] + 8 * U64 * (scale + Math.abs(s.c[i])));
+      cst += R * L;
+      flops += 2 * p + 4;
+      continue;
+    }
+    const cl = ex.clusters[t];
+    const nf = ex.fourier[i];
+    const { rho, kappa } = cl.shape;
+    const ideal = (x: number) => {
+      const ang = (2 * Math.PI * modn(cl.k * x, p)) / p + nf.phi;
+      return nf.r * (Math.cos(ang) - rho * Math.cos(2 * ang));
+    };
+    let loU = Infinity, hiU = -Infinity, loV = Infinity, hiV = -Infinity, scale = 0;
+    for (let x = 0; x < p; x++) {
+      const id = ideal(x);
+      const u = s.U[x * n + i];
+      const v = s.V[x * n + i];
+      eU[x] = u - id;
+      eV[x] = v - id;
+      loU = Math.min(loU, eU[x]); hiU = Math.max(hiU, eU[x]);
+      loV = Math.min(loV, eV[x]); hiV = Math.max(hiV, eV[x]);
+      scale = Math.max(scale, Math.abs(u), Math.abs(v));
+    }
+    const mU = (loU + hiU) / 2;
+    const mV = (loV + hiV) / 2;
+    const allow = 64 * U64 * (scale + nf.r * (1 + Math.abs(rho)) + Math.abs(mU) + Math.abs(mV) + Math.abs(s.c[i]) + nf.r * Math.abs(kappa));
+    for (let x = 0; x < p; x++) {
+      A[x] += L * (Math.abs(eU[x] - mU) + allow);
+      B[x] += L * (Math.abs(eV[x] - mV) + allow);
+    }
+    cst += L * (Math.abs(s.c[i] - nf.r * kappa + mU + mV) + allow);
+    for (let c = 0; c < p; c++) {
+      const ang = (2 * Math.PI * modn(cl.k * c, p)) / p + nf.psi;
+      const dw = Math.abs(s.W_L[i * V + c] - nf.s * Math.cos(ang));
+      out[t * p + c] += nf.r * (dw + 64 * U64 * (Math.abs(s.W_L[i * V + c]) + nf.s));
+    }
+    // per token: ideal (angle, 2 trig ≈ 16, 4 more), 2 residuals, min/max, the two sums; per output: 6 + trig
+    flops += p * (20 + 2 + 4 + 6) + p * 14 + 8;
+  }
+  const up = 1 + gamma(n + 4);
+  return { A: A.map((x) => x * up), B: B.map((x) => x * up), cst: cst * up, out: out.map((x) => x * up), flops };
+}
+
+/**
+ * max_c Σ_k max P_{k,d}·out[k, c] for every distance d mod p: the output-side residual of an input at distance d.
+ */
+function outputSide(ex: Explanation, res: Residuals, ints: ShapeIntegrand[][]): F64 {
+  const { p } = ex;
+  const K = ex.clusters.length;
+  const t = new Float64Array(p);
+  for (let d = 0; d < p; d++) {
+    let worst = 0;
+    for (let c = 0; c < p; c++) {
+      let sum = 0;
+      for (let k = 0; k < K; k++) sum += ints[k][d].max * res.out[k * p + c];
+      worst = Math.max(worst, sum);
+    }
+    t[d] = worst * (1 + gamma(K + 4));
+  }
+  return t;
+}
+
+/** ε̄(a, b) = A(a) + B(b) + cst + outputSide(d) + Σ_k Q_k(a, b), rounded up. */
+function combine(p: number, res: Residuals, outSide: F64, quad: (a: number, b: number) => number): F64 {
+  const eps = new Float64Array(p * p);
+  for (let a = 0; a < p; a++) {
+    for (let b = 0; b < p; b++) {
+      eps[a * p + b] = (res.A[a] + res.B[b] + res.cst + outSide[modn(a - b, p)] + quad(a, b)) * (1 + 8 * U64);
+    }
+  }
+  return eps;
+}
+
+/**
+ * Per-shift quadrature (SPEC §4 (ii)): for each input and cluster, S = Σ_{i∈k} z_i P_{k,d}(u_i)e^{2iu_i} at the
+ * input's nodes u_i = φ_i + x' is evaluated directly and compared with Z_k·P̂_{k,d}(2). With the pure integrand
+ * P = 2|C|·ReLU(cos u) only the 2p shifts matter (one sum per shift, scaled by 2|C|: O(p·d_mlp)); with the
+ * shape terms the integrand also depends on d, so the sums run over the (d, shift) pairs that occur, O(p²·d_mlp),
+ * still a factor ~(d_model + p) below brute force.
+ * Rounding: P ≤ Σ|a|, |z_i| = w_i, each term within 64u·Σ|a|·w_i (table trig within 1 ulp, a dozen operations),
+ * the sum within γ_{n+8}·Σ|a|·W; the coefficient used for F̂(0) within coefErr (times |Z| ≤ W).
+ * Returns Σ_k Q_k(a, b) for every input [p²].
+ */
+export function perShiftQuadrature(ex: Explanation, ints: ShapeIntegrand[][]): { quad: F64; flops: number } {
+  const { p } = ex;
+  const K = ex.clusters.length;
+  let flops = 0;
+  const shiftCos = Float64Array.from({ length: 2 * p }, (_, m) => Math.cos((Math.PI * m) / p));
+  const shiftSin = Float64Array.from({ length: 2 * p }, (_, m) => Math.sin((Math.PI * m) / p));
+  const sums = ex.clusters.map((c) => {
+    const cphi = c.phases.map(Math.cos);
+    const sphi = c.phases.map(Math.sin);
+    const zr = c.weights.map((w, j) => w * Math.cos(c.deltas[j]));
+    const zi = c.weights.map((w, j) => w * Math.sin(c.deltas[j]));
+    const pure = c.shape.rho === 0 && c.shape.kappa === 0;
+    const cache = new Map<number, [number, number]>();
+    // S at shift m for integrand T = a0 + a1 cos u + a2 cos 2u (pure: a1 = 1, scaled by the caller).
+    return (m: number, a0: number, a1: number, a2: number, key: number): [number, number] => {
+      const hit = cache.get(key);
+      if (hit) return hit;
+      const cx = shiftCos[m];
+      const sx = shiftSin[m];
+      let sr = 0;
+      let sim = 0;
+      for (let j = 0; j < cphi.length; j++) {
+        const cu = cphi[j] * cx - sphi[j] * sx;
+        const su = sphi[j] * cx + cphi[j] * sx;
+        const c2 = cu * cu - su * su;
+        const P = Math.max(0, a0 + a1 * cu + a2 * c2);
+        const fr = P * c2;
+        const fi = P * 2 * su * cu;
+        sr += zr[j] * fr - zi[j] * fi;
+        sim += zr[j] * fi + zi[j] * fr;
+      }
+      flops += 24 * cphi.length;
+      const r: [number, number] = [sr, sim];
+      cache.set(pure ? m : key, r);
+      return r;
+    };
+  });
+  const quad = new Float64Array(p * p);
+  for (let a = 0; a < p; a++) {
+    for (let b = 0; b < p; b++) {
+      const d = modn(a - b, p);
+      let q = 0;
+      ex.clusters.forEach((c, k) => {
+        const si = ints[k][d];
+        const m = shiftIndex(p, c.k, a, b);
+        const pure = c.shape.rho === 0 && c.shape.kappa === 0;
+        const [sr, sim] = pure ? sums[k](m, 0, 1, 0, m) : sums[k](m, si.a0, si.a1, si.a2, d * 2 * p + m);
+        const scale = pure ? si.a1 : 1;
+        const sumA = Math.abs(si.a0) + Math.abs(si.a1) + Math.abs(si.a2);
+        const f0 = si.coef[2];
+        const err = Math.hypot(scale * sr - c.Zre * f0, scale * sim - c.Zim * f0);
+        q += err * (1 + 8 * U64) + c.W * (sumA * (64 * U64 + gamma(c.phases.length + 8)) + si.coefErr);
+      });
+      quad[a * p + b] = q * (1 + gamma(K + 4));
+      flops += 12 * K;
+    }
+  }
+  return { quad, flops };
+}
+
+/**
+ * Compressed quadrature (SPEC §4): per cluster the weighted phase moments μ_m, m = −M..M (O(M·n)), and per
+ * distance class the bound W·[Σ_{0<|m|≤M} |F̂_d(m)|·|μ_m| + tail] (compressedQuadratureBound), which holds at
+ * every shift at once. Returns Σ_k Q̄_{k,d} for every input [p²].
+ */
+export function compressedQuadrature(ex: Explanation, ints: ShapeIntegrand[][], M: number): { quad: F64; flops: number } {
+  const { p } = ex;
+  const K = ex.clusters.length;
+  let flops = 0;
+  const byD = new Float64Array(p); // Σ_k Q̄_{k,d}
+  ex.clusters.forEach((c, k) => {
+    const mo = phaseMoments(c.phases, c.weights, c.deltas, M);
+    flops += c.phases.length * (M * 22 + 40);
+    const done = new Map<ShapeIntegrand, number>();
+    for (let d = 0; d < p; d++) {
+      const si = ints[k][d];
+      let q = done.get(si);
+      if (q === undefined) {
+        q = compressedQuadratureBound(mo, { coefAbs: (m) => Math.abs(si.coef[Math.abs(m - 2)]), coefErr: si.coefErr, tail: si.tail });
+        done.set(si, q);
+        flops += 8 * (2 * M + 1) + 30 * (M + 3) + 2000; // the bound, the coefficients, the sign-certifying grid
+      }
+      byD[d] += q;
+    }
+  });
+  const quad = new Float64Array(p * p);
+  for (let a = 0; a < p; a++) for (let b = 0; b < p; b++) quad[a * p + b] = byD[modn(a - b, p)] * (1 + gamma(K + 4));
+  return { quad, flops };
+}
+
+/** Both residual-based tiers from their quadrature terms: per-input ε̄ and its flop count. */
+export function residualTier(ex: Explanation, res: Residuals, ints: ShapeIntegrand[][], quad: F64): { eps: F64; flops: number } {
+  const { p } = ex;
+  const K = ex.clusters.length;
+  const outSide = outputSide(ex, res, ints);
+  const eps = combine(p, res, outSide, (a, b) => quad[a * p + b]);
+  return { eps, flops: res.flops + p * p * K * 2 + p * p * 6 };
+}
