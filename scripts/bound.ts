@@ -29,8 +29,9 @@ runCli(async () => {
   if (!Number.isInteger(M) || M < 4 || M > 1e6) throw new Error(`--M ${values.M}: must be an integer in 4..1000000`);
   const ck = loadCheckpoint(String(values.checkpoint));
   const report = boundModel(ck.cfg, ck.params, { M, shape: !values['no-shape'] });
+  const { perInput: _, ...out } = report;
   // Infinity (a refused tier's ε̄) has no JSON form: it is written as null.
-  const json = JSON.stringify({ checkpoint: values.checkpoint, ...report }, (_, v) => (v === Infinity ? null : v), 2);
+  const json = JSON.stringify({ checkpoint: values.checkpoint, ...out }, (_, v) => (v === Infinity ? null : v), 2);
   writeFileAtomic(String(values.json), json + '\n');
   const t = report.tiers;
   const line = (n: string, x: typeof t.brute_force) => `${n}: ε̄ ${x.eps_bound.toPrecision(4)}, certified ${(100 * x.certified_accuracy).toFixed(2)} %, ${x.flops.toExponential(2)} flops, ${x.seconds.toFixed(2)} s`;

@@ -1,13 +1,22 @@
 // Certify the explanation (SPEC §4): build M̂ from the weights, then bound |M − M̂| at three cost tiers and
 // report ε, ε̄, certified accuracy, flops and wall time for each.
-import { mlpStructure, restLogit } from '../interp/structure.js';
+import { type MlpStructure, mlpStructure, restLogit } from '../interp/structure.js';
 import type { ModelConfig } from '../model/config.js';
 import type { ParamValues } from '../model/params.js';
 import type { F64 } from '../ops/cpu/types.js';
 import { clusterIntegrands, explain, explanationTable } from './explanation.js';
 import {
-  type TierResult, certify, compressedQuadrature, forwardFlops, groundTruth, perShiftQuadrature, residualTier, residuals,
+  type TierResult, type Truth, certify, compressedQuadrature, forwardFlops, groundTruth, perShiftQuadrature, residualTier, residuals, truthOf,
 } from './tiers.js';
+
+/** Per-input bounds ε̄(a, b) of each tier [p²] (null when refused), the computed max_c |M − M̂| and correctness. */
+export interface PerInput {
+  eps: F64;
+  correct: Uint8Array;
+  brute_force: F64;
+  per_shift: F64 | null;
+  compressed: F64 | null;
+}
 
 export interface BoundOptions {
   /** Truncation order of the compressed tier's Fourier series (≥ 4). */
@@ -49,12 +58,32 @@ function tier(eps: F64 | null, cert: ReturnType<typeof certify> | null, p: numbe
   };
 }
 
-export function boundModel(cfg: ModelConfig, params: ParamValues, opts: BoundOptions = DEFAULT_BOUND_OPTIONS): BoundReport {
+/** Certify a checkpoint: its structure from the weights, the truth from the float64 forward pass. */
+export function boundModel(cfg: ModelConfig, params: ParamValues, opts: BoundOptions = DEFAULT_BOUND_OPTIONS): BoundReport & { perInput: PerInput } {
   if (cfg.act_fn !== 'relu') throw new Error(`bound: act_fn is '${cfg.act_fn}'; the integral explanation and its bounds are for ReLU (SPEC §3)`);
-  const { p } = cfg;
   const t0 = now();
-  const s = mlpStructure(cfg, params);
-  const tStructure = now() - t0;
+  const truth = truthOf(cfg, params);
+  const tForward = now() - t0;
+  const r = boundStructure(mlpStructure(cfg, params), truth, { attention_rate: cfg.attention_rate, forward_flops: forwardFlops(cfg), structure_flops: structureFlops(cfg) }, opts);
+  r.tiers.brute_force.seconds += tForward;
+  return r;
+}
+
+/** What boundStructure needs to know of the model beyond its structure. */
+export interface ModelInfo {
+  attention_rate: number;
+  /** Flops of the forward pass on all p² inputs (the brute-force tier's main cost). */
+  forward_flops: number;
+  /** Flops to compute the structure from the weights. */
+  structure_flops: number;
+}
+
+/**
+ * The three tiers on a structure s (its split exact when s.exact) against the model's true activations. The
+ * per-input bounds are returned too (perInput), for the soundness tests.
+ */
+export function boundStructure(s: MlpStructure, truth: Truth, info: ModelInfo, opts: BoundOptions): BoundReport & { perInput: PerInput } {
+  const { p } = s;
   const ex = explain(s, { shape: opts.shape });
   const t1 = now();
   const ints = clusterIntegrands(ex, opts.M);
@@ -69,22 +98,23 @@ export function boundModel(cfg: ModelConfig, params: ParamValues, opts: BoundOpt
 
   // Brute force: the forward pass on all inputs is the ground truth, and its own tier.
   const t2 = now();
-  const gt = groundTruth(cfg, params, s, mTable);
+  const gt = groundTruth(s, truth, mTable);
   let dScale = 0;
   for (const x of gt.D) dScale = Math.max(dScale, Math.abs(x));
   const slackBF = 1e-9 * (mScale + dScale);
   const certBF = certify(p, mTable, (a, b, c) => gt.D[(a * p + b) * p + c], gt.epsBound, slackBF);
-  const bfFlops = forwardFlops(cfg) + p * p * p * (2 * cfg.d_mlp + 8);
+  const bfFlops = info.forward_flops + p * p * p * (2 * s.d_mlp + 8);
   const bf = tier(gt.epsBound, certBF, p, bfFlops, now() - t2 + tIntegrands);
+  const perInput: PerInput = { eps: gt.eps, correct: gt.correct, brute_force: gt.epsBound, per_shift: null, compressed: null };
 
   const base = {
-    p, d_mlp: cfg.d_mlp, eps_true: gt.eps_true, signal, accuracy: gt.accuracy,
+    p, d_mlp: s.d_mlp, eps_true: gt.eps_true, signal, accuracy: gt.accuracy,
     explanation: { M: opts.M, shape: opts.shape, clusters: ex.clusters.map((c) => ({ k: c.k, neurons: c.neurons.length, W: c.W, ...c.shape, rho: c.shape.rho, kappa: c.shape.kappa })) },
-    structure_flops: structureFlops(cfg),
+    structure_flops: info.structure_flops,
   };
   if (!s.exact) {
-    const reason = `attention rate α = ${cfg.attention_rate} ≠ 0: the pre-activation does not split as U(a) + V(b) + c (SPEC §3), so the per-neuron residual bounds do not apply; only brute force is sound here`;
-    return { ...base, refused: reason, tiers: { brute_force: bf, per_shift: tier(null, null, p, 0, 0), compressed: tier(null, null, p, 0, 0) } };
+    const reason = `attention rate α = ${info.attention_rate} ≠ 0: the pre-activation does not split as U(a) + V(b) + c (SPEC §3), so the per-neuron residual bounds do not apply; only brute force is sound here`;
+    return { ...base, refused: reason, tiers: { brute_force: bf, per_shift: tier(null, null, p, 0, 0), compressed: tier(null, null, p, 0, 0) }, perInput };
   }
 
   const D = (a: number, b: number, c: number) => restLogit(s, a, b, c);
@@ -108,8 +138,7 @@ export function boundModel(cfg: ModelConfig, params: ParamValues, opts: BoundOpt
   const cTier = residualTier(ex, res, ints, cq.quad);
   const certC = certify(p, mTable, D, cTier.eps, slack);
   const compressed = tier(cTier.eps, certC, p, cTier.flops + cq.flops + intFlops + certFlops, now() - t5 + tRes + tIntegrands);
-  void tStructure;
-  return { ...base, refused: null, tiers: { brute_force: bf, per_shift: perShift, compressed } };
+  return { ...base, refused: null, tiers: { brute_force: bf, per_shift: perShift, compressed }, perInput: { ...perInput, per_shift: psTier.eps, compressed: cTier.eps } };
 }
 
 /** U, V (p·d_model·d_mlp each), c, W_L (d_mlp·d_model·p), D_a, D_b (p·d_model·p each), W_OV, all as multiply-adds. */

@@ -74,12 +74,15 @@ const cosIntegral = (nu: number, alpha: number, beta: number) =>
  * left over contribute at most 2h·(|T(γ)| + L1 h + ev)/π. Closed-form rounding adds ≤ 256u·Σ|a| (a dozen sin
  * differences, each within a few u of 1, divided by ν ≥ 1 or times (β − α) ≤ π).
  *
- * Tail: P is continuous and periodic, P' has bounded variation V, so |P̂(j)| ≤ V/(2πj²) (integrate by parts
- * twice). V ≤ |S_period|·max|T''| + (roots per period ≤ 4)·max jump, max|T''| ≤ L2 = |a1| + 4|a2|; every root of
- * T lies in a leftover cell (the others are proven sign-definite), so a jump |T'(root)| ≤ |T'(γ)| + L2·h of one
- * of them; |S_period| ≤ 2(|S̃| + leftover length). F̂(m) = P̂(m − 2) and Σ_{j ≥ N} 1/j² ≤ 1/(N − 1) give
- * Σ_{|m|>M} |F̂(m)| ≤ (V/2π)(1/(M − 2) + 1/(M + 2)). For ρ = κ = 0 the exact tail 2|C|·integrandTail(M) is used
- * when smaller.
+ * Tail: P is continuous and periodic and P', P'' are piecewise smooth, jumping only at the roots u_r of T
+ * (P' by J_r = |T'(u_r)|, P'' by K_r = |T''(u_r)|). Integrating by parts three times,
+ *   |P̂(j)| ≤ [Σ_r J_r + (Σ_r K_r + ∫_S |T'''|)/|j|] / (2πj²).
+ * Every root lies in a leftover cell (the others are proven sign-definite), so J_r ≤ max over leftover cells
+ * of |T'(γ)| + L2·h and K_r ≤ |T''(γ)| + L3·h (L2 = |a1| + 4|a2| ≥ |T''|, L3 = |a1| + 8|a2| ≥ |T'''|). Roots per
+ * period: T = q(cos u) with q quadratic, so ≤ 4, and ≤ 2 when q is monotone on [−1, 1] (a2 = 0 or its vertex
+ * outside). |S_period| ≤ 2(|S̃| + leftover length). With F̂(m) = P̂(m − 2) the tail runs over j ≥ M − 1 and
+ * j ≤ −(M + 3), and Σ_{j≥N} 1/j² ≤ 1/(N − 1), Σ_{j≥N} 1/j³ ≤ 1/(2(N − 1)²). For ρ = κ = 0 the exact tail
+ * 2|C|·integrandTail(M) is used when smaller.
  */
 export function shapeIntegrand(a0: number, a1: number, a2: number, M: number): ShapeIntegrand {
   if (!Number.isInteger(M) || M < 4) throw new Error(`shapeIntegrand: M ${M} must be an integer ≥ 4`);
@@ -104,32 +107,41 @@ export function shapeIntegrand(a0: number, a1: number, a2: number, M: number): S
   const ev = evalError(a0, a1, a2);
   const L1 = Math.abs(a1) + 2 * Math.abs(a2);
   const L2 = Math.abs(a1) + 4 * Math.abs(a2);
+  const L3 = Math.abs(a1) + 8 * Math.abs(a2);
   const inside = (u: number) => intervals.some(([lo, hi]) => u >= lo && u <= hi);
   let leftover = 0; // ∫ bound of |P − T·1_S̃|
   let leftoverLen = 0;
   let jump = 0;
+  let jump2 = 0;
   const visit = (lo: number, hi: number, depth: number) => {
     const g = (lo + hi) / 2;
     const h = (hi - lo) / 2;
     const T = evalT(a0, a1, a2, g);
     const cut = bounds.some((b) => b > lo && b < hi);
     if (!cut && Math.abs(T) > L1 * h + ev && (T > 0) === inside(g)) return;
-    if (depth < 6) {
+    // Refine only while it can matter: a cell whose whole possible contribution is below 1e-13·Σ|a|·h is kept
+    // as leftover at once (T ≡ 0, or nearly, would otherwise split into 8^6 cells).
+    if (depth < 6 && Math.abs(T) + L1 * h + ev > 1e-13 * sumA) {
       for (let c = 0; c < 8; c++) visit(lo + ((hi - lo) * c) / 8, lo + ((hi - lo) * (c + 1)) / 8, depth + 1);
       return;
     }
     leftover += 2 * h * (Math.abs(T) + L1 * h + ev);
     leftoverLen += 2 * h;
     jump = Math.max(jump, Math.abs(a1 * Math.sin(g) + 2 * a2 * Math.sin(2 * g)) + L2 * h + ev);
+    jump2 = Math.max(jump2, Math.abs(a1 * Math.cos(g) + 4 * a2 * Math.cos(2 * g)) + L3 * h + ev);
   };
   const N0 = 64;
   for (let c = 0; c < N0; c++) visit((Math.PI * c) / N0, (Math.PI * (c + 1)) / N0, 0);
   const coefErr = (leftover / Math.PI) * (1 + 1e-10) + 256 * U64 * sumA;
 
   const measure = intervals.reduce((t, [lo, hi]) => t + hi - lo, 0);
-  const V = (2 * (measure + leftoverLen) * L2 + 4 * jump) * (1 + 1e-10);
-  let tail = (V / (2 * Math.PI)) * (1 / (M - 2) + 1 / (M + 2)) * (1 + 1e-10);
-  if (a0 === 0 && a2 === 0) tail = Math.min(tail, a1 * integrandTail(M) * (1 + 4 * U64));
+  const monotone = a2 === 0 || Math.abs(a1) >= 4 * Math.abs(a2) * (1 + 1e-9);
+  const roots = monotone ? 2 : 4;
+  const A = roots * jump;
+  const B = roots * jump2 + 2 * (measure + leftoverLen) * L3;
+  const tail = (A / (2 * Math.PI)) * (1 / (M - 2) + 1 / (M + 2)) + (B / (2 * Math.PI)) * (1 / (2 * (M - 2) ** 2) + 1 / (2 * (M + 2) ** 2));
+  let tailUp = tail * (1 + 1e-10);
+  if (a0 === 0 && a2 === 0) tailUp = Math.min(tailUp, a1 * integrandTail(M) * (1 + 4 * U64));
 
   // max of q(t) = 2a2 t² + a1 t + (a0 − a2) over t ∈ [−1, 1]: the ends and the vertex.
   const q = (t: number) => 2 * a2 * t * t + a1 * t + (a0 - a2);
@@ -139,6 +151,6 @@ export function shapeIntegrand(a0: number, a1: number, a2: number, M: number): S
     if (tv > -1 && tv < 1) cand.push(q(tv));
   }
   const max = Math.max(0, ...cand) + ev;
-  return { a0, a1, a2, coef, coefErr, tail, max };
+  return { a0, a1, a2, coef, coefErr, tail: tailUp, max };
 }
 

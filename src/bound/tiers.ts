@@ -82,14 +82,25 @@ export interface GroundTruth {
   D: F64;
 }
 
+/** The model's own activations on all p² inputs (row a·p + b): ReLU(hook_pre) [p², d_mlp] and logits [p², V]. */
+export interface Truth {
+  hookPost: ArrayLike<number>;
+  logits: ArrayLike<number>;
+}
+
+/** The float64 CPU forward pass on all p² inputs (valid for any attention rate: hook_pre is the real one). */
+export function truthOf(cfg: ModelConfig, params: ParamValues): Truth {
+  const act = forwardCpu(cfg, params, allPairs(cfg));
+  return { hookPost: act.hook_post, logits: act.logits };
+}
+
 /**
- * Brute force: the float64 CPU forward pass on all p² inputs, M = ReLU(hook_pre)·W_L, D = logits − M, and
- * |M − M̂| everywhere. Valid for any attention rate (hook_pre is the real one). M's rounding: each entry is a
+ * Brute force: M = ReLU(hook_pre)·W_L, D = logits − M, and |M − M̂| everywhere. M's rounding: each entry is a
  * d_mlp-term dot product, so |fl(M) − M| ≤ γ_{d_mlp}·Σ_i |post_i||W_L[i, c]|, which is added per input.
  */
-export function groundTruth(cfg: ModelConfig, params: ParamValues, s: MlpStructure, mTable: F64): GroundTruth {
-  const { p, d_mlp: n, d_vocab_out: V } = cfg;
-  const act = forwardCpu(cfg, params, allPairs(cfg));
+export function groundTruth(s: MlpStructure, truth: Truth, mTable: F64): GroundTruth {
+  const { p, d_mlp: n, d_vocab_out: V } = s;
+  const { hookPost, logits } = truth;
   const eps = new Float64Array(p * p);
   const epsBound = new Float64Array(p * p);
   const correct = new Uint8Array(p * p);
@@ -100,7 +111,6 @@ export function groundTruth(cfg: ModelConfig, params: ParamValues, s: MlpStructu
   for (let r = 0; r < p * p; r++) {
     const a = Math.floor(r / p);
     const b = r % p;
-    const post = act.hook_post.subarray(r * n, (r + 1) * n);
     const dIdx = modn(a - b, p);
     const cs = (a + b) % p;
     let worst = 0;
@@ -109,11 +119,11 @@ export function groundTruth(cfg: ModelConfig, params: ParamValues, s: MlpStructu
       let m = 0;
       let mAbs = 0;
       for (let i = 0; i < n; i++) {
-        const t = post[i] * s.W_L[i * V + c];
+        const t = hookPost[r * n + i] * s.W_L[i * V + c];
         m += t;
         mAbs += Math.abs(t);
       }
-      D[r * p + c] = act.logits[r * V + c] - m;
+      D[r * p + c] = logits[r * V + c] - m;
       worst = Math.max(worst, Math.abs(m - mTable[dIdx * p + modn(c - cs, p)]));
       worstAbs = Math.max(worstAbs, mAbs);
     }
@@ -121,7 +131,7 @@ export function groundTruth(cfg: ModelConfig, params: ParamValues, s: MlpStructu
     epsBound[r] = (worst + g * worstAbs) * (1 + 4 * U64);
     eps_true = Math.max(eps_true, worst);
     let mg = Infinity;
-    for (let c = 0; c < p; c++) if (c !== cs) mg = Math.min(mg, act.logits[r * V + cs] - act.logits[r * V + c]);
+    for (let c = 0; c < p; c++) if (c !== cs) mg = Math.min(mg, logits[r * V + cs] - logits[r * V + c]);
     margin[r] = mg;
     correct[r] = mg > 0 ? 1 : 0;
   }
