@@ -14,6 +14,7 @@ import type { F64 } from '../ops/cpu/types.js';
 import { type Explanation, distanceCos, modn, shiftIndex } from './explanation.js';
 import { U64, compressedQuadratureBound, gamma, phaseMoments } from './integrand.js';
 import type { ShapeIntegrand } from './shape.js';
+import { boundReduce } from '../ops/cpu/bound_reduce.js';
 
 export interface TierResult {
   eps_bound: number;
@@ -139,37 +140,35 @@ export function groundTruth(s: MlpStructure, truth: Truth, mTable: F64): GroundT
 }
 
 /**
- * Per-neuron residual terms of SPEC §4 (i), O(p·d_mlp), shared by the per-shift and compressed tiers:
+ * Per-neuron residual terms of SPEC §4 (i), shared by the per-shift and compressed tiers. For neuron i,
  *   |ReLU(h_i) − ReLU(ĥ_i)| ≤ |h_i − ĥ_i| ≤ eU_i(a) + eV_i(b) + ec_i   (ReLU is 1-Lipschitz),
  * with ΔU = U − Û, mU its midrange, eU(a) = |ΔU(a) − mU| (likewise V) and ec = |c − ĉ + mU + mV|; so the input
- * side costs Σ_i L_i(eU_i(a) + eV_i(b) + ec_i) = A(a) + B(b) + cst, L_i = max_{c<p} |W_L[i, c]|. Neurons left out
- * of the explanation contribute ≤ R_i·L_i with R_i = max(0, max U_i + max V_i + c_i) ≥ ReLU(h_i). The output
- * side: ReLU(ĥ_i)|W_L[i, c] − Ŵ_i(c)| ≤ r_i·max P_{k,d}·|ΔW_i(c)|, summed per cluster as out[k, c] = Σ r_i|ΔW_i(c)|.
+ * side of logit c costs Σ_i |W_L[i, c]|·(eU_i(a) + eV_i(b) + ec_i) = X[a, c] + Y[b, c] + (part of Z[·, c]).
+ * Neurons left out of the explanation contribute ≤ R_i·|W_L[i, c]| with R_i = max(0, max U_i + max V_i + c_i).
+ * The output side: ReLU(ĥ_i)|W_L[i, c] − Ŵ_i(c)| ≤ r_i·max P_{k,d}·|ΔW_i(c)|, summed per cluster as
+ * out[k, c] = Σ_{i∈k} r_i|ΔW_i(c)|. X and Y are p×d_mlp×p products: O(p²·d_mlp).
  * Rounding: each residual is a few operations on values ≤ |U| + r(1 + ρ) + |mU| (trig of exactly reduced
- * angles within 1 ulp), so 64u of that is added; sums are rounded up by γ_{d_mlp+4}.
+ * angles within 1 ulp), so 64u of that is added; non-negative sums are rounded up by γ_{d_mlp+4}.
  */
 export interface Residuals {
-  A: F64;
-  B: F64;
-  cst: number;
-  /** [clusters, p] */
+  /** [p (a), p (c)] and [p (b), p (c)] */
+  X: F64;
+  Y: F64;
+  /** [p (c)]: Σ_i ec_i|W_L[i, c]| + left-out neurons. */
+  cst: F64;
+  /** [clusters, p (c)] */
   out: F64;
   flops: number;
 }
 
 export function residuals(s: MlpStructure, ex: Explanation): Residuals {
   const { p, d_mlp: n, d_vocab_out: V } = s;
-  const A = new Float64Array(p);
-  const B = new Float64Array(p);
+  const eU = new Float64Array(p * n); // [a, i]
+  const eV = new Float64Array(p * n);
+  const ec = new Float64Array(n);
   const out = new Float64Array(ex.clusters.length * p);
-  let cst = 0;
   let flops = 0;
-  const eU = new Float64Array(p);
-  const eV = new Float64Array(p);
   for (let i = 0; i < n; i++) {
-    let L = 0;
-    for (let c = 0; c < p; c++) L = Math.max(L, Math.abs(s.W_L[i * V + c]));
-    flops += p;
     const t = ex.member[i];
     if (t < 0) {
       let mu = -Infinity;
@@ -180,77 +179,91 @@ export function residuals(s: MlpStructure, ex: Explanation): Residuals {
         mv = Math.max(mv, s.V[x * n + i]);
         scale = Math.max(scale, Math.abs(s.U[x * n + i]) + Math.abs(s.V[x * n + i]));
       }
-      const R = Math.max(0, mu + mv + s.c[i] + 8 * U64 * (scale + Math.abs(s.c[i])));
-      cst += R * L;
+      ec[i] = Math.max(0, mu + mv + s.c[i] + 8 * U64 * (scale + Math.abs(s.c[i]))); // R_i
       flops += 2 * p + 4;
       continue;
     }
     const cl = ex.clusters[t];
     const nf = ex.fourier[i];
     const { rho, kappa } = cl.shape;
-    const ideal = (x: number) => {
-      const ang = (2 * Math.PI * modn(cl.k * x, p)) / p + nf.phi;
-      return nf.r * (Math.cos(ang) - rho * Math.cos(2 * ang));
-    };
     let loU = Infinity, hiU = -Infinity, loV = Infinity, hiV = -Infinity, scale = 0;
     for (let x = 0; x < p; x++) {
-      const id = ideal(x);
+      const ang = (2 * Math.PI * modn(cl.k * x, p)) / p + nf.phi;
+      const id = nf.r * (Math.cos(ang) - rho * Math.cos(2 * ang));
       const u = s.U[x * n + i];
       const v = s.V[x * n + i];
-      eU[x] = u - id;
-      eV[x] = v - id;
-      loU = Math.min(loU, eU[x]); hiU = Math.max(hiU, eU[x]);
-      loV = Math.min(loV, eV[x]); hiV = Math.max(hiV, eV[x]);
+      eU[x * n + i] = u - id;
+      eV[x * n + i] = v - id;
+      loU = Math.min(loU, u - id); hiU = Math.max(hiU, u - id);
+      loV = Math.min(loV, v - id); hiV = Math.max(hiV, v - id);
       scale = Math.max(scale, Math.abs(u), Math.abs(v));
     }
     const mU = (loU + hiU) / 2;
     const mV = (loV + hiV) / 2;
     const allow = 64 * U64 * (scale + nf.r * (1 + Math.abs(rho)) + Math.abs(mU) + Math.abs(mV) + Math.abs(s.c[i]) + nf.r * Math.abs(kappa));
     for (let x = 0; x < p; x++) {
-      A[x] += L * (Math.abs(eU[x] - mU) + allow);
-      B[x] += L * (Math.abs(eV[x] - mV) + allow);
+      eU[x * n + i] = Math.abs(eU[x * n + i] - mU) + allow;
+      eV[x * n + i] = Math.abs(eV[x * n + i] - mV) + allow;
     }
-    cst += L * (Math.abs(s.c[i] - nf.r * kappa + mU + mV) + allow);
+    ec[i] = Math.abs(s.c[i] - nf.r * kappa + mU + mV) + allow;
     for (let c = 0; c < p; c++) {
       const ang = (2 * Math.PI * modn(cl.k * c, p)) / p + nf.psi;
       const dw = Math.abs(s.W_L[i * V + c] - nf.s * Math.cos(ang));
       out[t * p + c] += nf.r * (dw + 64 * U64 * (Math.abs(s.W_L[i * V + c]) + nf.s));
     }
-    // per token: ideal (angle, 2 trig ≈ 16, 4 more), 2 residuals, min/max, the two sums; per output: 6 + trig
-    flops += p * (20 + 2 + 4 + 6) + p * 14 + 8;
+    // per token: angle and 2 trig (≈ 20), the ideal and 2 residuals, min/max, 2 abs; per output: ≈ 14
+    flops += p * 34 + p * 14 + 8;
   }
+  const X = new Float64Array(p * p);
+  const Y = new Float64Array(p * p);
+  const cst = new Float64Array(p);
+  const absW = new Float64Array(n);
+  for (let c = 0; c < p; c++) {
+    for (let i = 0; i < n; i++) absW[i] = Math.abs(s.W_L[i * V + c]);
+    for (let x = 0; x < p; x++) {
+      let su = 0;
+      let sv = 0;
+      for (let i = 0; i < n; i++) {
+        su += eU[x * n + i] * absW[i];
+        sv += eV[x * n + i] * absW[i];
+      }
+      X[x * p + c] = su;
+      Y[x * p + c] = sv;
+    }
+    let k = 0;
+    for (let i = 0; i < n; i++) k += ec[i] * absW[i];
+    cst[c] = k;
+  }
+  flops += 4 * p * p * n + 2 * p * n;
   const up = 1 + gamma(n + 4);
-  return { A: A.map((x) => x * up), B: B.map((x) => x * up), cst: cst * up, out: out.map((x) => x * up), flops };
+  return { X: X.map((x) => x * up), Y: Y.map((x) => x * up), cst: cst.map((x) => x * up), out: out.map((x) => x * up), flops };
 }
 
 /**
- * max_c Σ_k max P_{k,d}·out[k, c] for every distance d mod p: the output-side residual of an input at distance d.
+ * Z[d, c] = cst[c] + Σ_k max P_{k,d}·out[k, c]: the part of input (a, b)'s bound for logit c that depends on the
+ * distance d = a − b (mod p) only.
  */
-function outputSide(ex: Explanation, res: Residuals, ints: ShapeIntegrand[][]): F64 {
+export function distancePart(ex: Explanation, res: Residuals, ints: ShapeIntegrand[][]): F64 {
   const { p } = ex;
   const K = ex.clusters.length;
-  const t = new Float64Array(p);
+  const Z = new Float64Array(p * p);
   for (let d = 0; d < p; d++) {
-    let worst = 0;
     for (let c = 0; c < p; c++) {
-      let sum = 0;
+      let sum = res.cst[c];
       for (let k = 0; k < K; k++) sum += ints[k][d].max * res.out[k * p + c];
-      worst = Math.max(worst, sum);
+      Z[d * p + c] = sum * (1 + gamma(K + 4));
     }
-    t[d] = worst * (1 + gamma(K + 4));
   }
-  return t;
+  return Z;
 }
 
-/** ε̄(a, b) = A(a) + B(b) + cst + outputSide(d) + Σ_k Q_k(a, b), rounded up. */
-function combine(p: number, res: Residuals, outSide: F64, quad: (a: number, b: number) => number): F64 {
-  const eps = new Float64Array(p * p);
-  for (let a = 0; a < p; a++) {
-    for (let b = 0; b < p; b++) {
-      eps[a * p + b] = (res.A[a] + res.B[b] + res.cst + outSide[modn(a - b, p)] + quad(a, b)) * (1 + 8 * U64);
-    }
-  }
-  return eps;
+/**
+ * ε̄(a, b) = max_c (X[a, c] + Y[b, c] + Z[a − b, c]) + quad(a, b), rounded up: the bound of every logit c of the
+ * input, since the quadrature term does not depend on c. The max over c is boundReduce (shaders/bound_reduce.wgsl).
+ */
+function combine(p: number, res: Residuals, Z: F64, quad: F64): F64 {
+  const m = boundReduce(res.X, res.Y, Z, p);
+  return m.map((x, j) => (x + quad[j]) * (1 + 4 * U64));
 }
 
 /**
@@ -357,7 +370,6 @@ export function compressedQuadrature(ex: Explanation, ints: ShapeIntegrand[][], 
 export function residualTier(ex: Explanation, res: Residuals, ints: ShapeIntegrand[][], quad: F64): { eps: F64; flops: number } {
   const { p } = ex;
   const K = ex.clusters.length;
-  const outSide = outputSide(ex, res, ints);
-  const eps = combine(p, res, outSide, (a, b) => quad[a * p + b]);
-  return { eps, flops: res.flops + p * p * K * 2 + p * p * 6 };
+  const eps = combine(p, res, distancePart(ex, res, ints), quad);
+  return { eps, flops: res.flops + p * p * (2 * K + 1) + 3 * p * p * p };
 }
