@@ -12,3 +12,4 @@ export * from './softmax_cross_entropy.js';
 export * from './adamw.js';
 export * from './reduce_max.js';
 export * from './neuron_integral.js';
+export * from './bound_reduce.js';

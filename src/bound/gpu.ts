@@ -1,0 +1,38 @@
+// The certified figure's reduction on the GPU (SPEC §4 soundness under floating point): inputs are rounded
+// up to float32, the kernel takes sums of three non-negative terms and maxima (exact), and the host rounds the
+// result up by the sums' proven allowance, so every returned value is ≥ the real max of the float64 inputs.
+import type { Gpu } from '../gpu/device.js';
+import { type KernelRegistry, submit } from '../gpu/kernels.js';
+import { createTensor, readF32 } from '../gpu/tensor.js';
+import { boundReduce } from '../ops/gpu/bound_reduce.js';
+import type { F64 } from '../ops/cpu/types.js';
+
+/** The least float32 ≥ x (x finite, ≥ 0). */
+export function f32Up(x: number): number {
+  const f = Math.fround(x);
+  if (f >= x) return f;
+  const b = new Float32Array([f]);
+  new Uint32Array(b.buffer)[0] += 1; // f ≥ 0: the next representable float32 upwards
+  return b[0];
+}
+
+/**
+ * An upper bound on max_c (X[a, c] + Y[b, c] + Z[a − b, c]) for every input, computed on the GPU. Proof: with
+ * x, y, z ≥ 0 rounded up to f32, fl(fl(x + y) + z) ≥ (x + y + z)(1 − u)², u = 2^-24, and max is exact; so
+ * (x + y + z) ≤ out·(1 − u)^-2 ≤ out·(1 + 2^-22), and the float64 product adds at most one float64 ulp (2^-52).
+ */
+export async function boundReduceGpu(g: Gpu, k: KernelRegistry, X: ArrayLike<number>, Y: ArrayLike<number>, Z: ArrayLike<number>, p: number): Promise<F64> {
+  const up = (a: ArrayLike<number>) => {
+    const t = new Float32Array(p * p);
+    for (let i = 0; i < p * p; i++) {
+      if (!(a[i] >= 0 && a[i] < Infinity)) throw new Error(`boundReduceGpu: term ${i} is ${a[i]}; terms must be finite and ≥ 0`);
+      t[i] = f32Up(a[i]);
+    }
+    return t;
+  };
+  const out = createTensor(g, 'f32', [p * p], undefined, 'bound_reduce_out');
+  submit(g, [boundReduce(k,
+    createTensor(g, 'f32', [p, p], up(X)), createTensor(g, 'f32', [p, p], up(Y)), createTensor(g, 'f32', [p, p], up(Z)), p, out)]);
+  const r = await readF32(g, out);
+  return Float64Array.from(r, (x) => x * (1 + 2 ** -22) * (1 + 2 ** -52));
+}
