@@ -39,7 +39,6 @@ runCli(async () => {
     dir = String(values.out);
     cfg = applyOverrides(preset(String(values.preset)), overrides);
   }
-  const run = prepareRun(dir, cfg);
-  const { state, last } = await runTraining(dir, run.cfg, run.state, { quiet: !!values.quiet });
+  const { state, last } = await runTraining(dir, prepareRun(dir, cfg), { quiet: !!values.quiet });
   process.stdout.write(JSON.stringify({ dir, step: state.step, ...last }) + '\n');
 });

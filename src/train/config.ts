@@ -97,6 +97,9 @@ export function applyOverrides(c: TrainConfig, overrides: readonly [string, stri
     if (!o) throw new Error(`unknown option --${flag}`);
     c = o.apply(c, v);
   }
+  // Checked once all flags are in, so `--n-heads 3 --d-model 96` works in either order.
+  const { d_model, n_heads } = c.model;
+  if (d_model % n_heads) throw new Error(`d_model ${d_model} is not divisible by n_heads ${n_heads} (d_head = d_model / n_heads; see --d-model, --n-heads)`);
   return c;
 }
 

@@ -2,7 +2,7 @@
 // checkpoint, TransformerLens layout) and optimizer-<step>.safetensors (AdamW state for that step).
 // Every file is written atomically; the optimiser file of a step is written before the model file that
 // names it, so a run killed at any moment resumes from a consistent pair.
-import { existsSync, readFileSync, readdirSync, unlinkSync, appendFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, unlinkSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getGpu } from '../gpu/device.js';
 import { writeFileAtomic } from '../io/atomic.js';
@@ -32,29 +32,52 @@ export const runFiles = (dir: string) => ({
   optimizer: (step: number) => join(dir, `optimizer-${step}.safetensors`),
 });
 
+/** A run ready to go: its config, the state to continue from (none: a fresh start), and whether it had finished. */
+export interface PreparedRun { cfg: TrainConfig; state: TrainState | undefined; done: boolean }
+
 /** Start a new run in `dir` (refusing a directory that holds another run) or resume the one there. */
-export function prepareRun(dir: string, cfg: TrainConfig | undefined): { cfg: TrainConfig; state: TrainState | undefined } {
+export function prepareRun(dir: string, cfg: TrainConfig | undefined): PreparedRun {
   const f = runFiles(dir);
-  const stored = existsSync(f.config) ? (JSON.parse(readFileSync(f.config, 'utf8')) as TrainConfig) : undefined;
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new Error(`${dir} is not a directory`);
+  const stored = existsSync(f.config) ? readConfig(f.config) : undefined;
   if (!cfg) {
     if (!stored) throw new Error(`--resume ${dir}: no run there (no config.json)`);
-    const state = loadState(dir, stored);
+    const resumed = loadState(dir, stored);
     // A run killed mid-write leaves its temp file (never the real one); clear them.
     for (const name of readdirSync(dir)) if (name.startsWith('.') && name.endsWith('.tmp')) unlinkSync(join(dir, name));
-    return { cfg: stored, state };
+    return { cfg: stored, state: resumed?.state, done: resumed?.done ?? false };
   }
   if (stored) {
-    const same = JSON.stringify(stored) === JSON.stringify(cfg);
-    throw new Error(same
-      ? `${dir} already holds this run; continue it with --resume ${dir}`
-      : `${dir} holds a different run (preset ${stored.preset}, seed ${stored.seed}); choose another --out`);
+    const diff = differences(stored, cfg);
+    throw new Error(diff.length
+      ? `${dir} holds a different run (${diff.join('; ')}); choose another --out`
+      : `${dir} already holds this run; continue it with --resume ${dir}`);
   }
   if (existsSync(dir) && readdirSync(dir).length) throw new Error(`${dir} is not empty and holds no run; choose another --out`);
   writeFileAtomic(f.config, JSON.stringify(cfg, null, 2) + '\n');
-  return { cfg, state: undefined };
+  return { cfg, state: undefined, done: false };
 }
 
-function loadState(dir: string, cfg: TrainConfig): TrainState | undefined {
+function readConfig(path: string): TrainConfig {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as TrainConfig;
+  } catch (e) {
+    throw new Error(`${path} is not a run's config: ${(e as Error).message}`);
+  }
+}
+
+/** The fields (dotted paths) where two configs differ, with the stored value and the asked-for one. */
+function differences(stored: TrainConfig, asked: TrainConfig): string[] {
+  const flat = (o: object, pre = ''): Record<string, unknown> => Object.fromEntries(Object.entries(o).flatMap(([k, v]) =>
+    v && typeof v === 'object' ? Object.entries(flat(v, `${pre}${k}.`)) : [[`${pre}${k}`, v]]));
+  const a = flat(stored);
+  const b = flat(asked);
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])]
+    .filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]))
+    .map((k) => `${k} ${JSON.stringify(a[k])} there, ${JSON.stringify(b[k])} asked`);
+}
+
+function loadState(dir: string, cfg: TrainConfig): { state: TrainState; done: boolean } | undefined {
   const f = runFiles(dir);
   if (!existsSync(f.model)) return undefined;
   const ck = loadCheckpoint(f.model);
@@ -68,7 +91,7 @@ function loadState(dir: string, cfg: TrainConfig): TrainState | undefined {
     if (!t || t.dtype !== 'F32' || t.data.length !== layout.length) throw new Error(`${f.optimizer(step)}: tensor ${name} missing or of the wrong size`);
     return t.data as Float32Array;
   };
-  return { step, params: flatten(layout, ck.params), m: get('m'), v: get('v') };
+  return { state: { step, params: flatten(layout, ck.params), m: get('m'), v: get('v') }, done: ck.metadata.done === 'true' };
 }
 
 function saveState(dir: string, cfg: TrainConfig, s: TrainState, done: boolean): void {
@@ -83,21 +106,29 @@ function saveState(dir: string, cfg: TrainConfig, s: TrainState, done: boolean):
   }
 }
 
-/** Keep the metrics of steps up to `step` (a resumed run re-emits the rest); drops a torn last line. */
-function truncateMetrics(path: string, step: number): void {
-  if (!existsSync(path)) return;
-  const keep = readFileSync(path, 'utf8').split('\n').filter((line) => {
+/** The metrics lines of a run, skipping a torn last line (a kill during the append). */
+export function readMetrics(path: string): MetricsLine[] {
+  if (!existsSync(path)) return [];
+  return readFileSync(path, 'utf8').split('\n').flatMap((line) => {
     try {
-      return (JSON.parse(line) as MetricsLine).step <= step;
+      return [JSON.parse(line) as MetricsLine];
     } catch {
-      return false;
+      return [];
     }
   });
-  writeFileAtomic(path, keep.map((l) => l + '\n').join(''));
 }
 
-export async function runTraining(dir: string, cfg: TrainConfig, resumed: TrainState | undefined, opts: { quiet?: boolean } = {}): Promise<{ state: TrainState; last: MetricsLine | undefined }> {
+/** Keep the metrics of steps up to `step` (a resumed run re-emits the rest). */
+function truncateMetrics(path: string, step: number): void {
+  if (!existsSync(path)) return;
+  writeFileAtomic(path, readMetrics(path).filter((m) => m.step <= step).map((m) => JSON.stringify(m) + '\n').join(''));
+}
+
+/** Train from the prepared state to cfg.steps (or the early stop), checkpointing on the way; a finished run is left as it is. */
+export async function runTraining(dir: string, run: PreparedRun, opts: { quiet?: boolean } = {}): Promise<{ state: TrainState; last: MetricsLine | undefined }> {
+  const { cfg, state: resumed } = run;
   const f = runFiles(dir);
+  if (run.done && resumed) return { state: resumed, last: readMetrics(f.metrics).at(-1) };
   const c = cfg.model;
   const layout = paramLayout(c);
   const { train, test } = split(c.p, cfg.frac, cfg.seed ^ 0x5eed);

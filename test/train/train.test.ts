@@ -8,7 +8,7 @@ import { lossAndGradsCpu } from '../../src/model/cpu_model.js';
 import { allPairs } from '../../src/model/inputs.js';
 import { type TrainConfig, applyOverrides, preset } from '../../src/train/config.js';
 import { split } from '../../src/train/data.js';
-import { prepareRun, runFiles, runTraining } from '../../src/train/run.js';
+import { prepareRun, readMetrics, runFiles, runTraining } from '../../src/train/run.js';
 import { expectClose } from '../helpers.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'train-'));
@@ -23,10 +23,10 @@ function small(name: string, extra: [string, string][] = []): TrainConfig {
   return applyOverrides(preset(name), [['p', '7'], ['d-model', '16'], ['d-mlp', '24'], ['n-heads', '2'], ['steps', '50'], ['eval-every', '10'], ['checkpoint-every', '10'], ...extra]);
 }
 
-async function train(cfg: TrainConfig): Promise<Float32Array> {
+/** Train in a fresh directory; returns it and the final parameters. */
+async function train(cfg: TrainConfig): Promise<{ dir: string; params: Float32Array }> {
   const dir = tmp();
-  const run = prepareRun(dir, cfg);
-  return (await runTraining(dir, run.cfg, run.state, { quiet: true })).state.params;
+  return { dir, params: (await runTraining(dir, prepareRun(dir, cfg), { quiet: true })).state.params };
 }
 
 describe('data split', () => {
@@ -44,26 +44,52 @@ describe('training', () => {
   it.each(['pizza', 'clock'])('%s: 50 steps on the GPU match the CPU reference to float32 tolerance', async (name) => {
     const gpu = await train(small(name));
     const cpu = await train(small(name, [['backend', 'cpu']]));
-    expectClose(gpu, cpu, 2e-3, 1e-5);
+    expectClose(gpu.params, cpu.params, 2e-3, 1e-5);
   });
 
   it('the constant-attention fast path and the generic path give the same trajectory', async () => {
     const fast = await train(small('pizza', [['schedule', 'constant']]));
     const generic = await train(small('pizza', [['schedule', 'generic']]));
-    expectClose(fast, generic, 2e-3, 1e-5);
+    expectClose(fast.params, generic.params, 2e-3, 1e-5);
   });
 
-  it('is deterministic: the same seed gives the same parameters bit for bit', async () => {
-    const a = await train(small('pizza'));
-    const b = await train(small('pizza'));
-    expect(Buffer.from(a.buffer).equals(Buffer.from(b.buffer))).toBe(true);
+  it.each(['gpu', 'cpu'])('is deterministic on the %s: the same seed gives the same checkpoint bit for bit', async (backend) => {
+    const files = async () => {
+      const { dir } = await train(small('clock', [['backend', backend]]));
+      return [readFileSync(runFiles(dir).model), readFileSync(runFiles(dir).optimizer(50))];
+    };
+    const [a, b] = [await files(), await files()];
+    expect(a[0].equals(b[0]) && a[1].equals(b[1])).toBe(true);
+    const other = await train(small('clock', [['backend', backend], ['seed', '1']]));
+    expect(readFileSync(runFiles(other.dir).model).equals(a[0])).toBe(false);
+  });
+
+  it('stops early once test accuracy is 100 % and test loss is below the threshold; resuming a finished run changes nothing', async () => {
+    // Big enough to generalise within a few hundred steps (p 7 only memorises).
+    const cfg = applyOverrides(preset('pizza'), [['p', '13'], ['d-model', '32'], ['d-mlp', '64'], ['n-heads', '2'], ['lr', '3e-3'],
+      ['steps', '3000'], ['eval-every', '50'], ['checkpoint-every', '1000'], ['early-stop-loss', '0.5']]);
+    const { dir } = await train(cfg);
+    const metrics = readMetrics(runFiles(dir).metrics);
+    const last = metrics.at(-1)!;
+    expect(last.step).toBeLessThan(3000);
+    expect(last.test_accuracy).toBe(1);
+    expect(last.test_loss).toBeLessThan(0.5);
+    expect(metrics.slice(0, -1).every((m) => m.test_accuracy < 1 || m.test_loss >= 0.5)).toBe(true);
+    // The delayed jump: train accuracy reaches 100 % before test accuracy does.
+    expect(metrics.find((m) => m.train_accuracy === 1)!.step).toBeLessThan(last.step);
+    const ck = loadCheckpoint(runFiles(dir).model);
+    expect(ck.metadata).toMatchObject({ step: String(last.step), done: 'true' });
+    const before = readFileSync(runFiles(dir).model);
+    const again = await runTraining(dir, prepareRun(dir, undefined), { quiet: true });
+    expect(again.state.step).toBe(last.step);
+    expect(readFileSync(runFiles(dir).model).equals(before)).toBe(true);
+    expect(readMetrics(runFiles(dir).metrics)).toEqual(metrics);
   });
 
   it('the checkpoint loads in Python (safetensors format and numpy only) with the same accuracy', async () => {
     const dir = tmp();
     const cfg = small('pizza', [['steps', '120']]);
-    const run = prepareRun(dir, cfg);
-    await runTraining(dir, run.cfg, run.state, { quiet: true });
+    await runTraining(dir, prepareRun(dir, cfg), { quiet: true });
     const ck = loadCheckpoint(runFiles(dir).model);
     const batch = allPairs(ck.cfg);
     const ours = lossAndGradsCpu(ck.cfg, ck.params, batch);
@@ -87,6 +113,10 @@ describe('train command line', () => {
       [['--preset', 'pizza', '--out', dir, '--d-mpl', '3'], /Unknown option '--d-mpl'/],
       [['--preset', 'pizza', '--out', dir, '--p', '1'], /--p 1: expected an integer ≥ 2/],
       [['--preset', 'pizza', '--out', dir, '--attention-rate', '2'], /--attention-rate 2: expected a number in \[0, 1\]/],
+      [['--preset', 'pizza', '--out', dir, '--d-model', '15'], /d_model 15 is not divisible by n_heads 4/],
+      [['--preset', 'pizza', '--out', dir, '--backend', 'tpu'], /--backend tpu: expected one of gpu, cpu/],
+      [['--preset', 'pizza', '--out', dir, '--lr', 'fast'], /--lr fast: expected a number/],
+      [['--preset', 'pizza', '--out', TRAIN], /is not a directory/],
       [['--preset', 'pizza'], /--out <dir> is required/],
       [['--resume', dir], /no run there/],
     ];
@@ -104,12 +134,21 @@ describe('train command line', () => {
     const before = readFileSync(runFiles(dir).model);
     const other = cli(['--preset', 'pizza', '--out', dir, ...SMALL_FLAGS, '--steps', '10', '--seed', '9']);
     expect(other.status).toBe(2);
-    expect(other.stderr).toMatch(/holds a different run/);
+    expect(other.stderr).toMatch(/holds a different run \(seed 0 there, 9 asked;/);
     writeFileSync(runFiles(dir).model, before.subarray(0, 100));
     const r = cli(['--resume', dir]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/not a valid safetensors file/);
     expect(readFileSync(runFiles(dir).model).length).toBe(100);
+    // The same for the optimiser state beside an intact model file.
+    writeFileSync(runFiles(dir).model, before);
+    const opt = readFileSync(runFiles(dir).optimizer(10));
+    writeFileSync(runFiles(dir).optimizer(10), opt.subarray(0, opt.length - 4));
+    const o = cli(['--resume', dir]);
+    expect(o.status).toBe(2);
+    expect(o.stderr).toMatch(/optimizer-10\.safetensors/);
+    expect(readFileSync(runFiles(dir).optimizer(10)).length).toBe(opt.length - 4);
+    expect(readFileSync(runFiles(dir).model).equals(before)).toBe(true);
   });
 
   it('a run killed with SIGKILL and resumed ends with the same checkpoint as an uninterrupted run', async () => {
