@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { loadCheckpoint } from '../../src/io/checkpoint.js';
 import { lossAndGradsCpu } from '../../src/model/cpu_model.js';
 import { allPairs } from '../../src/model/inputs.js';
-import { type TrainConfig, applyOverrides, preset } from '../../src/train/config.js';
+import { OVERRIDES, PRESETS, type TrainConfig, applyOverrides, preset } from '../../src/train/config.js';
 import { split } from '../../src/train/data.js';
 import { prepareRun, readMetrics, runFiles, runTraining } from '../../src/train/run.js';
 import { expectClose } from '../helpers.js';
@@ -126,6 +126,12 @@ describe('train command line', () => {
       expect(r.stderr).toMatch(msg);
       expect(existsSync(dir)).toBe(false);
     }
+  });
+
+  it('--help lists every preset and override flag and exits 0', () => {
+    const r = cli(['--help']);
+    expect(r.status).toBe(0);
+    for (const name of [...Object.keys(PRESETS), ...OVERRIDES.map((o) => `--${o.flag}`), '--resume', '--out']) expect(r.stdout).toContain(name);
   });
 
   it('refuses an output directory that holds a different run, and a corrupt checkpoint on --resume', () => {
