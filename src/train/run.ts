@@ -141,7 +141,8 @@ export async function runTraining(dir: string, run: PreparedRun, opts: { quiet?:
   backend.load(state);
   truncateMetrics(f.metrics, state.step);
   const progress = new Progress(`train ${cfg.preset}`, cfg.steps, state.step);
-  const t0 = performance.now();
+  // `seconds` counts training time across resumptions: it continues from the last kept line.
+  const t0 = performance.now() - 1000 * (readMetrics(f.metrics).at(-1)?.seconds ?? 0);
   let last: MetricsLine | undefined;
   let step = state.step;
   while (step < cfg.steps) {
