@@ -6,7 +6,7 @@ import type { ParamValues } from '../model/params.js';
 import type { F64 } from '../ops/cpu/types.js';
 import { clusterIntegrands, explain, explanationTable } from './explanation.js';
 import {
-  type TierResult, type Truth, certify, compressedQuadrature, forwardFlops, groundTruth, perShiftQuadrature, residualTier, residuals, truthOf,
+  STRUCTURE_SLACK, type TierResult, type Truth, certify, compressedQuadrature, forwardFlops, groundTruth, perShiftQuadrature, residualTier, residuals, truthOf,
 } from './tiers.js';
 
 /** Per-input bounds ε̄(a, b) of each tier [p²] (null when refused), the computed max_c |M − M̂| and correctness. */
@@ -101,7 +101,7 @@ export function boundStructure(s: MlpStructure, truth: Truth, info: ModelInfo, o
   const gt = groundTruth(s, truth, mTable);
   let dScale = 0;
   for (const x of gt.D) dScale = Math.max(dScale, Math.abs(x));
-  const slackBF = 1e-9 * (mScale + dScale);
+  const slackBF = STRUCTURE_SLACK * (mScale + dScale);
   const certBF = certify(p, mTable, (a, b, c) => gt.D[(a * p + b) * p + c], gt.epsBound, slackBF);
   const bfFlops = info.forward_flops + p * p * p * (2 * s.d_mlp + 8);
   const bf = tier(gt.epsBound, certBF, p, bfFlops, now() - t2 + tIntegrands);
@@ -120,7 +120,7 @@ export function boundStructure(s: MlpStructure, truth: Truth, info: ModelInfo, o
   const D = (a: number, b: number, c: number) => restLogit(s, a, b, c);
   let dS = 0;
   for (let a = 0; a < p; a++) for (let b = 0; b < p; b++) for (let c = 0; c < p; c++) dS = Math.max(dS, Math.abs(D(a, b, c)));
-  const slack = 1e-9 * (mScale + dS);
+  const slack = STRUCTURE_SLACK * (mScale + dS);
 
   const t3 = now();
   const res = residuals(s, ex);

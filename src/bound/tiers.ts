@@ -5,13 +5,12 @@
 // rule with one ε̄; the input's own bound is never larger, so the rule is the same, applied input by input.)
 // The tier's ε̄ is the max over inputs.
 import type { MlpStructure } from '../interp/structure.js';
-import { restLogit } from '../interp/structure.js';
 import type { ModelConfig } from '../model/config.js';
 import { forwardCpu } from '../model/cpu_model.js';
 import { allPairs } from '../model/inputs.js';
 import type { ParamValues } from '../model/params.js';
 import type { F64 } from '../ops/cpu/types.js';
-import { type Explanation, distanceCos, modn, shiftIndex } from './explanation.js';
+import { type Explanation, modn, shiftIndex } from './explanation.js';
 import { U64, compressedQuadratureBound, gamma, phaseMoments } from './integrand.js';
 import type { ShapeIntegrand } from './shape.js';
 import { boundReduce } from '../ops/cpu/bound_reduce.js';
@@ -24,8 +23,12 @@ export interface TierResult {
   seconds: number;
 }
 
-/** Relative slack on margins for the float64 rounding of the structure (U, V, W_L, D from float32 weights). */
-const STRUCTURE_SLACK = 1e-9;
+/**
+ * Slack on margins, relative to the size of M̂ and D, for the float64 rounding of the structure (U, V, c, W_L, D
+ * are float64 products of the float32 weights, each within ~γ_{2·d_model}·Σ|products| ≈ 1e-13 relative) and of
+ * the margin itself. Generous by orders of magnitude, but an allowance rather than a derived bound.
+ */
+export const STRUCTURE_SLACK = 1e-9;
 
 /** Floating-point operations of one forward pass over all p² inputs (matmuls; the model as SPEC §1 runs it). */
 export function forwardFlops(c: ModelConfig): number {
