@@ -3,55 +3,9 @@
 // (U, V, c, W_L, D) so that the truth M = ReLU(U + V + c)·W_L is exact by construction.
 import { describe, expect, it } from 'vitest';
 import { boundStructure } from '../../src/bound/bound.js';
+import { plantedStructure } from '../../src/bound/planted.js';
 import type { MlpStructure } from '../../src/interp/structure.js';
 import { Rng } from '../../src/util/rng.js';
-
-/** A pizza-like MLP at p with d neurons on 1–3 frequencies, with secondary/offset terms and noise of size `noise`. */
-function planted(rng: Rng, p: number, d: number, noise: number): { s: MlpStructure; hookPost: Float64Array; logits: Float64Array } {
-  const K = Math.floor((p - 1) / 2);
-  const freqs = Array.from({ length: 1 + rng.int(Math.min(3, K)) }, () => 1 + rng.int(K));
-  const rho = 0.15 * rng.uniform();
-  const kappa = 0.4 * (rng.uniform() - 0.5);
-  const U = new Float64Array(p * d);
-  const V = new Float64Array(p * d);
-  const c = new Float64Array(d);
-  const W_L = new Float64Array(d * p);
-  const even = rng.uniform() < 0.5;
-  for (let i = 0; i < d; i++) {
-    const k = freqs[i % freqs.length];
-    const w = (2 * Math.PI * k) / p;
-    const phi = even ? -Math.PI + (2 * Math.PI * (i + 0.5 * rng.uniform())) / d : (2 * rng.uniform() - 1) * Math.PI;
-    const r = even ? 1 + 0.05 * rng.normal() : 0.5 + rng.uniform();
-    const sOut = even ? 1 + 0.05 * rng.normal() : 0.5 + rng.uniform();
-    const delta = 0.1 * rng.normal();
-    for (let x = 0; x < p; x++) {
-      const ang = w * x + phi;
-      U[x * d + i] = r * (Math.cos(ang) - rho * Math.cos(2 * ang)) + noise * rng.normal();
-      V[x * d + i] = r * (Math.cos(ang) - rho * Math.cos(2 * ang)) + noise * rng.normal();
-      W_L[i * p + x] = sOut * Math.cos(w * x + 2 * phi + delta) + noise * rng.normal();
-    }
-    c[i] = r * kappa + noise * rng.normal();
-    if (rng.uniform() < 0.05) c[i] = -10; // a dead neuron now and then
-  }
-  const Da = Float64Array.from({ length: p * p }, () => noise * rng.normal());
-  const Db = Float64Array.from({ length: p * p }, () => noise * rng.normal());
-  const Dconst = Float64Array.from({ length: p }, () => noise * rng.normal());
-  const s: MlpStructure = { p, d_mlp: d, d_vocab_out: p, exact: true, U, V, c, W_L, Da, Db, Dconst };
-  const hookPost = new Float64Array(p * p * d);
-  const logits = new Float64Array(p * p * p);
-  for (let a = 0; a < p; a++) {
-    for (let b = 0; b < p; b++) {
-      const r = a * p + b;
-      for (let i = 0; i < d; i++) hookPost[r * d + i] = Math.max(0, U[a * d + i] + V[b * d + i] + c[i]);
-      for (let o = 0; o < p; o++) {
-        let m = Da[a * p + o] + Db[b * p + o] + Dconst[o];
-        for (let i = 0; i < d; i++) m += hookPost[r * d + i] * W_L[i * p + o];
-        logits[r * p + o] = m;
-      }
-    }
-  }
-  return { s, hookPost, logits };
-}
 
 describe('soundness on planted models', () => {
   it('ε̄ ≥ ε input by input and certified ⇒ correct, every tier, 1000 small models', () => {
@@ -63,8 +17,8 @@ describe('soundness on planted models', () => {
       const p = 5 + rng.int(9);
       const d = 1 + rng.int(64);
       const noise = [0, 0.001, 0.02, 0.1, 0.5][rng.int(5)];
-      const { s, hookPost, logits } = planted(rng, p, d, noise);
-      const r = boundStructure(s, { hookPost, logits }, info, { M: 4 + rng.int(60), shape: rng.uniform() < 0.7 });
+      const { s, truth } = plantedStructure(rng, p, d, noise);
+      const r = boundStructure(s, truth, info, { M: 4 + rng.int(60), shape: rng.uniform() < 0.7 });
       const pi = r.perInput;
       for (const name of ['brute_force', 'per_shift', 'compressed'] as const) {
         const eps = pi[name]!;
