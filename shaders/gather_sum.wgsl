@@ -1,7 +1,7 @@
 // out[b, c] = bias[c] + Σ_j table[(j·d_vocab + tokens[b·n_ctx + j])·width + c]: per-example sums of rows
 // of per-(position, token) tables, the constant-attention fast path's hook_pre and logits (SPEC §3).
-// One thread per output element; consecutive threads take consecutive columns, so table rows read
-// coalesced.
+// Consecutive invocations take consecutive columns, so table rows are read coalesced; each workgroup walks
+// rows with a stride of the grid's height, so the dispatch stays small (lavapipe pays per workgroup).
 struct Params { batch: u32, n_ctx: u32, d_vocab: u32, width: u32 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -11,14 +11,16 @@ struct Params { batch: u32, n_ctx: u32, d_vocab: u32, width: u32 }
 @group(0) @binding(4) var<storage, read_write> out: array<f32>;
 
 @compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   let c = gid.x;
-  let b = gid.y;
-  if (c >= params.width || b >= params.batch) { return; }
-  var s = bias[c];
-  for (var j = 0u; j < params.n_ctx; j++) {
-    let row = j * params.d_vocab + tokens[b * params.n_ctx + j];
-    s += table[row * params.width + c];
+  if (c >= params.width) { return; }
+  let bc = bias[c];
+  for (var b = gid.y; b < params.batch; b += groups.y) {
+    var s = bc;
+    for (var j = 0u; j < params.n_ctx; j++) {
+      let row = j * params.d_vocab + tokens[b * params.n_ctx + j];
+      s += table[row * params.width + c];
+    }
+    out[b * params.width + c] = s;
   }
-  out[b * params.width + c] = s;
 }

@@ -8,6 +8,7 @@ export function gatherSum(k: KernelRegistry, table: GpuTensor, bias: GpuTensor, 
   return k.prepare('gather_sum', {
     tensors: { tokens, table, bias, out },
     uniforms: { batch: s.batch, n_ctx: s.n_ctx, d_vocab: s.d_vocab, width: s.width },
-    workgroups: [groups(s.width, 64), s.batch],
+    // At most ~2048 workgroups; each walks its share of the rows.
+    workgroups: [groups(s.width, 64), Math.min(s.batch, Math.ceil(2048 / groups(s.width, 64)))],
   });
 }
