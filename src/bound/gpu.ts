@@ -6,6 +6,10 @@ import { type KernelRegistry, submit } from '../gpu/kernels.js';
 import { createTensor, readF32 } from '../gpu/tensor.js';
 import { boundReduce } from '../ops/gpu/bound_reduce.js';
 import type { F64 } from '../ops/cpu/types.js';
+import { quadratureInput, quadratureSumsGpu, shifts } from '../interp/integral.js';
+import type { Explanation } from './explanation.js';
+import { gamma } from './integrand.js';
+import type { PureSums } from './tiers.js';
 
 /** The least float32 ≥ x (x finite, ≥ 0). */
 export function f32Up(x: number): number {
@@ -35,4 +39,33 @@ export async function boundReduceGpu(g: Gpu, k: KernelRegistry, X: ArrayLike<num
     createTensor(g, 'f32', [p, p], up(X)), createTensor(g, 'f32', [p, p], up(Y)), createTensor(g, 'f32', [p, p], up(Z)), p, out)]);
   const r = await readF32(g, out);
   return Float64Array.from(r, (x) => x * (1 + 2 ** -22) * (1 + 2 ** -52));
+}
+
+/**
+ * The per-shift tier's quadrature sums for pure clusters (ρ = κ = 0) by the neuron-integral kernel: each cluster
+ * as two weight groups, w cos δ and w sin δ, so Re S = Σ w cos δ·f_c − Σ w sin δ·f_s and Im S = Σ w sin δ·f_c +
+ * Σ w cos δ·f_s, all clusters and 2p shifts in one dispatch. Error of each float32 component: the tables and
+ * weights are rounded to f32 (≤ u each), the node angle's cos and sin come from 2 products and a sum (≤ 4u
+ * absolute), and (c, s) ↦ max(c, 0)(c² − s²) or 2cs·max(c, 0) is 5-Lipschitz near the unit circle, so each
+ * term is within ≤ 40u·|w_i|; the f32 sum adds γ_n·Σ|terms| ≤ γ_n·Σ|w_i|. Both components, both groups:
+ * |Ŝ − S| ≤ 2·W·(64u + γ_{n+4}), u = 2^-24, returned as err.
+ */
+export async function pureSumsGpu(g: Gpu, k: KernelRegistry, ex: Explanation): Promise<PureSums> {
+  if (ex.clusters.some((c) => c.shape.rho !== 0 || c.shape.kappa !== 0)) throw new Error('pureSumsGpu: the kernel evaluates the pure integrand; this explanation models shape terms');
+  const groups = ex.clusters.flatMap((c) => [
+    { phases: c.phases, weights: c.weights.map((w, j) => w * Math.cos(c.deltas[j])) },
+    { phases: c.phases, weights: c.weights.map((w, j) => w * Math.sin(c.deltas[j])) },
+  ]);
+  const x = shifts(ex.p);
+  const T = groups.length;
+  const S = await quadratureSumsGpu(g, k, quadratureInput(groups), x);
+  const n = x.length;
+  const u32 = 2 ** -24;
+  return (t, m) => {
+    const fc = (grp: number) => S[grp * n + m];
+    const fs = (grp: number) => S[(T + grp) * n + m];
+    const c = ex.clusters[t];
+    const err = 2 * c.W * (64 * u32 + gamma(c.phases.length + 4, u32));
+    return { re: fc(2 * t) - fs(2 * t + 1), im: fc(2 * t + 1) + fs(2 * t), err };
+  };
 }

@@ -279,7 +279,10 @@ function combine(p: number, res: Residuals, Z: F64, quad: F64): F64 {
  * the sum within γ_{n+8}·Σ|a|·W; the coefficient used for F̂(0) within coefErr (times |Z| ≤ W).
  * Returns Σ_k Q_k(a, b) for every input [p²].
  */
-export function perShiftQuadrature(ex: Explanation, ints: ShapeIntegrand[][]): { quad: F64; flops: number } {
+/** Precomputed pure-integrand sums S_k(m) = Σ_{i∈k} z_i ReLU(cos u_i)e^{2iu_i} (re, im) with an absolute error bound. */
+export type PureSums = (k: number, m: number) => { re: number; im: number; err: number };
+
+export function perShiftQuadrature(ex: Explanation, ints: ShapeIntegrand[][], pureSums?: PureSums): { quad: F64; flops: number } {
   const { p } = ex;
   const K = ex.clusters.length;
   let flops = 0;
@@ -325,12 +328,14 @@ export function perShiftQuadrature(ex: Explanation, ints: ShapeIntegrand[][]): {
         const si = ints[k][d];
         const m = shiftIndex(p, c.k, a, b);
         const pure = c.shape.rho === 0 && c.shape.kappa === 0;
-        const [sr, sim] = pure ? sums[k](m, 0, 1, 0, m) : sums[k](m, si.a0, si.a1, si.a2, d * 2 * p + m);
+        const given = pure && pureSums ? pureSums(k, m) : undefined;
+        const [sr, sim] = given ? [given.re, given.im] : pure ? sums[k](m, 0, 1, 0, m) : sums[k](m, si.a0, si.a1, si.a2, d * 2 * p + m);
         const scale = pure ? si.a1 : 1;
         const sumA = Math.abs(si.a0) + Math.abs(si.a1) + Math.abs(si.a2);
         const f0 = si.coef[2];
         const err = Math.hypot(scale * sr - c.Zre * f0, scale * sim - c.Zim * f0);
-        q += err * (1 + 8 * U64) + c.W * (sumA * (64 * U64 + gamma(c.phases.length + 8)) + si.coefErr);
+        const sumErr = given ? given.err * scale : c.W * sumA * (64 * U64 + gamma(c.phases.length + 8));
+        q += err * (1 + 8 * U64) + sumErr + c.W * si.coefErr;
       });
       quad[a * p + b] = q * (1 + gamma(K + 4));
       flops += 12 * K;

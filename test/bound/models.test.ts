@@ -3,9 +3,10 @@
 import { describe, expect, it } from 'vitest';
 import { boundModel } from '../../src/bound/bound.js';
 import { clusterIntegrands, explain } from '../../src/bound/explanation.js';
-import { boundReduceGpu } from '../../src/bound/gpu.js';
-import { distancePart, residuals } from '../../src/bound/tiers.js';
+import { boundReduceGpu, pureSumsGpu } from '../../src/bound/gpu.js';
+import { distancePart, perShiftQuadrature, residuals } from '../../src/bound/tiers.js';
 import { boundReduce } from '../../src/ops/cpu/bound_reduce.js';
+import { quadratureInput, quadratureSums, shifts } from '../../src/interp/integral.js';
 import { mlpStructure } from '../../src/interp/structure.js';
 import { loadCheckpoint } from '../../src/io/checkpoint.js';
 import type { ParamValues } from '../../src/model/params.js';
@@ -84,5 +85,34 @@ describe('bounds on the real checkpoints', () => {
       expect(got[j]).toBeGreaterThanOrEqual(want[j]);
       expect(got[j]).toBeLessThanOrEqual(want[j] * (1 + 1e-6));
     }
+  });
+});
+
+describe('per-shift quadrature on the GPU (neuron-integral kernel)', () => {
+  it('model A, plain idealisation: float32 sums within their proven allowance of float64; the tier agrees', async () => {
+    const { g, k } = await testGpu();
+    const { cfg, params } = loadCheckpoint(MODEL_A);
+    const ex = explain(mlpStructure(cfg, params), { shape: false });
+    const sums = await pureSumsGpu(g, k, ex);
+    const x = shifts(cfg.p);
+    ex.clusters.forEach((c, t) => {
+      const groups = [Math.cos, Math.sin].map((f) => ({ phases: c.phases, weights: c.weights.map((w, j) => w * f(c.deltas[j])) }));
+      const ref = quadratureSums(quadratureInput(groups), x); // [2 (f_c, f_s), 2 groups, shifts]
+      const n = x.length;
+      for (let m = 0; m < n; m++) {
+        const re = ref[m] - ref[3 * n + m];
+        const im = ref[n + m] + ref[2 * n + m];
+        const got = sums(t, m);
+        expect(Math.abs(got.re - re)).toBeLessThanOrEqual(got.err);
+        expect(Math.abs(got.im - im)).toBeLessThanOrEqual(got.err);
+        expect(got.err).toBeLessThan(1e-4 * c.W);
+      }
+    });
+    const ints = clusterIntegrands(ex, 64);
+    const want = perShiftQuadrature(ex, ints).quad;
+    const got = perShiftQuadrature(ex, ints, sums).quad;
+    // They differ by the float32 allowance (≈ 3e-5·W per cluster, scaled by 2|C|), about 1 % here.
+    for (let j = 0; j < want.length; j++) expect(Math.abs(got[j] - want[j])).toBeLessThan(0.03 * want[j] + 0.01);
+    await expect(pureSumsGpu(g, k, explain(mlpStructure(cfg, params), { shape: true }))).rejects.toThrow(/shape terms/);
   });
 });
