@@ -71,6 +71,15 @@ describe('bounds on the real checkpoints', () => {
     expect(Math.min(rn.accuracy, rc.accuracy)).toBeLessThan(1);
   });
 
+  it("the project's own trained pizza model (results/pizza-seed0): sound, brute force certifies most inputs", () => {
+    const { cfg, params } = loadCheckpoint(new URL('../../results/pizza-seed0/model.safetensors', import.meta.url).pathname);
+    const r = boundModel(cfg, params, opts);
+    expectSound(r);
+    expect(r.refused).toBeNull();
+    expect(r.tiers.per_shift.eps_bound).toBeLessThan(r.signal);
+    expect(r.tiers.brute_force.certified_accuracy).toBeGreaterThan(0.9);
+  });
+
   it("GPU reduction of model A's residual bound agrees with the CPU and stays above it", async () => {
     const { g, k } = await testGpu();
     const { cfg, params } = loadCheckpoint(MODEL_A);
