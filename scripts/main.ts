@@ -5,7 +5,6 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, runCli } from '../src/cli/main.js';
-import { loadCheckpoint } from '../src/io/checkpoint.js';
 import { runFiles } from '../src/train/run.js';
 
 const usage = `usage: npm run main [-- --out <dir>] [--seed <n>]
@@ -13,7 +12,7 @@ const usage = `usage: npm run main [-- --out <dir>] [--seed <n>]
 Train the canonical pizza model (preset pizza), then analyse it (npm run analyze) and certify it
 (npm run bound). Outputs go to <dir> (default results/pizza-seed<n>): the run (config.json,
 metrics.jsonl, model.safetensors), analysis.json with plots/, and bound.json.
-An unfinished run in <dir> is resumed; finished stages are not redone.`;
+An unfinished run in <dir> is resumed; a finished one is not trained again.`;
 
 function stage(name: string, script: string, args: string[]): void {
   const path = new URL(`./${script}`, import.meta.url).pathname;
@@ -31,8 +30,8 @@ runCli(async () => {
   const seed = String(values.seed ?? '0');
   const dir = String(values.out ?? `results/pizza-seed${seed}`);
   const files = runFiles(dir);
-  const finished = existsSync(files.model) && loadCheckpoint(files.model).metadata.done === 'true';
-  if (!finished) stage('train', 'train.ts', existsSync(files.config) ? ['--resume', dir] : ['--preset', 'pizza', '--seed', seed, '--out', dir]);
+  // A finished run only has its curves redrawn.
+  stage('train', 'train.ts', existsSync(files.config) ? ['--resume', dir] : ['--preset', 'pizza', '--seed', seed, '--out', dir]);
   if (existsSync(new URL('./analyze.ts', import.meta.url))) {
     stage('analyze', 'analyze.ts', ['--checkpoint', files.model, '--json', join(dir, 'analysis.json'), '--plots', join(dir, 'plots')]);
   }

@@ -2,7 +2,7 @@
 // correct-logit table by (a + b, a − b).
 import { fc } from './integral.js';
 import { correctLogitTable } from './pizza_clock.js';
-import { Panel, circle, diverging, polyline, rect, svgDocument, text } from './svg.js';
+import { Panel, circle, diverging, polyline, rect, svgDocument, text } from '../util/svg.js';
 import type { AnalysisData } from './analysis.js';
 import { wrapAngle } from './fourier.js';
 

@@ -14,6 +14,7 @@ import { Progress } from '../util/progress.js';
 import { CpuTrainBackend, GpuTrainBackend, type TrainBackend, type TrainState, initialState } from './backends.js';
 import { type TrainConfig, learningRate } from './config.js';
 import { split } from './data.js';
+import { trainingCurves } from './curves.js';
 
 export interface MetricsLine {
   step: number;
@@ -29,6 +30,7 @@ export const runFiles = (dir: string) => ({
   config: join(dir, 'config.json'),
   metrics: join(dir, 'metrics.jsonl'),
   model: join(dir, 'model.safetensors'),
+  curves: join(dir, 'curves.svg'),
   optimizer: (step: number) => join(dir, `optimizer-${step}.safetensors`),
 });
 
@@ -128,7 +130,11 @@ function truncateMetrics(path: string, step: number): void {
 export async function runTraining(dir: string, run: PreparedRun, opts: { quiet?: boolean } = {}): Promise<{ state: TrainState; last: MetricsLine | undefined }> {
   const { cfg, state: resumed } = run;
   const f = runFiles(dir);
-  if (run.done && resumed) return { state: resumed, last: readMetrics(f.metrics).at(-1) };
+  const plotCurves = () => writeFileAtomic(f.curves, trainingCurves(readMetrics(f.metrics), `${cfg.preset}, seed ${cfg.seed}: p ${cfg.model.p}, d_mlp ${cfg.model.d_mlp}, α ${cfg.model.attention_rate}`));
+  if (run.done && resumed) {
+    plotCurves();
+    return { state: resumed, last: readMetrics(f.metrics).at(-1) };
+  }
   const c = cfg.model;
   const layout = paramLayout(c);
   const { train, test } = split(c.p, cfg.frac, cfg.seed ^ 0x5eed);
@@ -161,6 +167,7 @@ export async function runTraining(dir: string, run: PreparedRun, opts: { quiet?:
     if (step % cfg.checkpoint_every === 0 || finalStep || stop) {
       state = await backend.state(step);
       saveState(dir, cfg, state, finalStep || stop);
+      plotCurves();
     }
     if (stop) break;
   }
