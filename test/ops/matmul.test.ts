@@ -1,4 +1,4 @@
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as cpu from '../../src/ops/cpu/index.js';
 import * as gpu from '../../src/ops/gpu/index.js';
 import { submit } from '../../src/gpu/kernels.js';
@@ -6,42 +6,80 @@ import { createTensor, poison, readF32 } from '../../src/gpu/tensor.js';
 import { Rng } from '../../src/util/rng.js';
 import { expectClose, randn, testGpu } from '../helpers.js';
 
-type Case = [batch: number, M: number, N: number, K: number, transA: boolean, transB: boolean, broadcastA: boolean];
+type Case = [batch: number, M: number, N: number, K: number, transA: boolean, transB: boolean, broadcast: '' | 'A' | 'B'];
 const cases: Case[] = [
-  [1, 1, 1, 1, false, false, false],
-  [1, 59, 59, 59, false, false, false],
-  [1, 33, 17, 129, true, false, false],
-  [1, 13, 61, 7, false, true, false],
-  [1, 5, 3, 3481, true, false, false],
-  [1, 70, 1, 9, true, true, false],
-  [3, 37, 11, 6, false, false, true],
-  [4, 9, 32, 128, false, true, false],
+  [1, 1, 1, 1, false, false, ''],
+  [1, 59, 59, 59, false, false, ''],
+  [1, 59, 59, 59, true, true, ''],
+  [1, 33, 17, 129, true, false, ''],
+  [1, 13, 61, 7, false, true, ''],
+  [1, 5, 3, 3481, true, false, ''],
+  [1, 70, 1, 9, true, true, ''],
+  [1, 130, 131, 7, false, false, ''], // past one 64×128 tile in both directions
+  [1, 67, 129, 3481, true, false, ''], // the weight-gradient pattern: K long, transA
+  [3, 37, 11, 6, false, false, 'A'],
+  [2, 65, 70, 5, false, true, 'B'],
+  [4, 9, 32, 128, false, true, ''],
+  [2, 7, 1, 1, true, true, ''],
 ];
 
+async function check(c: Case, tile?: gpu.MatmulTile) {
+  const [batch, M, N, K, transA, transB, broadcast] = c;
+  const { g, k } = await testGpu();
+  const rng = new Rng(M * 7 + N * 13 + K + batch);
+  const s = { batch, M, N, K, transA, transB, strideA: broadcast === 'A' ? 0 : M * K, strideB: broadcast === 'B' ? 0 : K * N };
+  const ext = cpu.matmulExtents(s);
+  const a = randn(rng, ext.a);
+  const b = randn(rng, ext.b);
+  const bias = randn(rng, batch * N);
+  const init = randn(rng, ext.c);
+  const at = createTensor(g, 'f32', [ext.a], a);
+  const bt = createTensor(g, 'f32', [ext.b], b);
+  const biasT = createTensor(g, 'f32', [batch * N], bias);
+  const tol = 2e-6 * Math.sqrt(K);
+
+  const plain = createTensor(g, 'f32', [ext.c]);
+  poison(g, plain);
+  submit(g, [gpu.matmul(k, at, bt, plain, s, { tile })]);
+  expectClose(await readF32(g, plain), cpu.matmul(a, b, s), tol);
+
+  // One bias row shared by every batch (biasStride 0), into poisoned C.
+  const biased = createTensor(g, 'f32', [ext.c]);
+  poison(g, biased);
+  submit(g, [gpu.matmul(k, at, bt, biased, s, { bias: biasT, tile })]);
+  expectClose(await readF32(g, biased), cpu.matmul(a, b, s, { bias }), tol);
+
+  // Per-batch bias, a scale, and accumulation onto existing values, all at once.
+  const acc = createTensor(g, 'f32', [ext.c], init);
+  const opts = { alpha: 0.5, bias, biasStride: N };
+  submit(g, [gpu.matmul(k, at, bt, acc, s, { ...opts, bias: biasT, accumulate: true, tile })]);
+  expectClose(await readF32(g, acc), cpu.matmul(a, b, s, { ...opts, accumulate: Float64Array.from(init) }), tol);
+}
+
 describe('matmul', () => {
-  it.each(cases)('batch %i M %i N %i K %i transA %s transB %s broadcast A %s', async (batch, M, N, K, transA, transB, broadcastA) => {
+  it.each(cases)('batch %i M %i N %i K %i transA %s transB %s broadcast %s', async (...c) => check(c));
+
+  // The heuristic picks 8×16, 8×8 or 4×4 register tiles by shape; every tile must agree on awkward shapes.
+  it.each([
+    [{ tm: 4, tn: 4, wgx: 8, wgy: 8 }],
+    [{ tm: 8, tn: 16, wgx: 8, wgy: 8 }],
+    [{ tm: 1, tn: 1, wgx: 1, wgy: 1 }],
+    [{ tm: 3, tn: 5, wgx: 4, wgy: 16 }],
+  ])('tile %o', async (tile) => {
+    await check([2, 61, 67, 13, false, true, ''], tile);
+    await check([1, 59, 7, 33, true, false, ''], tile);
+  });
+
+  it('rejects shapes the tensors cannot hold, with the field named', async () => {
     const { g, k } = await testGpu();
-    const rng = new Rng(M * 7 + N * 13 + K);
-    const s = { batch, M, N, K, transA, transB, strideA: broadcastA ? 0 : M * K, strideB: K * N };
-    const ext = cpu.matmulExtents(s);
-    const a = randn(rng, ext.a);
-    const b = randn(rng, ext.b);
-    const bias = randn(rng, batch * N);
-    const init = randn(rng, ext.c);
-    const at = createTensor(g, 'f32', [ext.a], a);
-    const bt = createTensor(g, 'f32', [ext.b], b);
-    const biasT = createTensor(g, 'f32', [batch * N], bias);
-    const tol = 2e-6 * Math.sqrt(K);
-
-    const plain = createTensor(g, 'f32', [ext.c]);
-    poison(g, plain);
-    submit(g, [gpu.matmul(k, at, bt, plain, s)]);
-    expectClose(await readF32(g, plain), cpu.matmul(a, b, s), tol);
-
-    // Per-batch bias, a scale, and accumulation onto existing values, all at once.
-    const acc = createTensor(g, 'f32', [ext.c], init);
-    const opts = { alpha: 0.5, bias, biasStride: N };
-    submit(g, [gpu.matmul(k, at, bt, acc, s, { ...opts, bias: biasT, accumulate: true })]);
-    expectClose(await readF32(g, acc), cpu.matmul(a, b, s, { ...opts, accumulate: Float64Array.from(init) }), tol);
+    const t = (n: number) => createTensor(g, 'f32', [n]);
+    const s = { batch: 2, M: 3, N: 4, K: 5, transA: false, transB: false, strideA: 15, strideB: 0 };
+    expect(() => gpu.matmul(k, t(29), t(20), t(24), s)).toThrow(/A \[29\] holds 29 elements, the shape needs 30/);
+    expect(() => gpu.matmul(k, t(30), t(19), t(24), s)).toThrow(/B \[19\]/);
+    expect(() => gpu.matmul(k, t(30), t(20), t(23), s)).toThrow(/C \[23\]/);
+    expect(() => gpu.matmul(k, t(30), t(20), t(24), s, { bias: t(4), biasStride: 4 })).toThrow(/bias \[4\]/);
+    expect(() => gpu.matmul(k, t(30), t(20), t(24), { ...s, K: 0 })).toThrow(/K must be a positive integer/);
+    expect(() => gpu.matmul(k, t(30), t(20), t(24), { ...s, strideB: -1 })).toThrow(/strideB/);
+    expect(() => gpu.matmul(k, t(30), t(20), t(24), s, { tile: { tm: 32, tn: 1, wgx: 1, wgy: 1 } })).toThrow(/exceeds/);
   });
 });

@@ -1,27 +1,52 @@
 import type { Dispatch, KernelRegistry } from '../../gpu/kernels.js';
-import { type GpuTensor, numel } from '../../gpu/tensor.js';
+import type { GpuTensor } from '../../gpu/tensor.js';
 import { type MatmulOptions, type MatmulShape, matmulExtents } from '../cpu/matmul.js';
-import { groups } from './util.js';
+import { groups, requireElements } from './util.js';
 
-/** Each invocation computes a 4×4 block; a workgroup is 8×8 invocations (shaders/matmul.wgsl). */
-const BLOCK = 4;
-const WG = 8;
+/**
+ * Register tile of shaders/matmul.wgsl: each invocation computes tm×tn outputs, a workgroup is wgx×wgy
+ * invocations, so it covers (wgy·tm)×(wgx·tn) of C. tm, tn ≤ 16 (the shader's MAX_T).
+ */
+export interface MatmulTile { tm: number; tn: number; wgx: number; wgy: number }
+
+/**
+ * 8×16 per invocation in 8×8 workgroups measured best on lavapipe for the canonical shapes (src/bench/
+ * matmul.ts); narrow outputs (N = p = 59, N = 1) take narrower tiles so fewer clamped columns are computed.
+ */
+export function matmulTile(s: MatmulShape): MatmulTile {
+  return { tm: s.M >= 64 ? 8 : 4, tn: s.N >= 128 ? 16 : s.N >= 64 ? 8 : 4, wgx: 8, wgy: 8 };
+}
+
+function checkShape(s: MatmulShape): void {
+  for (const f of ['batch', 'M', 'N', 'K'] as const) {
+    if (!Number.isInteger(s[f]) || s[f] < 1) throw new Error(`matmul: ${f} must be a positive integer, got ${s[f]}`);
+  }
+  for (const f of ['strideA', 'strideB'] as const) {
+    if (!Number.isInteger(s[f]) || s[f] < 0) throw new Error(`matmul: ${f} must be a non-negative integer, got ${s[f]}`);
+  }
+}
 
 /** C = alpha·op(A)·op(B) + bias (+ C when accumulating): shaders/matmul.wgsl. */
-export function matmul(k: KernelRegistry, a: GpuTensor, b: GpuTensor, c: GpuTensor, s: MatmulShape, opts: MatmulOptions<GpuTensor> & { accumulate?: boolean } = {}): Dispatch {
+export function matmul(
+  k: KernelRegistry, a: GpuTensor, b: GpuTensor, c: GpuTensor, s: MatmulShape,
+  opts: MatmulOptions<GpuTensor> & { accumulate?: boolean; tile?: MatmulTile } = {},
+): Dispatch {
+  checkShape(s);
   const need = matmulExtents(s);
-  const check = (name: string, t: GpuTensor, n: number) => {
-    if (numel(t.shape) < n) throw new Error(`matmul: ${name} [${t.shape}] holds ${numel(t.shape)} elements; the shape ${JSON.stringify(s)} needs ${n}`);
-  };
-  check('A', a, need.a);
-  check('B', b, need.b);
-  check('C', c, need.c);
-  if (opts.bias) check('bias', opts.bias, (s.batch - 1) * (opts.biasStride ?? 0) + s.N);
+  requireElements('matmul', 'A', a, need.a);
+  requireElements('matmul', 'B', b, need.b);
+  requireElements('matmul', 'C', c, need.c);
+  if (opts.bias) requireElements('matmul', 'bias', opts.bias, (s.batch - 1) * (opts.biasStride ?? 0) + s.N);
+  const tile = opts.tile ?? matmulTile(s);
+  if (tile.tm > 16 || tile.tn > 16) throw new Error(`matmul: tile ${tile.tm}×${tile.tn} exceeds the shader's 16×16`);
   return k.prepare('matmul', {
     // Without a bias, A stands in for the unused binding (read-only aliasing is allowed; read-write is not).
     tensors: { a, b, bias: opts.bias ?? a, c },
     uniforms: { M: s.M, N: s.N, K: s.K, strideA: s.strideA, strideB: s.strideB, biasStride: opts.biasStride ?? 0, alpha: opts.alpha ?? 1 },
-    constants: { TRANS_A: +s.transA, TRANS_B: +s.transB, HAS_BIAS: +!!opts.bias, ACCUMULATE: +!!opts.accumulate },
-    workgroups: [groups(s.N, BLOCK * WG), groups(s.M, BLOCK * WG), s.batch],
+    constants: {
+      TRANS_A: +s.transA, TRANS_B: +s.transB, HAS_BIAS: +!!opts.bias, ACCUMULATE: +!!opts.accumulate,
+      TM: tile.tm, TN: tile.tn, WGX: tile.wgx, WGY: tile.wgy,
+    },
+    workgroups: [groups(s.N, tile.tn * tile.wgx), groups(s.M, tile.tm * tile.wgy), s.batch],
   });
 }
