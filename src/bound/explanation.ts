@@ -87,15 +87,25 @@ export function explain(s: MlpStructure, opts: { shape: boolean }): Explanation 
 export const modn = (kx: number, n: number) => ((kx % n) + n) % n;
 
 /**
- * C = cos(ωd/2) and C₂ = cos(ωd) for ω = 2πk/p, from the reduced integer angle so they are correctly rounded
- * and exactly 0 when the angle is a right angle (possible for even p), with the sign of C decided exactly.
+ * cos(πj/p) for an integer j, to a few u relative (u = 2^-53), exactly 0 at right angles. Math.cos(Math.PI·j/p)
+ * errs by up to ~8u absolute (the rounded argument), which near a right angle is thousands of u relative, while
+ * the bounds' allowances scale with |T|'s coefficients. Reduced exactly in integers to j' ∈ [0, p] (cos is even
+ * about π), cos(πj'/p) = sin(π(p − 2j')/(2p)) with the argument y in [−π/2, π/2]: y is within 2.4u relative, and
+ * |y·cot y| ≤ 1 there, so sin y is within 2.4u + 1 ulp ≤ 4u relative.
+ */
+function cosPiRational(j: number, p: number): number {
+  const r = modn(j, 2 * p);
+  const jr = r > p ? 2 * p - r : r;
+  return p === 2 * jr ? 0 : Math.sin((Math.PI * (p - 2 * jr)) / (2 * p));
+}
+
+/**
+ * C = cos(ωd/2) and C₂ = cos(ωd) for ω = 2πk/p, from the reduced integer angle, each within 4u relative and
+ * exactly 0 when the angle is a right angle (possible for even p), with the sign of C decided exactly.
  */
 export function distanceCos(p: number, k: number, d: number): { C: number; C2: number; negative: boolean } {
   const j = modn(k * d, 2 * p); // ωd/2 = πj/p
-  const C = 2 * j === p || 2 * j === 3 * p ? 0 : Math.cos((Math.PI * j) / p);
-  const j2 = modn(k * d, p); // ωd = 2πj2/p
-  const C2 = 4 * j2 === p || 4 * j2 === 3 * p ? 0 : Math.cos((2 * Math.PI * j2) / p);
-  return { C, C2, negative: 2 * j > p && 2 * j < 3 * p };
+  return { C: cosPiRational(j, p), C2: cosPiRational(2 * j, p), negative: 2 * j > p && 2 * j < 3 * p };
 }
 
 /** The shift index m (x' = πm/p) of input (a, b) for frequency k: ω(a + b)/2, plus π when cos(ωd/2) < 0. */

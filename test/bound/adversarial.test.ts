@@ -5,7 +5,8 @@
 // real models from the CPU forward pass: post·W_out·W_U), the answer (a + b) mod p, and the tier's own M̂ table.
 import { describe, expect, it } from 'vitest';
 import { boundModel, boundStructure } from '../../src/bound/bound.js';
-import { clusterIntegrands, explain, explanationTable, modn } from '../../src/bound/explanation.js';
+import { clusterIntegrands, distanceCos, explain, explanationTable, modn } from '../../src/bound/explanation.js';
+import { boundReduceGpu } from '../../src/bound/gpu.js';
 import { gamma } from '../../src/bound/integrand.js';
 import { type MlpStructure, mlpStructure } from '../../src/interp/structure.js';
 import { makeConfig } from '../../src/model/config.js';
@@ -13,6 +14,7 @@ import { forwardCpu } from '../../src/model/cpu_model.js';
 import { allPairs } from '../../src/model/inputs.js';
 import { initParams } from '../../src/model/params.js';
 import { Rng } from '../../src/util/rng.js';
+import { testGpu } from '../helpers.js';
 
 type Report = ReturnType<typeof boundStructure>;
 const TIERS = ['brute_force', 'per_shift', 'compressed'] as const;
@@ -146,6 +148,26 @@ function direct(s: MlpStructure) {
 const info = { attention_rate: 0, forward_flops: 0, structure_flops: 0 };
 
 describe('adversarial soundness hunt', () => {
+  it('distanceCos is accurate relative to |C| near right angles (the allowances scale with |T|\'s coefficients)', () => {
+    // Reference near a right angle: cos(π/2 − t) = sin t, t = πn/(2p) small, with π in double-double.
+    const PI_LO = 1.2246467991473532e-16;
+    for (const p of [59, 113, 1009]) {
+      for (let d = 0; d < p; d++) {
+        const { C, C2 } = distanceCos(p, 1, d); // ωd/2 = πd/p
+        expect(Math.abs(C - Math.cos((Math.PI * d) / p))).toBeLessThan(1e-14);
+        expect(Math.abs(C2 - Math.cos((2 * Math.PI * d) / p))).toBeLessThan(1e-14);
+        const n = p - 2 * d; // C = sin(πn/(2p))
+        if (Math.abs(n) > 3) continue;
+        const t = ((Math.PI + PI_LO) * n) / (2 * p);
+        const ref = t - t ** 3 / 6 + t ** 5 / 120 - t ** 7 / 5040 + t ** 9 / 362880 - t ** 11 / 39916800;
+        expect(Math.abs(C - ref)).toBeLessThanOrEqual(8 * 2 ** -53 * Math.abs(ref));
+      }
+    }
+    expect(distanceCos(4, 1, 2).C).toBe(0); // right angles exactly 0 (even p)
+    expect(distanceCos(4, 1, 2).C2).toBe(-1);
+    expect(distanceCos(8, 1, 2).C2).toBe(0);
+  });
+
   it('planted edge cases: tiny p, one neuron, kinks, four-root shapes, extreme scales, D dominating', () => {
     const rng = new Rng(77);
     let certified = 0;
@@ -215,5 +237,14 @@ describe('adversarial soundness hunt', () => {
       const mTable = explanationTable(ex, clusterIntegrands(ex, 16));
       judge(r, M, Mabs, D, mTable, `real trial ${trial} (p ${p}, d_mlp ${d_mlp}, ${planted ? 'planted' : 'random'})`);
     }
+  });
+});
+
+describe('GPU reduction under WGSL float semantics', () => {
+  it('subnormal terms are raised to the least normal f32 (WGSL may flush them), so the result still bounds them', async () => {
+    const { g, k } = await testGpu();
+    const r = await boundReduceGpu(g, k, [1e-40, 0], [1e-41, 0], [0, 0], 1);
+    expect(r[0]).toBeGreaterThanOrEqual(1e-40 + 1e-41);
+    expect(r[0]).toBeGreaterThanOrEqual(3 * 2 ** -126); // three terms, each at least the least normal
   });
 });
