@@ -275,8 +275,12 @@ function combine(p: number, res: Residuals, Z: F64, quad: F64): F64 {
  * P = 2|C|·ReLU(cos u) only the 2p shifts matter (one sum per shift, scaled by 2|C|: O(p·d_mlp)); with the
  * shape terms the integrand also depends on d, so the sums run over the (d, shift) pairs that occur, O(p²·d_mlp),
  * still a factor ~(d_model + p) below brute force.
- * Rounding: P ≤ Σ|a|, |z_i| = w_i, each term within 64u·Σ|a|·w_i (table trig within 1 ulp, a dozen operations),
- * the sum within γ_{n+8}·Σ|a|·W; the coefficient used for F̂(0) within coefErr (times |Z| ≤ W).
+ * Rounding: P ≤ Σ|a|, |z_i| = w_i. The shift πm/p is within 15u absolute (Math.PI and two roundings), so its cos
+ * and sin within 16u, cos u_i and sin u_i within 26u, cos 2u_i and sin 2u_i within 77u, P within 80u·Σ|a| (its
+ * coefficients a from C, C₂ within 4u relative, distanceCos), P·cos 2u and P·sin 2u within 158u·Σ|a|, the complex
+ * term z_i·F within (√2·158 + 8)u·Σ|a|·w_i = 232u·Σ|a|·w_i, and each component's sum adds γ_{n+8}·Σ|a|·W. The
+ * table M̂ rotates Z·F̂(0) by its own e^{iθ} (trig within 16u): 20u·W·Σ|a| more. Hence Σ|a|·W·(256u + 2γ_{n+8}).
+ * The coefficient used for F̂(0) is within coefErr (times |Z| ≤ W). The 3K terms of q are summed with γ_{3K+4}.
  * Returns Σ_k Q_k(a, b) for every input [p²].
  */
 /** Precomputed pure-integrand sums S_k(m) = Σ_{i∈k} z_i ReLU(cos u_i)e^{2iu_i} (re, im) with an absolute error bound. */
@@ -334,10 +338,10 @@ export function perShiftQuadrature(ex: Explanation, ints: ShapeIntegrand[][], pu
         const sumA = Math.abs(si.a0) + Math.abs(si.a1) + Math.abs(si.a2);
         const f0 = si.coef[2];
         const err = Math.hypot(scale * sr - c.Zre * f0, scale * sim - c.Zim * f0);
-        const sumErr = given ? given.err * scale : c.W * sumA * (64 * U64 + gamma(c.phases.length + 8));
+        const sumErr = given ? given.err * scale : c.W * sumA * (256 * U64 + 2 * gamma(c.phases.length + 8));
         q += err * (1 + 8 * U64) + sumErr + c.W * si.coefErr;
       });
-      quad[a * p + b] = q * (1 + gamma(K + 4));
+      quad[a * p + b] = q * (1 + gamma(3 * K + 4));
       flops += 12 * K;
     }
   }
@@ -347,7 +351,10 @@ export function perShiftQuadrature(ex: Explanation, ints: ShapeIntegrand[][], pu
 /**
  * Compressed quadrature (SPEC §4): per cluster the weighted phase moments μ_m, m = −M..M (O(M·n)), and per
  * distance class the bound W·[Σ_{0<|m|≤M} |F̂_d(m)|·|μ_m| + tail] (compressedQuadratureBound), which holds at
- * every shift at once. Returns Σ_k Q̄_{k,d} for every input [p²].
+ * every shift at once. That bound compares with the exact Z·F̂(0) for the computed integrand; what the table M̂
+ * holds differs by Z's rounding (γ_n·W·|F̂(0)|) and the table's rotation e^{iθ} (20u·W·|F̂(0)|), and the nodes'
+ * true integrand from the computed one by the coefficients a of T (from C, C₂ within 4u relative: 4u·Σ|a| each),
+ * so W·Σ|a|·(32u + γ_{n+4}) is added (|F̂(0)| ≤ max P ≤ Σ|a|). Returns Σ_k Q̄_{k,d} for every input [p²].
  */
 export function compressedQuadrature(ex: Explanation, ints: ShapeIntegrand[][], M: number): { quad: F64; flops: number } {
   const { p } = ex;
@@ -362,7 +369,9 @@ export function compressedQuadrature(ex: Explanation, ints: ShapeIntegrand[][], 
       const si = ints[k][d];
       let q = done.get(si);
       if (q === undefined) {
-        q = compressedQuadratureBound(mo, { coefAbs: (m) => Math.abs(si.coef[Math.abs(m - 2)]), coefErr: si.coefErr, tail: si.tail });
+        const sumA = Math.abs(si.a0) + Math.abs(si.a1) + Math.abs(si.a2);
+        q = compressedQuadratureBound(mo, { coefAbs: (m) => Math.abs(si.coef[Math.abs(m - 2)]), coefErr: si.coefErr, tail: si.tail })
+          + c.W * sumA * (32 * U64 + gamma(c.phases.length + 4));
         done.set(si, q);
         flops += 8 * (2 * M + 1) + 30 * (M + 3) + 2000; // the bound, the coefficients, the sign-certifying grid
       }
@@ -370,7 +379,7 @@ export function compressedQuadrature(ex: Explanation, ints: ShapeIntegrand[][], 
     }
   });
   const quad = new Float64Array(p * p);
-  for (let a = 0; a < p; a++) for (let b = 0; b < p; b++) quad[a * p + b] = byD[modn(a - b, p)] * (1 + gamma(K + 4));
+  for (let a = 0; a < p; a++) for (let b = 0; b < p; b++) quad[a * p + b] = byD[modn(a - b, p)] * (1 + gamma(2 * K + 4));
   return { quad, flops };
 }
 
