@@ -120,8 +120,9 @@ describe('per-shift quadrature on the GPU (neuron-integral kernel)', () => {
     const ints = clusterIntegrands(ex, 64);
     const want = perShiftQuadrature(ex, ints).quad;
     const got = perShiftQuadrature(ex, ints, sums).quad;
-    // They differ by the float32 allowance (≈ 3e-5·W per cluster, scaled by 2|C|), about 1 % here.
-    for (let j = 0; j < want.length; j++) expect(Math.abs(got[j] - want[j])).toBeLessThan(0.03 * want[j] + 0.01);
+    // They differ by the float32 allowance (≈ 6e-5·W per cluster, u = 2^-23 for WGSL's either-neighbour rounding,
+    // scaled by 2|C|), a few % here.
+    for (let j = 0; j < want.length; j++) expect(Math.abs(got[j] - want[j])).toBeLessThan(0.06 * want[j] + 0.02);
     await expect(pureSumsGpu(g, k, explain(mlpStructure(cfg, params), { shape: true }))).rejects.toThrow(/shape terms/);
   });
 });
