@@ -1,0 +1,54 @@
+// npm run bench [-- --only <section>[,<section>]]: run each benchmark section of src/bench/, print its
+// table, and merge its rows into results/bench.json under the section's key (other sections' results
+// already there are kept). To add a section, add one entry to SECTIONS.
+import { existsSync, readFileSync } from 'node:fs';
+import { benchMatmul } from '../src/bench/matmul.js';
+import { writeFileAtomic } from '../src/io/atomic.js';
+
+const OUT = new URL('../results/bench.json', import.meta.url).pathname;
+
+interface Section {
+  run(): Promise<unknown>;
+  /** Rows to print with console.table. */
+  table(result: unknown): object[];
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+
+const SECTIONS: Record<string, Section> = {
+  matmul: {
+    run: () => benchMatmul(),
+    table: (rows) => (rows as Awaited<ReturnType<typeof benchMatmul>>).map((r) => ({
+      shape: r.shape, variant: r.variant, ms: +r.median_ms.toFixed(2), 'GFLOP/s': +r.gflops.toFixed(2), 'best GFLOP/s': +r.best_gflops.toFixed(2),
+      'JS CPU GFLOP/s': +r.cpu_js_gflops.toFixed(2), 'vs JS': `${r.vs_cpu_js.toFixed(1)}×`, 'of 205 peak': pct(r.of_peak),
+    })),
+  },
+};
+
+function parseOnly(argv: string[]): string[] {
+  const i = argv.indexOf('--only');
+  if (i < 0) return Object.keys(SECTIONS);
+  const names = (argv[i + 1] ?? '').split(',').filter(Boolean);
+  const bad = names.filter((n) => !(n in SECTIONS));
+  if (!names.length || bad.length) throw new Error(`--only: unknown section ${bad.join(', ') || '(none given)'}; sections: ${Object.keys(SECTIONS).join(', ')}`);
+  return names;
+}
+
+async function main(): Promise<void> {
+  const names = parseOnly(process.argv.slice(2));
+  for (const name of names) {
+    console.log(`\n== ${name} ==`);
+    const result = await SECTIONS[name].run();
+    console.table(SECTIONS[name].table(result));
+    // Re-read before each write: another section (or run) may have updated the file meanwhile.
+    const merged = existsSync(OUT) ? (JSON.parse(readFileSync(OUT, 'utf8')) as Record<string, unknown>) : {};
+    merged[name] = result;
+    writeFileAtomic(OUT, `${JSON.stringify(merged, null, 2)}\n`);
+  }
+  console.log(`\nwrote ${OUT}`);
+}
+
+main().then(() => process.exit(0), (e: unknown) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});

@@ -1,0 +1,123 @@
+// Matmul throughput on the canonical model's shapes (SPEC §1: p = 59, d_model 128, d_mlp 512, batch
+// 3481 = 59² rows; shapes written M×N×K) and 1024³: each GPU tile variant side by side in one run, beside a single-threaded
+// float32 JavaScript matmul measured in the same run and the CPU's float32 peak.
+import { getGpu, settle } from '../gpu/device.js';
+import { KernelRegistry, submit } from '../gpu/kernels.js';
+import { createTensor } from '../gpu/tensor.js';
+import { type MatmulShape } from '../ops/cpu/matmul.js';
+import { type MatmulTile, matmul, matmulTile } from '../ops/gpu/matmul.js';
+import { Rng } from '../util/rng.js';
+
+/** Float32 peak of this machine's CPU (2 cores, AVX-512 FMA), as measured for the project. */
+export const CPU_PEAK_GFLOPS = 205;
+
+export interface MatmulRow {
+  shape: string;
+  M: number; N: number; K: number; transA: boolean; transB: boolean;
+  /** 'auto' is the tile matmulTile picks (what the model uses); the others are alternatives for comparison. */
+  variant: string;
+  median_ms: number;
+  gflops: number;
+  /** From the fastest run: other processes share the 2 cores, so this is nearer what the kernel can do. */
+  best_gflops: number;
+  cpu_js_gflops: number;
+  /** gflops / cpu_js_gflops */
+  vs_cpu_js: number;
+  /** gflops / CPU_PEAK_GFLOPS */
+  of_peak: number;
+  runs: number;
+}
+
+const SHAPES: readonly (readonly [M: number, N: number, K: number, transA: boolean, transB: boolean, why: string])[] = [
+  [3481, 128, 512, false, false, 'post @ W_out'],
+  [3481, 512, 128, false, false, 'x1 @ W_in'],
+  [3481, 128, 59, false, true, 'dlogits @ W_Uᵀ'],
+  [512, 128, 3481, true, false, 'W_out gradient postᵀ @ dx2'],
+  [1024, 1024, 1024, false, false, '1024³'],
+];
+
+const VARIANTS: Record<string, MatmulTile | undefined> = {
+  auto: undefined,
+  '4x4': { tm: 4, tn: 4, wgx: 8, wgy: 8 },
+  '8x8': { tm: 8, tn: 8, wgx: 8, wgy: 8 },
+  '8x16 wg 4x16': { tm: 8, tn: 16, wgx: 4, wgy: 16 },
+};
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/**
+ * Single-threaded float32 C = op(A)·op(B), the loop order picked per layout so the inner loop streams
+ * memory: i-k-j (rows of B and C) for plain B, i-j-k dot products for transB; with transA the column of A
+ * is read with stride M once per (i, k). A decent plain-JS baseline, not a tuned one.
+ */
+export function matmulJs(a: Float32Array, b: Float32Array, M: number, N: number, K: number, transA: boolean, transB: boolean): Float32Array {
+  const c = new Float32Array(M * N);
+  if (transB) {
+    for (let i = 0; i < M; i++) {
+      for (let j = 0; j < N; j++) {
+        let sum = 0;
+        for (let k = 0; k < K; k++) sum += (transA ? a[k * M + i] : a[i * K + k]) * b[j * K + k];
+        c[i * N + j] = sum;
+      }
+    }
+    return c;
+  }
+  for (let i = 0; i < M; i++) {
+    const o = i * N;
+    for (let k = 0; k < K; k++) {
+      const av = transA ? a[k * M + i] : a[i * K + k];
+      const ob = k * N;
+      for (let j = 0; j < N; j++) c[o + j] += av * b[ob + j];
+    }
+  }
+  return c;
+}
+
+export async function benchMatmul(opts: { runs?: number } = {}): Promise<MatmulRow[]> {
+  const runs = opts.runs ?? 7;
+  const g = await getGpu();
+  const k = new KernelRegistry(g);
+  const rng = new Rng(0);
+  const rows: MatmulRow[] = [];
+  for (const [M, N, K, transA, transB, why] of SHAPES) {
+    const flops = 2 * M * N * K;
+    const a = Float32Array.from({ length: M * K }, () => rng.normal());
+    const b = Float32Array.from({ length: K * N }, () => rng.normal());
+    const cpuTimes: number[] = [];
+    for (let r = 0; r < (flops > 1e9 ? 1 : 3); r++) {
+      const t0 = performance.now();
+      matmulJs(a, b, M, N, K, transA, transB);
+      cpuTimes.push(performance.now() - t0);
+    }
+    const cpuGflops = flops / median(cpuTimes) / 1e6;
+    const at = createTensor(g, 'f32', [M * K], a);
+    const bt = createTensor(g, 'f32', [K * N], b);
+    const ct = createTensor(g, 'f32', [M * N]);
+    const s: MatmulShape = { batch: 1, M, N, K, transA, transB, strideA: 0, strideB: 0 };
+    // Variants interleaved run by run, so load from other processes hits them alike.
+    const dispatches = Object.entries(VARIANTS).map(([name, tile]) => ({ name, d: matmul(k, at, bt, ct, s, { tile }), times: [] as number[] }));
+    for (const v of dispatches) {
+      submit(g, [v.d]); // compiles the pipeline
+      await settle(g);
+    }
+    for (let r = 0; r < runs; r++) {
+      for (const v of dispatches) {
+        const t0 = performance.now();
+        submit(g, [v.d]);
+        await settle(g, v.times.length ? Math.min(...v.times) : 0);
+        v.times.push(performance.now() - t0);
+      }
+    }
+    for (const v of dispatches) {
+      const ms = median(v.times);
+      const gflops = flops / ms / 1e6;
+      const variant = v.name === 'auto' ? `auto (${Object.values(matmulTile(s)).slice(0, 2).join('x')})` : v.name;
+      rows.push({
+        shape: `${M}×${N}×${K}${transA ? ' transA' : ''}${transB ? ' transB' : ''} (${why})`, M, N, K, transA, transB, variant,
+        median_ms: ms, gflops, best_gflops: flops / Math.min(...v.times) / 1e6, cpu_js_gflops: cpuGflops, vs_cpu_js: gflops / cpuGflops, of_peak: gflops / CPU_PEAK_GFLOPS, runs,
+      });
+    }
+    for (const t of [at, bt, ct]) t.buffer.destroy();
+  }
+  return rows;
+}
