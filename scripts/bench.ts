@@ -3,6 +3,7 @@
 // already there are kept). To add a section, add one entry to SECTIONS.
 import { existsSync, readFileSync } from 'node:fs';
 import { benchMatmul } from '../src/bench/matmul.js';
+import { benchPeer } from '../src/bench/peer.js';
 import { writeFileAtomic } from '../src/io/atomic.js';
 
 const OUT = new URL('../results/bench.json', import.meta.url).pathname;
@@ -22,6 +23,21 @@ const SECTIONS: Record<string, Section> = {
       shape: r.shape, variant: r.variant, ms: +r.median_ms.toFixed(2), 'GFLOP/s': +r.gflops.toFixed(2), 'best GFLOP/s': +r.best_gflops.toFixed(2),
       'JS CPU GFLOP/s': +r.cpu_js_gflops.toFixed(2), 'vs JS': `${r.vs_cpu_js.toFixed(1)}×`, 'of 205 peak': pct(r.of_peak),
     })),
+  },
+  // The PyTorch peer (issue 6): installs Debian's python3-torch + OpenBLAS on first use; the peer's
+  // canonical step at 1 and 2 threads, and its time to 100 % test accuracy.
+  peer: {
+    run: () => benchPeer({ trainTo100MaxSteps: 20_000 }),
+    table: (result) => {
+      const r = result as Awaited<ReturnType<typeof benchPeer>>;
+      if ('skipped' in r) return [{ skipped: r.skipped }];
+      const t = r.train_to_100;
+      const to100 = !t ? {} : 'skipped' in t ? { 'to 100 %': t.skipped } : { 'to 100 % (steps)': t.reached ? t.steps : `not in ${t.steps}`, 'to 100 % (s)': +t.wall_s.toFixed(1) };
+      return r.runs.map((x) => ({
+        torch: r.torch_version, blas: r.blas, threads: x.threads, 'step ms (median)': +x.step_ms_median.toFixed(2),
+        'step ms (mean)': +x.step_ms_mean.toFixed(2), ...(x.threads === r.best_threads ? to100 : {}),
+      }));
+    },
   },
 };
 
