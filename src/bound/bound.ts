@@ -5,6 +5,8 @@ import type { ModelConfig } from '../model/config.js';
 import type { ParamValues } from '../model/params.js';
 import type { F64 } from '../ops/cpu/types.js';
 import { clusterIntegrands, explain, explanationTable } from './explanation.js';
+import { U64, gamma } from './integrand.js';
+import { structureCost, structureRounding } from './structure_error.js';
 import {
   STRUCTURE_SLACK, type TierResult, type Truth, certify, compressedQuadrature, forwardFlops, groundTruth, perShiftQuadrature, residualTier, residuals, truthOf,
 } from './tiers.js';
@@ -64,7 +66,9 @@ export function boundModel(cfg: ModelConfig, params: ParamValues, opts: BoundOpt
   const t0 = now();
   const truth = truthOf(cfg, params);
   const tForward = now() - t0;
-  const r = boundStructure(mlpStructure(cfg, params), truth, { attention_rate: cfg.attention_rate, forward_flops: forwardFlops(cfg), structure_flops: structureFlops(cfg) }, opts);
+  const s = mlpStructure(cfg, params);
+  const rounding = cfg.attention_rate === 0 ? structureCost(s, structureRounding(cfg, params)) : undefined;
+  const r = boundStructure(s, truth, { attention_rate: cfg.attention_rate, forward_flops: forwardFlops(cfg), structure_flops: 2 * structureFlops(cfg), rounding }, opts);
   r.tiers.brute_force.seconds += tForward;
   return r;
 }
@@ -74,8 +78,13 @@ export interface ModelInfo {
   attention_rate: number;
   /** Flops of the forward pass on all p² inputs (the brute-force tier's main cost). */
   forward_flops: number;
-  /** Flops to compute the structure from the weights. */
+  /** Flops to compute the structure from the weights (and its rounding bound, the same again). */
   structure_flops: number;
+  /**
+   * The structure's float64 rounding (structureCost): dM added to every ε̄ of the residual tiers, 2·dD taken from
+   * their margins. Absent for structures that are exact by construction (planted ones).
+   */
+  rounding?: { dM: number; dD: number };
 }
 
 /**
@@ -118,9 +127,14 @@ export function boundStructure(s: MlpStructure, truth: Truth, info: ModelInfo, o
   }
 
   const D = (a: number, b: number, c: number) => restLogit(s, a, b, c);
-  let dS = 0;
-  for (let a = 0; a < p; a++) for (let b = 0; b < p; b++) for (let c = 0; c < p; c++) dS = Math.max(dS, Math.abs(D(a, b, c)));
-  const slack = STRUCTURE_SLACK * (mScale + dS);
+  // Derived, not assumed: the real structure's distance from the computed one (info.rounding), and the margin's own
+  // float64 evaluation, ((M̂₀ + D_a + D_b + D_c) − M̂_c) − (D_a + D_b + D_c): ≤ 8 roundings on terms bounded by
+  // the signal and max|D_a| + max|D_b| + max|D_c|.
+  const { dM, dD } = info.rounding ?? { dM: 0, dD: 0 };
+  const maxAbs = (x: F64, rows: number) => { let m = 0; for (let r = 0; r < rows; r++) for (let c = 0; c < p; c++) m = Math.max(m, Math.abs(x[r * s.d_vocab_out + c])); return m; };
+  const dAbs = maxAbs(s.Da, p) + maxAbs(s.Db, p) + maxAbs(s.Dconst, 1);
+  const slack = 2 * dD * (1 + 4 * U64) + gamma(8) * 2 * (signal + dAbs) * (1 + 4 * U64);
+  const withRounding = (eps: F64) => eps.map((x) => (x + dM) * (1 + 2 * U64));
 
   const t3 = now();
   const res = residuals(s, ex);
@@ -130,15 +144,17 @@ export function boundStructure(s: MlpStructure, truth: Truth, info: ModelInfo, o
   const t4 = now();
   const ps = perShiftQuadrature(ex, ints);
   const psTier = residualTier(ex, res, ints, ps.quad);
-  const certPS = certify(p, mTable, D, psTier.eps, slack);
-  const perShift = tier(psTier.eps, certPS, p, psTier.flops + ps.flops + intFlops + certFlops, now() - t4 + tRes + tIntegrands);
+  const psEps = withRounding(psTier.eps);
+  const certPS = certify(p, mTable, D, psEps, slack);
+  const perShift = tier(psEps, certPS, p, psTier.flops + ps.flops + intFlops + certFlops, now() - t4 + tRes + tIntegrands);
 
   const t5 = now();
   const cq = compressedQuadrature(ex, ints, opts.M);
   const cTier = residualTier(ex, res, ints, cq.quad);
-  const certC = certify(p, mTable, D, cTier.eps, slack);
-  const compressed = tier(cTier.eps, certC, p, cTier.flops + cq.flops + intFlops + certFlops, now() - t5 + tRes + tIntegrands);
-  return { ...base, refused: null, tiers: { brute_force: bf, per_shift: perShift, compressed }, perInput: { ...perInput, per_shift: psTier.eps, compressed: cTier.eps } };
+  const cEps = withRounding(cTier.eps);
+  const certC = certify(p, mTable, D, cEps, slack);
+  const compressed = tier(cEps, certC, p, cTier.flops + cq.flops + intFlops + certFlops, now() - t5 + tRes + tIntegrands);
+  return { ...base, refused: null, tiers: { brute_force: bf, per_shift: perShift, compressed }, perInput: { ...perInput, per_shift: psEps, compressed: cEps } };
 }
 
 /** U, V (p·d_model·d_mlp each), c, W_L (d_mlp·d_model·p), D_a, D_b (p·d_model·p each), W_OV, all as multiply-adds. */

@@ -8,6 +8,7 @@ import { boundModel, boundStructure } from '../../src/bound/bound.js';
 import { clusterIntegrands, distanceCos, explain, explanationTable, modn } from '../../src/bound/explanation.js';
 import { boundReduceGpu } from '../../src/bound/gpu.js';
 import { gamma } from '../../src/bound/integrand.js';
+import { structureRounding } from '../../src/bound/structure_error.js';
 import { type MlpStructure, mlpStructure } from '../../src/interp/structure.js';
 import { makeConfig } from '../../src/model/config.js';
 import { forwardCpu } from '../../src/model/cpu_model.js';
@@ -237,6 +238,34 @@ describe('adversarial soundness hunt', () => {
       const mTable = explanationTable(ex, clusterIntegrands(ex, 16));
       judge(r, M, Mabs, D, mTable, `real trial ${trial} (p ${p}, d_mlp ${d_mlp}, ${planted ? 'planted' : 'random'})`);
     }
+  });
+});
+
+describe('the structure\'s float64 rounding (structure_error.ts)', () => {
+  it('a real tie hidden by rounding in cancelling embeddings is not certified', () => {
+    // p = 2, d_model 3, W_OV = I (sum convention: x1 = E[a] + 2E[b]). Token 0 embeds as (2^30, 2^-12, 2^30), token 1
+    // as 0; W_U[:, 0] = (1, 3·2^-12, −1), b_U[0] = −9·2^-24, logit 1 ≡ 0; no MLP. In real arithmetic logit 0 of
+    // (0, 0) is 3·2^30 + 9·2^-24 − 3·2^30 − 9·2^-24 = 0: a tie, not correct. Float64 D rounds 2^30 + 3·2^-24 up and
+    // finds D₀ = 3·2^-24 > 0; with the old relative slack (1e-9·max|D|) per_shift and compressed certified it.
+    const cfg = makeConfig({ p: 2, d_model: 3, n_heads: 1, d_mlp: 1, attention_rate: 0, attention_convention: 'sum' });
+    const P = initParams(cfg, 1);
+    for (const k of Object.keys(P) as (keyof typeof P)[]) P[k].fill(0);
+    for (let j = 0; j < 3; j++) { P['blocks.0.attn.W_V'][j * 3 + j] = 1; P['blocks.0.attn.W_O'][j * 3 + j] = 1; }
+    P['embed.W_E'].set([2 ** 30, 2 ** -12, 2 ** 30], 0);
+    P['unembed.W_U'].set([1, 0, 3 * 2 ** -12, 0, -1, 0]);
+    P['unembed.b_U'][0] = -9 * 2 ** -24;
+    const s = mlpStructure(cfg, P);
+    expect(s.Da[0] + s.Db[0] + s.Dconst[0]).toBe(3 * 2 ** -24); // the rounding that hides the tie
+    const r = boundModel(cfg, P, { M: 8, shape: true });
+    for (const name of TIERS) expect(r.tiers[name].uncertified).toContainEqual([0, 0]);
+  });
+
+  it('is tiny on ordinary weights: below 1e-12 on a random initialisation', () => {
+    const cfg = makeConfig({ p: 7, d_model: 6, n_heads: 1, d_mlp: 16, attention_rate: 0, attention_convention: 'sum' });
+    const e = structureRounding(cfg, initParams(cfg, 3));
+    const worst = Math.max(...e.U, ...e.V, ...e.c, ...e.W_L, ...e.Da, ...e.Db, ...e.Dconst);
+    expect(worst).toBeGreaterThan(0);
+    expect(worst).toBeLessThan(1e-12);
   });
 });
 
