@@ -23,7 +23,7 @@ const cases: Case[] = [
   [2, 7, 1, 1, true, true, ''],
 ];
 
-async function check(c: Case, tile?: gpu.MatmulTile) {
+async function check(c: Case, tile?: gpu.MatmulTile, epilogues = true) {
   const [batch, M, N, K, transA, transB, broadcast] = c;
   const { g, k } = await testGpu();
   const rng = new Rng(M * 7 + N * 13 + K + batch);
@@ -42,6 +42,7 @@ async function check(c: Case, tile?: gpu.MatmulTile) {
   poison(g, plain);
   submit(g, [gpu.matmul(k, at, bt, plain, s, { tile })]);
   expectClose(await readF32(g, plain), cpu.matmul(a, b, s), tol);
+  if (!epilogues) return;
 
   // One bias row shared by every batch (biasStride 0), into poisoned C.
   const biased = createTensor(g, 'f32', [ext.c]);
@@ -59,15 +60,14 @@ async function check(c: Case, tile?: gpu.MatmulTile) {
 describe('matmul', () => {
   it.each(cases)('batch %i M %i N %i K %i transA %s transB %s broadcast %s', async (...c) => check(c));
 
-  // The heuristic picks 8×16, 8×8 or 4×4 register tiles by shape; every tile must agree on awkward shapes.
+  // The heuristic picks 8×16, 8×8 or 4×4 register tiles by shape (the cases above meet all three); odd
+  // tiles must agree too. The bias and accumulate epilogue does not depend on the tile, so only the product.
   it.each([
-    [{ tm: 4, tn: 4, wgx: 8, wgy: 8 }],
-    [{ tm: 8, tn: 16, wgx: 8, wgy: 8 }],
     [{ tm: 1, tn: 1, wgx: 1, wgy: 1 }],
     [{ tm: 3, tn: 5, wgx: 4, wgy: 16 }],
   ])('tile %o', async (tile) => {
-    await check([2, 61, 67, 13, false, true, ''], tile);
-    await check([1, 59, 7, 33, true, false, ''], tile);
+    await check([2, 61, 67, 13, false, true, ''], tile, false);
+    await check([1, 59, 7, 33, true, false, ''], tile, false);
   });
 
   it('rejects shapes the tensors cannot hold, with the field named', async () => {
