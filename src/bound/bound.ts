@@ -8,7 +8,7 @@ import { clusterIntegrands, explain, explanationTable } from './explanation.js';
 import { U64, gamma } from './integrand.js';
 import { structureCost, structureRounding } from './structure_error.js';
 import {
-  STRUCTURE_SLACK, type TierResult, type Truth, certify, compressedQuadrature, forwardFlops, groundTruth, perShiftQuadrature, residualTier, residuals, truthOf,
+  STRUCTURE_SLACK, type TierResult, type Truth, certify, compressedQuadrature, forwardFlops, groundTruth, perShiftQuadrature, residualTier, residuals, structureTruth, truthOf,
 } from './tiers.js';
 
 /** Per-input bounds ε̄(a, b) of each tier [p²] (null when refused), the computed max_c |M − M̂| and correctness. */
@@ -105,16 +105,32 @@ export function boundStructure(s: MlpStructure, truth: Truth, info: ModelInfo, o
   let mScale = 0;
   ex.clusters.forEach((c, k) => { let m = 0; for (const si of ints[k]) m = Math.max(m, Math.abs(si.coef[2])); mScale += c.W * m; });
 
-  // Brute force: the forward pass on all inputs is the ground truth, and its own tier.
+  // Brute force: the forward pass on all inputs is the ground truth (ε, accuracy) and, when α ≠ 0, its own tier with
+  // the STRUCTURE_SLACK allowance. With α = 0 and the structure's rounding known, the tier is the structure's own
+  // brute force, all derived: ε̄ = max_c |M_s − M̂| (+ its γ) + dM ≥ |M_real − M̂|, and D = logits_s − M_s is within
+  // (γ_{d_mlp+3} + γ_{d_mlp})·absMax + u|D| ≤ 2γ_{d_mlp+4}·absMax + u|D| of the computed structure's D (the u|D|
+  // inside the margin's γ₈ term), itself within dD of the real D.
   const t2 = now();
   const gt = groundTruth(s, truth, mTable);
-  let dScale = 0;
-  for (const x of gt.D) dScale = Math.max(dScale, Math.abs(x));
-  const slackBF = STRUCTURE_SLACK * (mScale + dScale);
-  const certBF = certify(p, mTable, (a, b, c) => gt.D[(a * p + b) * p + c], gt.epsBound, slackBF);
-  const bfFlops = info.forward_flops + p * p * p * (2 * s.d_mlp + 8);
-  const bf = tier(gt.epsBound, certBF, p, bfFlops, now() - t2 + tIntegrands);
-  const perInput: PerInput = { eps: gt.eps, correct: gt.correct, brute_force: gt.epsBound, per_shift: null, compressed: null };
+  let certBF: ReturnType<typeof certify>;
+  let bfEps: F64;
+  if (s.exact && info.rounding) {
+    const st = structureTruth(s);
+    const gs = groundTruth(s, st, mTable);
+    let dMax = 0;
+    for (const x of gs.D) dMax = Math.max(dMax, Math.abs(x));
+    bfEps = gs.epsBound.map((x) => (x + info.rounding!.dM) * (1 + 2 * U64));
+    const slackS = (2 * (info.rounding.dD + 2 * gamma(s.d_mlp + 4) * st.absMax) + gamma(8) * 2 * (signal + dMax)) * (1 + 4 * U64);
+    certBF = certify(p, mTable, (a, b, c) => gs.D[(a * p + b) * p + c], bfEps, slackS);
+  } else {
+    let dScale = 0;
+    for (const x of gt.D) dScale = Math.max(dScale, Math.abs(x));
+    bfEps = gt.epsBound;
+    certBF = certify(p, mTable, (a, b, c) => gt.D[(a * p + b) * p + c], bfEps, STRUCTURE_SLACK * (mScale + dScale));
+  }
+  const bfFlops = info.forward_flops + p * p * p * (2 * s.d_mlp + 8) * (info.rounding ? 2 : 1);
+  const bf = tier(bfEps, certBF, p, bfFlops, now() - t2 + tIntegrands);
+  const perInput: PerInput = { eps: gt.eps, correct: gt.correct, brute_force: bfEps, per_shift: null, compressed: null };
 
   const base = {
     p, d_mlp: s.d_mlp, eps_true: gt.eps_true, signal, accuracy: gt.accuracy,

@@ -24,9 +24,9 @@ export interface TierResult {
 }
 
 /**
- * Slack on the brute-force tier's margins, relative to the size of M̂ and D, for the float64 forward pass's own
- * rounding against real arithmetic. An allowance, not a derived bound: with weights that cancel it can be too
- * small (the residual tiers no longer use it; they add the proven structure rounding of structure_error.ts).
+ * Slack on the brute-force tier's margins when α ≠ 0, relative to the size of M̂ and D, for the float64 forward
+ * pass's own rounding against real arithmetic. An allowance, not a derived bound: with weights that cancel it can
+ * be too small. With α = 0 every tier uses the proven structure rounding of structure_error.ts instead.
  */
 export const STRUCTURE_SLACK = 1e-9;
 
@@ -90,6 +90,36 @@ export interface GroundTruth {
 export interface Truth {
   hookPost: ArrayLike<number>;
   logits: ArrayLike<number>;
+}
+
+/**
+ * The structure's own brute force (exact split, α = 0): post = ReLU(U + V + c) and logits = D + post·W_L in float64,
+ * and absMax = max over inputs and logits of |D_a| + |D_b| + |D_c| + Σ_i |post_i·W_L[i, c]|, so every computed
+ * logit is within γ_{d_mlp+3}·absMax of the exact value for the computed structure.
+ */
+export function structureTruth(s: MlpStructure): Truth & { absMax: number } {
+  const { p, d_mlp: d, d_vocab_out: V } = s;
+  const hookPost = new Float64Array(p * p * d);
+  const logits = new Float64Array(p * p * V);
+  let absMax = 0;
+  for (let a = 0; a < p; a++) {
+    for (let b = 0; b < p; b++) {
+      const row = a * p + b;
+      for (let i = 0; i < d; i++) hookPost[row * d + i] = Math.max(0, s.U[a * d + i] + s.V[b * d + i] + s.c[i]);
+      for (let o = 0; o < V; o++) {
+        let m = s.Da[a * V + o] + s.Db[b * V + o] + s.Dconst[o];
+        let abs = Math.abs(s.Da[a * V + o]) + Math.abs(s.Db[b * V + o]) + Math.abs(s.Dconst[o]);
+        for (let i = 0; i < d; i++) {
+          const t = hookPost[row * d + i] * s.W_L[i * V + o];
+          m += t;
+          abs += Math.abs(t);
+        }
+        logits[row * V + o] = m;
+        if (o < p) absMax = Math.max(absMax, abs);
+      }
+    }
+  }
+  return { hookPost, logits, absMax };
 }
 
 /** The float64 CPU forward pass on all p² inputs (valid for any attention rate: hook_pre is the real one). */

@@ -260,6 +260,23 @@ describe('the structure\'s float64 rounding (structure_error.ts)', () => {
     for (const name of TIERS) expect(r.tiers[name].uncertified).toContainEqual([0, 0]);
   });
 
+  it('a real tie that the float64 forward pass rounds into a win is not certified by brute force', () => {
+    // As above with W_U[1, 0] = 2^-11, b_U[0] = −3·2^-23: the forward pass computes x1 = 3E[0] exactly, then
+    // fl(3·2^30 + 3·2^-23) = 3·2^30 + 2^-21, so its logit 0 is 2^-23 > 0 = logit 1; the real logit 0 is 0. The old
+    // brute-force tier (forward pass + relative slack) certified (0, 0).
+    const cfg = makeConfig({ p: 2, d_model: 3, n_heads: 1, d_mlp: 1, attention_rate: 0, attention_convention: 'sum' });
+    const P = initParams(cfg, 1);
+    for (const k of Object.keys(P) as (keyof typeof P)[]) P[k].fill(0);
+    for (let j = 0; j < 3; j++) { P['blocks.0.attn.W_V'][j * 3 + j] = 1; P['blocks.0.attn.W_O'][j * 3 + j] = 1; }
+    P['embed.W_E'].set([2 ** 30, 2 ** -12, 2 ** 30], 0);
+    P['unembed.W_U'].set([1, 0, 2 ** -11, 0, -1, 0]);
+    P['unembed.b_U'][0] = -3 * 2 ** -23;
+    const act = forwardCpu(cfg, P, allPairs(cfg));
+    expect(act.logits[0]).toBe(2 ** -23); // the forward pass's rounding
+    const r = boundModel(cfg, P, { M: 8, shape: true });
+    for (const name of TIERS) expect(r.tiers[name].uncertified).toContainEqual([0, 0]);
+  });
+
   it('is tiny on ordinary weights: below 1e-12 on a random initialisation', () => {
     const cfg = makeConfig({ p: 7, d_model: 6, n_heads: 1, d_mlp: 16, attention_rate: 0, attention_convention: 'sum' });
     const e = structureRounding(cfg, initParams(cfg, 3));
