@@ -191,7 +191,9 @@ describe('adversarial soundness hunt', () => {
       const d_mlp = [1, 2, 5, 12][rng.int(4)];
       const planted = trial % 2 === 0;
       // d_model 6: dims 0–1 embed, 2–3 attention output, 4–5 the MLP's output read by W_U.
-      const cfg = makeConfig({ p, d_model: 6, n_heads: 1, d_mlp, attention_rate: 0, attention_convention: 'sum' });
+      // Random models also vary the layout: 'mean' convention, '=' token, b fed as b + p.
+      const layout = planted ? {} : { eq_token: trial % 3 === 1, diff_vocab: trial % 5 === 1 };
+      const cfg = makeConfig({ p, d_model: 6, n_heads: 1, d_mlp, attention_rate: 0, attention_convention: planted || trial % 4 === 1 ? 'sum' : 'mean', ...layout });
       const params = initParams(cfg, 100 + trial);
       if (planted) {
         const k = 1 + rng.int(Math.max(1, Math.floor(p / 2)));
