@@ -5,6 +5,9 @@
 // TM + TN loads feed TM·TN of them (8×16 measured best; 16×16 spills and collapses). Rows and columns
 // are interleaved across the workgroup (invocation x takes columns x, x + WGX, ...), so neighbouring
 // invocations read neighbouring elements of B and C: coalesced on real GPUs.
+// VEC_B (plain B, N and B's offsets multiples of 4): B is read as vec4 through a second binding of the same
+// buffer, an invocation's columns in interleaved groups of 4; one vec4 load per lane in place of four
+// gathers measured 20–30 % faster on lavapipe.
 // Out-of-range rows and columns are clamped for loading (their results are never stored), so the inner
 // loop has no branches. TM, TN ≤ MAX_T (fixed-size arrays; loops over TM, TN unroll once specialised).
 struct Params { M: u32, N: u32, K: u32, strideA: u32, strideB: u32, biasStride: u32, alpha: f32 }
@@ -13,6 +16,7 @@ override TRANS_A: bool = false;
 override TRANS_B: bool = false;
 override HAS_BIAS: bool = false;
 override ACCUMULATE: bool = false;
+override VEC_B: bool = false;
 override TM: u32 = 8u;
 override TN: u32 = 16u;
 override WGX: u32 = 8u;
@@ -23,6 +27,7 @@ override WGY: u32 = 8u;
 @group(0) @binding(2) var<storage, read> b: array<f32>;
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
 @group(0) @binding(4) var<storage, read_write> c: array<f32>;
+@group(0) @binding(5) var<storage, read> b4: array<vec4<f32>>;
 
 const MAX_T = 16u;
 
@@ -46,15 +51,17 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
     if (TRANS_A) { aOff[i] = baseA + rc; } else { aOff[i] = baseA + rc * K; }
   }
   for (var j = 0u; j < TN; j++) {
-    let q = wid.x * WGX * TN + j * WGX + lid.x;
+    var q: u32;
+    if (VEC_B) { q = (wid.x * WGX * (TN / 4u) + (j / 4u) * WGX + lid.x) * 4u + j % 4u; } else { q = wid.x * WGX * TN + j * WGX + lid.x; }
     colOf[j] = q;
     let qc = min(q, N - 1u);
-    if (TRANS_B) { bOff[j] = baseB + qc * K; } else { bOff[j] = baseB + qc; }
+    if (VEC_B) { bOff[j] = (baseB + min(q, N - 4u)) / 4u; } else if (TRANS_B) { bOff[j] = baseB + qc * K; } else { bOff[j] = baseB + qc; }
   }
   var aStep = 1u;
   if (TRANS_A) { aStep = M; }
   var bStep = N;
   if (TRANS_B) { bStep = 1u; }
+  if (VEC_B) { bStep = N / 4u; }
   var acc: array<f32, MAX_T * MAX_T>;
   for (var i = 0u; i < TM * MAX_T; i++) { acc[i] = 0.0; }
   var ka = 0u;
@@ -63,7 +70,17 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
     var av: array<f32, MAX_T>;
     var bv: array<f32, MAX_T>;
     for (var i = 0u; i < TM; i++) { av[i] = a[aOff[i] + ka]; }
-    for (var j = 0u; j < TN; j++) { bv[j] = b[bOff[j] + kb]; }
+    if (VEC_B) {
+      for (var j = 0u; j < TN; j += 4u) {
+        let v = b4[bOff[j] + kb];
+        bv[j] = v.x;
+        bv[j + 1u] = v.y;
+        bv[j + 2u] = v.z;
+        bv[j + 3u] = v.w;
+      }
+    } else {
+      for (var j = 0u; j < TN; j++) { bv[j] = b[bOff[j] + kb]; }
+    }
     for (var i = 0u; i < TM; i++) {
       for (var j = 0u; j < TN; j++) { acc[i * MAX_T + j] = fma(av[i], bv[j], acc[i * MAX_T + j]); }
     }

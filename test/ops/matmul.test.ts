@@ -21,6 +21,11 @@ const cases: Case[] = [
   [2, 65, 70, 5, false, true, 'B'],
   [4, 9, 32, 128, false, true, ''],
   [2, 7, 1, 1, true, true, ''],
+  // Plain B with N a multiple of 4 reads B as vec4 (VEC_B): a partial last tile, a broadcast B, batches.
+  [1, 33, 132, 17, false, false, ''],
+  [2, 65, 8, 5, true, false, 'B'],
+  [3, 7, 12, 9, false, false, ''],
+  [1, 3481, 4, 3, false, false, ''],
 ];
 
 async function check(c: Case, tile?: gpu.MatmulTile, epilogues = true) {
