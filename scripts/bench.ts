@@ -4,9 +4,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { benchMatmul } from '../src/bench/matmul.js';
 import { benchPeer } from '../src/bench/peer.js';
+import { benchBoundTiers } from '../src/bench/bound_tiers.js';
+import { type BenchResults, benchSummary } from '../src/bench/summary.js';
+import { benchTrainStep, timeTo100 } from '../src/bench/train_step.js';
 import { writeFileAtomic } from '../src/io/atomic.js';
 
 const OUT = new URL('../results/bench.json', import.meta.url).pathname;
+const SUMMARY = new URL('../results/bench.md', import.meta.url).pathname;
 
 interface Section {
   run(): Promise<unknown>;
@@ -39,6 +43,21 @@ const SECTIONS: Record<string, Section> = {
       }));
     },
   },
+  // The project's canonical training step on the GPU (fast and generic schedules) and the CPU
+  // reference, and a canonical run to 100 % test accuracy (issue 6).
+  train_step: {
+    run: async () => ({ steps: await benchTrainStep(), to_100: await timeTo100() }),
+    table: (result) => {
+      const r = result as NonNullable<BenchResults['train_step']>;
+      return [...r.steps.map((s) => ({ path: s.path, 'step ms (median)': +s.median_ms.toFixed(2) })),
+        { path: 'canonical run to 100 % test accuracy', 'step ms (median)': `${r.to_100.steps} steps, ${r.to_100.wall_s.toFixed(1)} s` }];
+    },
+  },
+  // Each bound tier's flops and time against d_mlp and p, with fitted exponents (issue 5).
+  bound_tiers: {
+    run: async () => benchBoundTiers(),
+    table: (result) => (result as ReturnType<typeof benchBoundTiers>).fits.map((x) => ({ ...x })),
+  },
 };
 
 function parseOnly(argv: string[]): string[] {
@@ -61,7 +80,9 @@ async function main(): Promise<void> {
     merged[name] = result;
     writeFileAtomic(OUT, `${JSON.stringify(merged, null, 2)}\n`);
   }
-  console.log(`\nwrote ${OUT}`);
+  const all = JSON.parse(readFileSync(OUT, 'utf8')) as BenchResults;
+  writeFileAtomic(SUMMARY, benchSummary(all, new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC'));
+  console.log(`\nwrote ${OUT} and ${SUMMARY}`);
 }
 
 main().then(() => process.exit(0), (e: unknown) => {

@@ -1,0 +1,44 @@
+// results/bench.md: the markdown summary of results/bench.json, with the ratios issue readers ask for
+// (training step against the PyTorch peer, matmul against the CPU's peak, bound tiers' growth).
+import type { Fit, TierCost } from './bound_tiers.js';
+import { CPU_PEAK_GFLOPS, type MatmulRow } from './matmul.js';
+import type { PeerResult } from './peer.js';
+import type { StepTiming, TimeTo100 } from './train_step.js';
+
+export interface BenchResults {
+  matmul?: MatmulRow[];
+  peer?: PeerResult;
+  train_step?: { steps: StepTiming[]; to_100: TimeTo100 };
+  bound_tiers?: { rows: TierCost[]; fits: Fit[] };
+}
+
+const f = (x: number, d = 1) => x.toFixed(d);
+
+export function benchSummary(r: BenchResults, when: string): string {
+  const out = [`# Benchmarks\n\nMade by \`npm run bench\` (${when}) on this machine: two CPU cores, WebGPU on Mesa's lavapipe, float32 peak about ${CPU_PEAK_GFLOPS} GFLOP/s. All paths of a table were measured in the same run.\n`];
+  const peer = r.peer && !('skipped' in r.peer) ? r.peer : undefined;
+  if (r.train_step) {
+    out.push('## Canonical training step (forward, backward, AdamW; 2785 examples)\n');
+    out.push('| path | median ms | vs PyTorch peer |', '| --- | --- | --- |');
+    for (const s of r.train_step.steps) out.push(`| ${s.path} | ${f(s.median_ms)} | ${peer ? `${f(s.median_ms / peer.step_ms_median, 2)}×` : 'n/a'} |`);
+    if (peer) out.push(`| PyTorch ${peer.torch_version} (${peer.blas}, ${peer.best_threads} thread${peer.best_threads > 1 ? 's' : ''}), generic model | ${f(peer.step_ms_median)} | 1× |`);
+    else if (r.peer && 'skipped' in r.peer) out.push(`\nPyTorch peer skipped: ${r.peer.skipped}`);
+    const t = r.train_step.to_100;
+    const pt = peer?.train_to_100 && !('skipped' in peer.train_to_100) ? peer.train_to_100 : undefined;
+    out.push('', '## Canonical run to 100 % test accuracy (same initialisation and split)\n', '| | steps | wall s |', '| --- | --- | --- |');
+    out.push(`| this project (GPU) | ${t.reached ? t.steps : `not in ${t.steps}`} | ${f(t.wall_s)} |`);
+    if (pt) out.push(`| PyTorch peer | ${pt.reached ? pt.steps : `not in ${pt.steps}`} | ${f(pt.wall_s)} |`);
+    out.push(`\nBoth evaluate every ${t.eval_every} steps, so steps are rounded up to that.\n`);
+  }
+  if (r.matmul) {
+    out.push('## Matmul (the tile the model uses)\n', '| shape | GFLOP/s (median) | best | JS float32, 1 thread | of peak |', '| --- | --- | --- | --- | --- |');
+    for (const m of r.matmul.filter((x) => x.variant === 'auto')) out.push(`| ${m.shape} | ${f(m.gflops)} | ${f(m.best_gflops)} | ${f(m.cpu_js_gflops)} | ${f(100 * m.of_peak)} % |`);
+    out.push('');
+  }
+  if (r.bound_tiers) {
+    out.push('## Bound tiers: growth of cost (fitted log-log exponents)\n', '| tier | over | flops exponent | seconds exponent |', '| --- | --- | --- | --- |');
+    for (const x of r.bound_tiers.fits) out.push(`| ${x.tier} | ${x.over} | ${f(x.flops_exponent, 2)} | ${f(x.seconds_exponent, 2)} |`);
+    out.push('');
+  }
+  return out.join('\n') + '\n';
+}
