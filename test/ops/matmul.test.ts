@@ -26,6 +26,10 @@ const cases: Case[] = [
   [2, 65, 8, 5, true, false, 'B'],
   [3, 7, 12, 9, false, false, ''],
   [1, 3481, 4, 3, false, false, ''],
+  // Aᵀ with M a multiple of 4 reads A as vec4 (VEC_A): the weight-gradient pattern, partial tiles, batches.
+  [1, 132, 12, 3481, true, false, ''],
+  [2, 4, 9, 5, true, true, 'A'],
+  [3, 68, 20, 7, true, false, ''],
 ];
 
 async function check(c: Case, tile?: gpu.MatmulTile, epilogues = true) {
