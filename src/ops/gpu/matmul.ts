@@ -10,8 +10,9 @@ import { groups, requireElements } from './util.js';
 export interface MatmulTile { tm: number; tn: number; wgx: number; wgy: number }
 
 /**
- * 8×16 per invocation in 8×8 workgroups measured best on lavapipe (npm run bench, 1024³: ~17 GFLOP/s median,
- * 23 best, against 8×8 ~16/20 and 4×4 ~10/11; 12×16 and 16×16 spill and fall to 2–12). Narrow outputs
+ * 8×16 per invocation in 8×8 workgroups measured best on lavapipe (npm run bench, 1024³ before vec4 loads:
+ * ~17 GFLOP/s median, 23 best, against 8×8 ~16/20 and 4×4 ~10/11; 12×16 and 16×16 spill and fall to 2–12;
+ * workgroup shapes 4×16 and 16×4 within noise). Narrow outputs
  * (N = p = 59, N = 1) and short ones take smaller tiles so fewer clamped rows and columns are computed.
  */
 export function matmulTile(s: MatmulShape): MatmulTile {
