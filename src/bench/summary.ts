@@ -32,7 +32,7 @@ export function benchSummary(r: BenchResults, when: string): string {
   }
   if (r.matmul) {
     out.push('## Matmul (the tile the model uses)\n', '| shape | GFLOP/s (median) | best | JS float32, 1 thread | of peak |', '| --- | --- | --- | --- | --- |');
-    for (const m of r.matmul.filter((x) => x.variant === 'auto')) out.push(`| ${m.shape} | ${f(m.gflops)} | ${f(m.best_gflops)} | ${f(m.cpu_js_gflops)} | ${f(100 * m.of_peak)} % |`);
+    for (const m of r.matmul.filter((x) => x.variant.startsWith('auto'))) out.push(`| ${m.shape}, tile ${m.variant.replace(/^auto \(|\)$/g, '')} | ${f(m.gflops)} | ${f(m.best_gflops)} | ${f(m.cpu_js_gflops)} | ${f(100 * m.of_peak)} % |`);
     out.push('');
   }
   if (r.bound_tiers) {
