@@ -38,7 +38,9 @@ export function benchSummary(r: BenchResults, when: string): string {
   if (r.bound_tiers) {
     out.push('## Bound tiers: growth of cost (fitted log-log exponents)\n', '| tier | over | flops exponent | seconds exponent |', '| --- | --- | --- | --- |');
     for (const x of r.bound_tiers.fits) out.push(`| ${x.tier} | ${x.over} | ${f(x.flops_exponent, 2)} | ${f(x.seconds_exponent, 2)} |`);
-    out.push('');
+    out.push('', 'On planted pizza-like structures at d_model 128 (rows in bench.json). Brute force\'s flops include a part',
+      'that does not grow with d_mlp (the non-MLP logits over all inputs and outputs), which flattens its d_mlp',
+      'exponent; the residual tiers weight residuals per input, hence their growth with p.', '');
   }
   return out.join('\n') + '\n';
 }
