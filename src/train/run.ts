@@ -86,14 +86,19 @@ function loadState(dir: string, cfg: TrainConfig): { state: TrainState; done: bo
   if (JSON.stringify(ck.cfg) !== JSON.stringify(cfg.model)) throw new Error(`${f.model}: its model config differs from ${f.config}`);
   const step = Number(ck.metadata.step);
   if (!Number.isInteger(step) || step < 0) throw new Error(`${f.model}: metadata step '${ck.metadata.step}' is not a step number`);
-  const opt = readSafetensors(f.optimizer(step));
   const layout = paramLayout(cfg.model);
+  const done = ck.metadata.done === 'true';
+  // A finished run is never stepped again, so it needs no optimiser state (results keep only the model).
+  if (done && !existsSync(f.optimizer(step))) {
+    return { state: { step, params: flatten(layout, ck.params), m: new Float32Array(layout.length), v: new Float32Array(layout.length) }, done };
+  }
+  const opt = readSafetensors(f.optimizer(step));
   const get = (name: string) => {
     const t = opt.tensors[name];
     if (!t || t.dtype !== 'F32' || t.data.length !== layout.length) throw new Error(`${f.optimizer(step)}: tensor ${name} missing or of the wrong size`);
     return t.data as Float32Array;
   };
-  return { state: { step, params: flatten(layout, ck.params), m: get('m'), v: get('v') }, done: ck.metadata.done === 'true' };
+  return { state: { step, params: flatten(layout, ck.params), m: get('m'), v: get('v') }, done };
 }
 
 function saveState(dir: string, cfg: TrainConfig, s: TrainState, done: boolean): void {

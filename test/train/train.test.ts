@@ -1,5 +1,5 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -84,6 +84,11 @@ describe('training', () => {
     expect(again.state.step).toBe(last.step);
     expect(readFileSync(runFiles(dir).model).equals(before)).toBe(true);
     expect(readMetrics(runFiles(dir).metrics)).toEqual(metrics);
+    // A finished run kept without its optimiser state (as results/ keep it) still resumes as finished.
+    unlinkSync(runFiles(dir).optimizer(last.step));
+    const kept = await runTraining(dir, prepareRun(dir, undefined), { quiet: true });
+    expect(kept.state.step).toBe(last.step);
+    expect(readFileSync(runFiles(dir).model).equals(before)).toBe(true);
   });
 
   it('the checkpoint loads in Python (safetensors format and numpy only) with the same accuracy', async () => {
