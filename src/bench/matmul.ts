@@ -7,6 +7,7 @@ import { createTensor } from '../gpu/tensor.js';
 import { type MatmulShape } from '../ops/cpu/matmul.js';
 import { type MatmulTile, matmul, matmulTile } from '../ops/gpu/matmul.js';
 import { Rng } from '../util/rng.js';
+import { median } from '../util/stats.js';
 
 /** Float32 peak of this machine's CPU (2 cores, AVX-512 FMA), as measured for the project. */
 export const CPU_PEAK_GFLOPS = 205;
@@ -43,7 +44,6 @@ const VARIANTS: Record<string, MatmulTile | undefined> = {
   '8x16 wg 4x16': { tm: 8, tn: 16, wgx: 4, wgy: 16 },
 };
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /**
  * Single-threaded float32 C = op(A)·op(B), the loop order picked per layout so the inner loop streams

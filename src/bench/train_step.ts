@@ -9,11 +9,10 @@ import type { ScheduleName } from '../model/schedules.js';
 import { CpuTrainBackend, GpuTrainBackend, initialState } from '../train/backends.js';
 import { learningRate, preset } from '../train/config.js';
 import { split } from '../train/data.js';
+import { median } from '../util/stats.js';
 
 export interface StepTiming { path: string; median_ms: number; runs: number }
 export interface TimeTo100 { reached: boolean; steps: number; wall_s: number; eval_every: number }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** The canonical pizza run's model, batches and initial state (seed 0), exactly as `npm run train` makes them. */
 function canonical() {

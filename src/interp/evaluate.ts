@@ -10,6 +10,7 @@ import { GpuModel } from '../model/gpu_model.js';
 import { allPairs } from '../model/inputs.js';
 import { type Params, flatten, paramLayout } from '../model/params.js';
 import { build, chooseSchedule } from '../model/schedules.js';
+import { mean } from '../util/stats.js';
 
 export interface Evaluation {
   /** Share of the p² inputs whose argmax over the first p logits is (a + b) mod p. */
@@ -23,7 +24,6 @@ export interface Evaluation {
   hookPost: ArrayLike<number>;
 }
 
-const mean = (a: ArrayLike<number>) => { let s = 0; for (let i = 0; i < a.length; i++) s += a[i]; return s / a.length; };
 
 /** The GPU pipeline's forward pass over all p² inputs (float32 activations, mean taken in float64). */
 export async function evaluateGpu(g: Gpu, k: KernelRegistry, cfg: ModelConfig, params: Params): Promise<Evaluation> {

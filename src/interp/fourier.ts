@@ -1,6 +1,7 @@
 // Per-neuron Fourier analysis (SPEC §3): each neuron's frequency k, the amplitude and phase of U_i, V_i and
 // of its logit row W_L[i, ·], clusters by frequency, and the phase-doubling statistics of ψ − 2φ.
 // Phase convention: the angle of Σ_x f(x)·e^{−iω_k x}, so f(x) = r cos(ω_k x + φ) has phase φ.
+import { median } from '../util/stats.js';
 import type { MlpStructure } from './structure.js';
 
 export interface Coef { re: number; im: number }
@@ -129,8 +130,3 @@ export function circularStats(angles: readonly number[]): PhaseDoubling {
   return { circular_mean_rad: mean, median_abs_deviation_rad: median(d.map((x) => Math.abs(wrapAngle(x - mean)))) };
 }
 
-export function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}

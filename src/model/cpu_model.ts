@@ -1,5 +1,6 @@
 // The whole model on the CPU reference path, in float64.
 import type { F64 } from '../ops/cpu/index.js';
+import { mean, sum } from '../util/stats.js';
 import { CpuBackend } from './cpu_backend.js';
 import type { ModelConfig } from './config.js';
 import type { Batch } from './inputs.js';
@@ -33,6 +34,3 @@ export function lossAndGradsCpu(
   const o = built.outputs;
   return { loss: mean(o.loss), correct: sum(o.correct), grads: be.grads, dx0, outputs: o };
 }
-
-const sum = (a: ArrayLike<number>) => { let s = 0; for (let i = 0; i < a.length; i++) s += a[i]; return s; };
-const mean = (a: ArrayLike<number>) => sum(a) / a.length;

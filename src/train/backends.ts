@@ -12,6 +12,7 @@ import { GpuModel } from '../model/gpu_model.js';
 import type { Batch } from '../model/inputs.js';
 import { type ParamLayout, flatten, unflatten } from '../model/params.js';
 import { chooseSchedule, type ScheduleName } from '../model/schedules.js';
+import { mean } from '../util/stats.js';
 
 /** The optimiser's full state: enough to continue a run bit for bit. */
 export interface TrainState {
@@ -31,8 +32,6 @@ export interface TrainBackend {
   evaluate(): Promise<{ train: Metrics; test: Metrics }>;
   state(step: number): Promise<TrainState>;
 }
-
-const mean = (a: ArrayLike<number>) => { let s = 0; for (let i = 0; i < a.length; i++) s += a[i]; return a.length ? s / a.length : NaN; };
 
 export class GpuTrainBackend implements TrainBackend {
   private readonly train: GpuModel;

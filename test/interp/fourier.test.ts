@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { circularStats, clusters, dft, median, neuronFourier, phaseDoubling, wrapAngle } from '../../src/interp/fourier.js';
+import { circularStats, clusters, dft, neuronFourier, phaseDoubling, wrapAngle } from '../../src/interp/fourier.js';
+import { median } from '../../src/util/stats.js';
 import type { MlpStructure } from '../../src/interp/structure.js';
 import { mlpStructure } from '../../src/interp/structure.js';
 import { loadCheckpoint } from '../../src/io/checkpoint.js';
