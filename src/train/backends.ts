@@ -66,9 +66,12 @@ export class GpuTrainBackend implements TrainBackend {
     this.pending++;
   }
 
-  /** Keep at most a few steps queued; sleep through most of their expected time rather than spin. */
-  async throttle(): Promise<void> {
-    if (this.pending < 4) return;
+  /**
+   * Keep at most a few steps queued (all: wait for every one); sleep through most of their expected time
+   * rather than spin.
+   */
+  async throttle(all = false): Promise<void> {
+    if (this.pending < (all ? 1 : 4)) return;
     const t0 = performance.now();
     await settle(this.g, this.pending * this.stepMs);
     this.stepMs = 0.8 * this.stepMs + 0.2 * ((performance.now() - t0) / this.pending);
