@@ -1,19 +1,38 @@
 // out[v, m] = Σ_{i in starts[v] .. starts[v+1]} x[rows[i], m]: the embedding gradient, summed through
 // compressed per-token row lists in a fixed order (deterministic; WGSL has no float atomics).
+// One workgroup row per token v, taken from workgroup_id so the list walk is uniform across the workgroup
+// (on lavapipe: scalar index loads instead of per-lane gathers). VEC4 (d_model a multiple of 4): each
+// invocation sums four columns through x4, a vec4 view of x: one 16-byte load per row instead of four.
 struct Params { d_vocab: u32, d_model: u32 }
+
+override VEC4: bool = false;
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> starts: array<u32>;
 @group(0) @binding(2) var<storage, read> rows: array<u32>;
 @group(0) @binding(3) var<storage, read> x: array<f32>;
 @group(0) @binding(4) var<storage, read_write> out: array<f32>;
+@group(0) @binding(5) var<storage, read> x4: array<vec4<f32>>;
 
 @compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let m = gid.x;
-  let v = gid.y;
-  if (m >= params.d_model || v >= params.d_vocab) { return; }
-  var s = 0.0;
-  for (var i = starts[v]; i < starts[v + 1u]; i++) { s += x[rows[i] * params.d_model + m]; }
-  out[v * params.d_model + m] = s;
+fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
+  let v = wid.y;
+  let n = params.d_model;
+  let o = v * n;
+  if (VEC4) {
+    let m4 = wid.x * 64u + lid.x;
+    if (m4 >= n / 4u) { return; }
+    var s = vec4<f32>(0.0);
+    for (var i = starts[v]; i < starts[v + 1u]; i++) { s += x4[rows[i] * (n / 4u) + m4]; }
+    out[o + 4u * m4] = s.x;
+    out[o + 4u * m4 + 1u] = s.y;
+    out[o + 4u * m4 + 2u] = s.z;
+    out[o + 4u * m4 + 3u] = s.w;
+  } else {
+    let m = wid.x * 64u + lid.x;
+    if (m >= n) { return; }
+    var s = 0.0;
+    for (var i = starts[v]; i < starts[v + 1u]; i++) { s += x[rows[i] * n + m]; }
+    out[o + m] = s;
+  }
 }

@@ -1,26 +1,52 @@
 // out[b, c] = bias[c] + Σ_j table[(j·d_vocab + tokens[b·n_ctx + j])·width + c]: per-example sums of rows
 // of per-(position, token) tables, the constant-attention fast path's hook_pre and logits (SPEC §3).
 // Consecutive invocations take consecutive columns, so table rows are read coalesced; each workgroup walks
-// rows with a stride of the grid's height, so the dispatch stays small (lavapipe pays per workgroup).
+// rows b = workgroup_id.y, + num_workgroups.y, ...: few workgroups (lavapipe pays per workgroup), and the
+// token loads are uniform across the workgroup (scalar loads on lavapipe, not per-lane gathers).
+// VEC4 (width a multiple of 4): each invocation takes four columns, reading the table through table4, a
+// vec4 view of the same buffer: one 16-byte load per row instead of four.
 struct Params { batch: u32, n_ctx: u32, d_vocab: u32, width: u32 }
+
+override VEC4: bool = false;
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> tokens: array<u32>;
 @group(0) @binding(2) var<storage, read> table: array<f32>;
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
 @group(0) @binding(4) var<storage, read_write> out: array<f32>;
+@group(0) @binding(5) var<storage, read> table4: array<vec4<f32>>;
 
 @compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let c = gid.x;
-  if (c >= params.width) { return; }
-  let bc = bias[c];
-  for (var b = gid.y; b < params.batch; b += groups.y) {
-    var s = bc;
-    for (var j = 0u; j < params.n_ctx; j++) {
-      let row = j * params.d_vocab + tokens[b * params.n_ctx + j];
-      s += table[row * params.width + c];
+fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let w = params.width;
+  if (VEC4) {
+    let c4 = wid.x * 64u + lid.x;
+    let c = 4u * c4;
+    if (c >= w) { return; }
+    let bc = vec4<f32>(bias[c], bias[c + 1u], bias[c + 2u], bias[c + 3u]);
+    for (var b = wid.y; b < params.batch; b += groups.y) {
+      var s = bc;
+      for (var j = 0u; j < params.n_ctx; j++) {
+        let row = j * params.d_vocab + tokens[b * params.n_ctx + j];
+        s += table4[row * (w / 4u) + c4];
+      }
+      let o = b * w + c;
+      out[o] = s.x;
+      out[o + 1u] = s.y;
+      out[o + 2u] = s.z;
+      out[o + 3u] = s.w;
     }
-    out[b * params.width + c] = s;
+  } else {
+    let c = wid.x * 64u + lid.x;
+    if (c >= w) { return; }
+    let bc = bias[c];
+    for (var b = wid.y; b < params.batch; b += groups.y) {
+      var s = bc;
+      for (var j = 0u; j < params.n_ctx; j++) {
+        let row = j * params.d_vocab + tokens[b * params.n_ctx + j];
+        s += table[row * w + c];
+      }
+      out[b * w + c] = s;
+    }
   }
 }

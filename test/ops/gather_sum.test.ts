@@ -7,7 +7,7 @@ import { Rng } from '../../src/util/rng.js';
 import { expectClose, randn, testGpu } from '../helpers.js';
 
 describe('gather_sum', () => {
-  it.each([[1, 2, 1, 1], [59 * 59, 2, 59, 65], [13, 3, 8, 512], [7, 2, 14, 59]])('batch %i n_ctx %i d_vocab %i width %i', async (batch, n_ctx, d_vocab, width) => {
+  it.each([[1, 2, 1, 1], [59 * 59, 2, 59, 65], [13, 3, 8, 512], [7, 2, 14, 59], [9, 2, 5, 260]])('batch %i n_ctx %i d_vocab %i width %i', async (batch, n_ctx, d_vocab, width) => {
     const { g, k } = await testGpu();
     const rng = new Rng(batch + width);
     const s = { batch, n_ctx, d_vocab, width };

@@ -1,5 +1,5 @@
 import type { Dispatch, KernelRegistry } from '../../gpu/kernels.js';
-import { type GpuTensor, numel } from '../../gpu/tensor.js';
+import { type GpuTensor, numel, view } from '../../gpu/tensor.js';
 import type { EmbedShape, ScatterShape } from '../cpu/embed.js';
 import { groups, requireElements, rowGroups } from './util.js';
 
@@ -21,9 +21,12 @@ export function embedScatterAdd(k: KernelRegistry, x: GpuTensor, index: { starts
   // An index built for another vocabulary would read past its starts or leave rows unwritten.
   if (numel(index.starts.shape) !== s.d_vocab + 1) throw new Error(`embedScatterAdd: index.starts has ${numel(index.starts.shape)} entries, d_vocab ${s.d_vocab} needs ${s.d_vocab + 1}`);
   requireElements('embedScatterAdd', 'out', out, s.d_vocab * s.d_model);
+  const vec4 = s.d_model % 4 === 0;
   return k.prepare('embed_scatter_add', {
-    tensors: { starts: index.starts, rows: index.rows, x, out },
+    // x4 aliases x read-only (allowed); unused, it takes x's first four elements.
+    tensors: { starts: index.starts, rows: index.rows, x, out, x4: vec4 ? x : view(x, 0, [4]) },
     uniforms: { d_vocab: s.d_vocab, d_model: s.d_model },
-    workgroups: [groups(s.d_model, 64), s.d_vocab],
+    constants: { VEC4: +vec4 },
+    workgroups: [groups(vec4 ? s.d_model / 4 : s.d_model, 64), s.d_vocab],
   });
 }

@@ -1,14 +1,18 @@
 import type { Dispatch, KernelRegistry } from '../../gpu/kernels.js';
-import type { GpuTensor } from '../../gpu/tensor.js';
+import { type GpuTensor, view } from '../../gpu/tensor.js';
 import type { GatherSumShape } from '../cpu/gather_sum.js';
 import { groups } from './util.js';
 
 /** out[b] = bias + Σ_j table[j·d_vocab + tokens[b, j]]: shaders/gather_sum.wgsl. */
 export function gatherSum(k: KernelRegistry, table: GpuTensor, bias: GpuTensor, tokens: GpuTensor, s: GatherSumShape, out: GpuTensor): Dispatch {
+  const vec4 = s.width % 4 === 0;
+  const x = groups(vec4 ? s.width / 4 : s.width, 64);
   return k.prepare('gather_sum', {
-    tensors: { tokens, table, bias, out },
+    // table4 aliases table read-only (allowed); unused, it takes the table's first four elements.
+    tensors: { tokens, table, bias, out, table4: vec4 ? table : view(table, 0, [4]) },
     uniforms: { batch: s.batch, n_ctx: s.n_ctx, d_vocab: s.d_vocab, width: s.width },
-    // At most ~2048 workgroups; each walks its share of the rows.
-    workgroups: [groups(s.width, 64), Math.min(s.batch, Math.ceil(2048 / groups(s.width, 64)))],
+    constants: { VEC4: +vec4 },
+    // At most ~1024 workgroups; each walks its share of the rows.
+    workgroups: [x, Math.min(s.batch, Math.ceil(1024 / x))],
   });
 }
