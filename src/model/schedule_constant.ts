@@ -19,6 +19,7 @@ export interface ConstantActivations<T> {
   posSum: T; // [1, d_model] Σ_j W_pos[j]
   hook_pre: T; hook_post: T; // [B, d_mlp]
   W_L: T; // [d_mlp, d_vocab_out]
+  W_LT: T; // [d_vocab_out, d_mlp]
   logits: T; loss: T; correct: T; dlogits: T;
 }
 
@@ -58,6 +59,9 @@ export function forwardConstant<T>(be: Backend<T>, c: ModelConfig, B: number): C
 
   const W_L = be.tensor([d_mlp, V], 'W_L');
   be.matmul(P('blocks.0.mlp.W_out'), P('unembed.W_U'), W_L, mm(d_mlp, V, dm));
+  // W_Lᵀ as well (a small product), so the backward's dlogits·W_Lᵀ reads a plain, vectorisable operand.
+  const W_LT = be.tensor([V, d_mlp], 'W_LT');
+  be.matmul(P('unembed.W_U'), P('blocks.0.mlp.W_out'), W_LT, mm(V, d_mlp, dm, true, true));
   const logitTable = be.tensor([n * dv, V], 'logit_table');
   be.matmul(G, P('unembed.W_U'), logitTable, mm(n * dv, V, dm));
   const logitConst = be.tensor([1, V], 'logit_const');
@@ -71,7 +75,7 @@ export function forwardConstant<T>(be: Backend<T>, c: ModelConfig, B: number): C
   const correct = be.tensor([B], 'correct');
   const dlogits = be.tensor([B, V], 'dlogits');
   be.softmaxCrossEntropy(logits, 1 / B, loss, dlogits, correct);
-  return { G, W_OV, kappa, posSum, hook_pre, hook_post, W_L, logits, loss, correct, dlogits };
+  return { G, W_OV, kappa, posSum, hook_pre, hook_post, W_L, W_LT, logits, loss, correct, dlogits };
 }
 
 /** Gradients of the mean loss into be.grad(name), through the tables above by the chain rule. */
@@ -87,18 +91,20 @@ export function backwardConstant<T>(be: Backend<T>, c: ModelConfig, B: number, a
   const dW_L = be.tensor([d_mlp, V], 'dW_L');
   be.matmul(a.hook_post, a.dlogits, dW_L, mm(d_mlp, V, B, true));
   const dpost = be.tensor([B, d_mlp], 'dpost');
-  be.matmul(a.dlogits, a.W_L, dpost, mm(B, d_mlp, V, false, true));
+  be.matmul(a.dlogits, a.W_LT, dpost, mm(B, d_mlp, V));
   const dpre = be.tensor([B, d_mlp], 'dpre');
   be.activationBackward(a.hook_pre, dpost, c.act_fn, dpre);
 
+  // Every example has exactly one token at position 0, so the batch sum of a gradient is the sum of its
+  // table's first d_vocab rows: d_vocab rows summed instead of B.
   const dLogitTable = be.tensor([n * dv, V], 'd_logit_table');
   be.scatterTags(a.dlogits, dLogitTable);
   const dLogitConst = be.tensor([1, V], 'd_logit_const');
-  be.columnSum(a.dlogits, { batch: 1, rows: B, cols: V }, dLogitConst);
+  be.columnSum(dLogitTable, { batch: 1, rows: dv, cols: V }, dLogitConst);
   const dPreTable = be.tensor([n * dv, d_mlp], 'd_pre_table');
   be.scatterTags(dpre, dPreTable);
   const dPreConst = be.tensor([1, d_mlp], 'd_pre_const');
-  be.columnSum(dpre, { batch: 1, rows: B, cols: d_mlp }, dPreConst);
+  be.columnSum(dPreTable, { batch: 1, rows: dv, cols: d_mlp }, dPreConst);
 
   into('unembed.b_U', (g) => be.copy(dLogitConst, g));
   into('unembed.W_U', (g) => {
