@@ -5,9 +5,11 @@
 // token loads are uniform across the workgroup (scalar loads on lavapipe, not per-lane gathers).
 // VEC4 (width a multiple of 4): each invocation takes four columns, reading the table through table4, a
 // vec4 view of the same buffer: one 16-byte load per row instead of four.
+// RELU_POST: also post = max(out, 0), hook_post beside hook_pre, saving the activation's own pass.
 struct Params { batch: u32, n_ctx: u32, d_vocab: u32, width: u32 }
 
 override VEC4: bool = false;
+override RELU_POST: bool = false;
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> tokens: array<u32>;
@@ -15,6 +17,7 @@ override VEC4: bool = false;
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
 @group(0) @binding(4) var<storage, read_write> out: array<f32>;
 @group(0) @binding(5) var<storage, read> table4: array<vec4<f32>>;
+@group(0) @binding(6) var<storage, read_write> post: array<f32>;
 
 @compute @workgroup_size(64)
 fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
@@ -35,6 +38,13 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
       out[o + 1u] = s.y;
       out[o + 2u] = s.z;
       out[o + 3u] = s.w;
+      if (RELU_POST) {
+        let r = max(s, vec4<f32>(0.0));
+        post[o] = r.x;
+        post[o + 1u] = r.y;
+        post[o + 2u] = r.z;
+        post[o + 3u] = r.w;
+      }
     }
   } else {
     let c = wid.x * 64u + lid.x;
@@ -47,6 +57,7 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
         s += table[row * w + c];
       }
       out[b * w + c] = s;
+      if (RELU_POST) { post[b * w + c] = max(s, 0.0); }
     }
   }
 }

@@ -16,6 +16,9 @@ override TRANS_A: bool = false;
 override TRANS_B: bool = false;
 override HAS_BIAS: bool = false;
 override ACCUMULATE: bool = false;
+// RELU_GATE: C ⊙= 1[gate > 0], ReLU's derivative at gate (0 at 0, as PyTorch): dhook_pre straight from the
+// product, saving the activation backward's own pass.
+override RELU_GATE: bool = false;
 override VEC_A: bool = false;
 override VEC_B: bool = false;
 override TM: u32 = 8u;
@@ -30,6 +33,7 @@ override WGY: u32 = 8u;
 @group(0) @binding(4) var<storage, read_write> c: array<f32>;
 @group(0) @binding(5) var<storage, read> b4: array<vec4<f32>>;
 @group(0) @binding(6) var<storage, read> a4: array<vec4<f32>>;
+@group(0) @binding(7) var<storage, read> gate: array<f32>;
 
 const MAX_T = 16u;
 
@@ -111,6 +115,7 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
       var v = params.alpha * acc[i * MAX_T + j];
       if (HAS_BIAS) { v += bias[t * params.biasStride + col]; }
       if (ACCUMULATE) { v += c[o]; }
+      if (RELU_GATE) { v = select(0.0, v, gate[o] > 0.0); }
       c[o] = v;
     }
   }

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { WgslReflect, ResourceType, type VariableInfo } from 'wgsl_reflect/wgsl_reflect.module.js';
 import type { Gpu } from './device.js';
-import { type DType, type GpuTensor, numel } from './tensor.js';
+import { type DType, type GpuTensor, createTensor, numel } from './tensor.js';
 
 export const SHADER_DIR = fileURLToPath(new URL('../../shaders/', import.meta.url));
 
@@ -117,7 +117,17 @@ class ReflectedKernel implements Kernel {
 
 export class KernelRegistry {
   private readonly kernels = new Map<string, Kernel>();
+  private unused: GpuTensor | undefined;
   constructor(private readonly g: Gpu, private readonly dir = SHADER_DIR) {}
+
+  /**
+   * A small buffer of its own for a writable binding a dispatch leaves unused (a kernel's optional output):
+   * WebGPU forbids aliasing a writable binding with another binding of the same dispatch.
+   */
+  unusedOutput(): GpuTensor {
+    this.unused ??= createTensor(this.g, 'f32', [4], undefined, 'unused_output');
+    return this.unused;
+  }
 
   get(name: string): Kernel {
     let k = this.kernels.get(name);

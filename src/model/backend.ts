@@ -34,8 +34,11 @@ export interface Backend<T> {
   softmaxCrossEntropy(logits: T, scale: number, loss: T, dlogits: T, correct: T): void;
   copy(src: T, dst: T): void;
   fill(t: T, value: number): void;
-  /** out[b] = bias + Σ_j table[j·d_vocab + token(b, j)]: the constant-attention tables gathered per example. */
-  gatherSum(table: T, bias: T, out: T): void;
+  /**
+   * out[b] = bias + Σ_j table[j·d_vocab + token(b, j)]: the constant-attention tables gathered per example;
+   * with reluPost, also reluPost = max(out, 0) (hook_post of a ReLU MLP, in the same pass).
+   */
+  gatherSum(table: T, bias: T, out: T, reluPost?: T): void;
   /** out[j·d_vocab + t] = Σ of x[b] over the examples whose token at position j is t: gatherSum's adjoint. */
   scatterTags(x: T, out: T): void;
 }
@@ -45,4 +48,6 @@ export interface MatmulOpts<T> {
   bias?: T;
   biasStride?: number;
   accumulate?: boolean;
+  /** Multiply each result by 1[reluGate > 0]: ReLU's backward fused into the product. */
+  reluGate?: T;
 }

@@ -93,9 +93,10 @@ export class CpuBackend implements Backend<F64> {
   fill(t: F64, value: number): void {
     t.fill(value);
   }
-  gatherSum(table: F64, bias: F64, out: F64): void {
+  gatherSum(table: F64, bias: F64, out: F64, reluPost?: F64): void {
     const c = this.c;
     out.set(cpu.gatherSum(table, bias, this.batch.tokens, { batch: this.batch.size, n_ctx: c.n_ctx, d_vocab: c.d_vocab, width: bias.length }));
+    if (reluPost) reluPost.set(cpu.activation(out, 'relu', out.length));
   }
   scatterTags(x: F64, out: F64): void {
     const width = x.length / this.batch.size;

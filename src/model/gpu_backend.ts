@@ -91,9 +91,9 @@ export class GpuBackend implements Backend<GpuTensor> {
   fill(t: GpuTensor, value: number): void {
     this.steps.push(copy(this.constant(t.shape, new Float32Array(numel(t.shape)).fill(value), 'fill'), t));
   }
-  gatherSum(table: GpuTensor, bias: GpuTensor, out: GpuTensor): void {
+  gatherSum(table: GpuTensor, bias: GpuTensor, out: GpuTensor, reluPost?: GpuTensor): void {
     const c = this.c;
-    this.steps.push(gpu.gatherSum(this.k, table, bias, this.tokens, { batch: this.batch.size, n_ctx: c.n_ctx, d_vocab: c.d_vocab, width: numel(bias.shape) }, out));
+    this.steps.push(gpu.gatherSum(this.k, table, bias, this.tokens, { batch: this.batch.size, n_ctx: c.n_ctx, d_vocab: c.d_vocab, width: numel(bias.shape) }, out, reluPost));
   }
   scatterTags(x: GpuTensor, out: GpuTensor): void {
     const width = numel(x.shape) / this.batch.size;

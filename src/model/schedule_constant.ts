@@ -53,9 +53,11 @@ export function forwardConstant<T>(be: Backend<T>, c: ModelConfig, B: number): C
   const preConst = be.tensor([1, d_mlp], 'pre_const');
   be.matmul(kappa, P('blocks.0.mlp.W_in'), preConst, mm(1, d_mlp, dm), { bias: P('blocks.0.mlp.b_in') });
   const hook_pre = be.tensor([B, d_mlp], 'hook_pre');
-  be.gatherSum(preTable, preConst, hook_pre);
   const hook_post = be.tensor([B, d_mlp], 'hook_post');
-  be.activation(hook_pre, c.act_fn, hook_post);
+  // ReLU is applied in the gather's own pass; other activations take one more.
+  const relu = c.act_fn === 'relu';
+  be.gatherSum(preTable, preConst, hook_pre, relu ? hook_post : undefined);
+  if (!relu) be.activation(hook_pre, c.act_fn, hook_post);
 
   const W_L = be.tensor([d_mlp, V], 'W_L');
   be.matmul(P('blocks.0.mlp.W_out'), P('unembed.W_U'), W_L, mm(d_mlp, V, dm));
@@ -90,10 +92,14 @@ export function backwardConstant<T>(be: Backend<T>, c: ModelConfig, B: number, a
 
   const dW_L = be.tensor([d_mlp, V], 'dW_L');
   be.matmul(a.hook_post, a.dlogits, dW_L, mm(d_mlp, V, B, true));
-  const dpost = be.tensor([B, d_mlp], 'dpost');
-  be.matmul(a.dlogits, a.W_LT, dpost, mm(B, d_mlp, V));
   const dpre = be.tensor([B, d_mlp], 'dpre');
-  be.activationBackward(a.hook_pre, dpost, c.act_fn, dpre);
+  if (c.act_fn === 'relu') {
+    be.matmul(a.dlogits, a.W_LT, dpre, mm(B, d_mlp, V), { reluGate: a.hook_pre });
+  } else {
+    const dpost = be.tensor([B, d_mlp], 'dpost');
+    be.matmul(a.dlogits, a.W_LT, dpost, mm(B, d_mlp, V));
+    be.activationBackward(a.hook_pre, dpost, c.act_fn, dpre);
+  }
 
   // Every example has exactly one token at position 0, so the batch sum of a gradient is the sum of its
   // table's first d_vocab rows: d_vocab rows summed instead of B.

@@ -16,7 +16,16 @@ describe('gather_sum', () => {
     const tokens = Uint32Array.from({ length: batch * n_ctx }, () => rng.int(d_vocab));
     const out = createTensor(g, 'f32', [batch, width]);
     poison(g, out);
-    submit(g, [gpu.gatherSum(k, createTensor(g, 'f32', [table.length], table), createTensor(g, 'f32', [width], bias), createTensor(g, 'u32', [tokens.length], tokens), s, out)]);
-    expectClose(await readF32(g, out), cpu.gatherSum(table, bias, tokens, s), 1e-6);
+    const post = createTensor(g, 'f32', [batch, width]);
+    poison(g, post);
+    const args = [createTensor(g, 'f32', [table.length], table), createTensor(g, 'f32', [width], bias), createTensor(g, 'u32', [tokens.length], tokens), s, out] as const;
+    submit(g, [gpu.gatherSum(k, ...args)]);
+    const want = cpu.gatherSum(table, bias, tokens, s);
+    expectClose(await readF32(g, out), want, 1e-6);
+    // With ReLU's output beside it (hook_post in the same pass).
+    poison(g, out);
+    submit(g, [gpu.gatherSum(k, ...args, post)]);
+    expectClose(await readF32(g, out), want, 1e-6);
+    expectClose(await readF32(g, post), cpu.activation(want, 'relu', want.length), 1e-6);
   });
 });

@@ -64,6 +64,15 @@ async function check(c: Case, tile?: gpu.MatmulTile, epilogues = true) {
   const opts = { alpha: 0.5, bias, biasStride: N };
   submit(g, [gpu.matmul(k, at, bt, acc, s, { ...opts, bias: biasT, accumulate: true, tile })]);
   expectClose(await readF32(g, acc), cpu.matmul(a, b, s, { ...opts, accumulate: Float64Array.from(init) }), tol);
+
+  // ReLU's backward fused in: results where the gate is ≤ 0 (half of them, and exact zeros) become 0.
+  const gate = randn(rng, ext.c).map((x, i) => (i % 7 === 0 ? 0 : x));
+  const gated = createTensor(g, 'f32', [ext.c]);
+  poison(g, gated);
+  submit(g, [gpu.matmul(k, at, bt, gated, s, { reluGate: createTensor(g, 'f32', [ext.c], gate), tile })]);
+  const want = cpu.matmul(a, b, s, { reluGate: gate });
+  expect(want.every((x, i) => gate[i] > 0 || x === 0)).toBe(true);
+  expectClose(await readF32(g, gated), want, tol);
 }
 
 describe('matmul', () => {

@@ -22,6 +22,8 @@ export interface MatmulOptions<T> {
   /** Added to every row; batch t uses bias[t·biasStride ..]. */
   bias?: T;
   biasStride?: number;
+  /** Multiply each result by 1[gate > 0] (ReLU's derivative at gate, 0 at 0); gate is shaped like C. */
+  reluGate?: T;
 }
 
 /** Elements each operand must hold for the shape (used to reject bad shapes before dispatch). */
@@ -47,7 +49,10 @@ export function matmul(a: ArrayLike<number>, b: ArrayLike<number>, s: MatmulShap
       }
       const o = (t * M + i) * N;
       const ob2 = t * (opts.biasStride ?? 0);
-      for (let j = 0; j < N; j++) out[o + j] += alpha * row[j] + (opts.bias ? opts.bias[ob2 + j] : 0);
+      for (let j = 0; j < N; j++) {
+        const v = out[o + j] + alpha * row[j] + (opts.bias ? opts.bias[ob2 + j] : 0);
+        out[o + j] = opts.reluGate && !(opts.reluGate[o + j] > 0) ? 0 : v;
+      }
     }
   }
   return out;

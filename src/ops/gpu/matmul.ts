@@ -43,6 +43,7 @@ export function matmul(
   requireElements('matmul', 'B', b, need.b);
   requireElements('matmul', 'C', c, need.c);
   if (opts.bias) requireElements('matmul', 'bias', opts.bias, (s.batch - 1) * (opts.biasStride ?? 0) + s.N);
+  if (opts.reluGate) requireElements('matmul', 'reluGate', opts.reluGate, need.c);
   const tile = opts.tile ?? matmulTile(s);
   if (tile.tm > 16 || tile.tn > 16) throw new Error(`matmul: tile ${tile.tm}×${tile.tn} exceeds the shader's 16×16`);
   // Aᵀ or B read as vec4 needs whole vec4s in every row and batch (the binding offset is 256-byte aligned already).
@@ -50,11 +51,11 @@ export function matmul(
   const vecB = !s.transB && s.N % 4 === 0 && s.strideB % 4 === 0 && tile.tn % 4 === 0;
   return k.prepare('matmul', {
     // Unused bindings get a read-only stand-in (read-only aliasing is allowed; read-write is not): A for the
-    // bias, the first 4 elements of the buffer (always allocated) for an unused vec4 view.
-    tensors: { a, b, bias: opts.bias ?? a, c, a4: vecA ? a : view(a, 0, [4]), b4: vecB ? b : view(b, 0, [4]) },
+    // bias and the gate, the first 4 elements of the buffer (always allocated) for an unused vec4 view.
+    tensors: { a, b, bias: opts.bias ?? a, gate: opts.reluGate ?? a, c, a4: vecA ? a : view(a, 0, [4]), b4: vecB ? b : view(b, 0, [4]) },
     uniforms: { M: s.M, N: s.N, K: s.K, strideA: s.strideA, strideB: s.strideB, biasStride: opts.biasStride ?? 0, alpha: opts.alpha ?? 1 },
     constants: {
-      TRANS_A: +s.transA, TRANS_B: +s.transB, HAS_BIAS: +!!opts.bias, ACCUMULATE: +!!opts.accumulate, VEC_A: +vecA, VEC_B: +vecB,
+      TRANS_A: +s.transA, TRANS_B: +s.transB, HAS_BIAS: +!!opts.bias, ACCUMULATE: +!!opts.accumulate, RELU_GATE: +!!opts.reluGate, VEC_A: +vecA, VEC_B: +vecB,
       TM: tile.tm, TN: tile.tn, WGX: tile.wgx, WGY: tile.wgy,
     },
     workgroups: [groups(s.N, tile.tn * tile.wgx), groups(s.M, tile.tm * tile.wgy), s.batch],
