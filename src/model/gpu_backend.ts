@@ -1,7 +1,7 @@
 // The GPU backend: each op prepares one dispatch, appended to a program that is replayed every step.
 // Parameters and gradients are views into flat buffers laid out by ParamLayout.
 import type { Gpu } from '../gpu/device.js';
-import { type KernelRegistry, type Step, copy } from '../gpu/kernels.js';
+import { type Dispatch, type KernelRegistry, type Step, copy } from '../gpu/kernels.js';
 import { type GpuTensor, createTensor, numel, view } from '../gpu/tensor.js';
 import * as gpu from '../ops/gpu/index.js';
 import { type TokenIndex, tokenIndex } from '../ops/cpu/index.js';
@@ -40,6 +40,11 @@ export class GpuBackend implements Backend<GpuTensor> {
     this.tags = upload(tagIndex(c, batch), 'tag_index');
   }
 
+  /** Append a dispatch, labelled with the tensor it writes (`matmul → dpre`) for profiles and GPU debuggers. */
+  private push(d: Dispatch, out: GpuTensor): void {
+    this.steps.push({ ...d, label: `${d.label} → ${out.buffer.label || 'unlabelled'}` });
+  }
+
   tensor(shape: readonly number[], label: string): GpuTensor {
     return createTensor(this.g, 'f32', shape, undefined, label);
   }
@@ -59,31 +64,31 @@ export class GpuBackend implements Backend<GpuTensor> {
   }
 
   matmul(a: GpuTensor, b: GpuTensor, out: GpuTensor, s: MatmulShape, opts: MatmulOpts<GpuTensor> = {}): void {
-    this.steps.push(gpu.matmul(this.k, a, b, out, s, opts));
+    this.push(gpu.matmul(this.k, a, b, out, s, opts), out);
   }
   columnSum(x: GpuTensor, s: ColumnSumShape, out: GpuTensor, accumulate = false): void {
-    this.steps.push(gpu.columnSum(this.k, x, s, out, accumulate));
+    this.push(gpu.columnSum(this.k, x, s, out, accumulate), out);
   }
   embedGather(W_E: GpuTensor, W_pos: GpuTensor, out: GpuTensor): void {
-    this.steps.push(gpu.embedGather(this.k, W_E, W_pos, this.tokens, { batch: this.batch.size, n_ctx: this.c.n_ctx, d_model: this.c.d_model }, out));
+    this.push(gpu.embedGather(this.k, W_E, W_pos, this.tokens, { batch: this.batch.size, n_ctx: this.c.n_ctx, d_model: this.c.d_model }, out), out);
   }
   embedScatterAdd(dx0: GpuTensor, out: GpuTensor): void {
-    this.steps.push(gpu.embedScatterAdd(this.k, dx0, this.index, { d_vocab: this.c.d_vocab, d_model: this.c.d_model }, out));
+    this.push(gpu.embedScatterAdd(this.k, dx0, this.index, { d_vocab: this.c.d_vocab, d_model: this.c.d_model }, out), out);
   }
   attention(q: GpuTensor, k: GpuTensor, v: GpuTensor, s: AttentionShape, z: GpuTensor, pattern: GpuTensor): void {
-    this.steps.push(gpu.attention(this.k, q, k, v, s, z, pattern));
+    this.push(gpu.attention(this.k, q, k, v, s, z, pattern), z);
   }
   attentionBackward(dz: GpuTensor, q: GpuTensor, k: GpuTensor, v: GpuTensor, pattern: GpuTensor, s: AttentionShape, dq: GpuTensor, dk: GpuTensor, dv: GpuTensor): void {
-    this.steps.push(gpu.attentionBackward(this.k, dz, q, k, v, pattern, s, dq, dk, dv));
+    this.push(gpu.attentionBackward(this.k, dz, q, k, v, pattern, s, dq, dk, dv), dq);
   }
   activation(pre: GpuTensor, act: ActFn, out: GpuTensor): void {
-    this.steps.push(gpu.activation(this.k, pre, act, numel(pre.shape), out));
+    this.push(gpu.activation(this.k, pre, act, numel(pre.shape), out), out);
   }
   activationBackward(pre: GpuTensor, dpost: GpuTensor, act: ActFn, out: GpuTensor): void {
-    this.steps.push(gpu.activationBackward(this.k, pre, dpost, act, numel(pre.shape), out));
+    this.push(gpu.activationBackward(this.k, pre, dpost, act, numel(pre.shape), out), out);
   }
   softmaxCrossEntropy(logits: GpuTensor, scale: number, loss: GpuTensor, dlogits: GpuTensor, correct: GpuTensor): void {
-    this.steps.push(gpu.softmaxCrossEntropy(this.k, logits, this.labels, { batch: this.batch.size, d_vocab_out: this.c.d_vocab_out, p: this.c.p, scale }, loss, dlogits, correct));
+    this.push(gpu.softmaxCrossEntropy(this.k, logits, this.labels, { batch: this.batch.size, d_vocab_out: this.c.d_vocab_out, p: this.c.p, scale }, loss, dlogits, correct), dlogits);
   }
   copy(src: GpuTensor, dst: GpuTensor): void {
     this.steps.push(copy(src, dst));
@@ -93,10 +98,10 @@ export class GpuBackend implements Backend<GpuTensor> {
   }
   gatherSum(table: GpuTensor, bias: GpuTensor, out: GpuTensor, reluPost?: GpuTensor): void {
     const c = this.c;
-    this.steps.push(gpu.gatherSum(this.k, table, bias, this.tokens, { batch: this.batch.size, n_ctx: c.n_ctx, d_vocab: c.d_vocab, width: numel(bias.shape) }, out, reluPost));
+    this.push(gpu.gatherSum(this.k, table, bias, this.tokens, { batch: this.batch.size, n_ctx: c.n_ctx, d_vocab: c.d_vocab, width: numel(bias.shape) }, out, reluPost), out);
   }
   scatterTags(x: GpuTensor, out: GpuTensor): void {
     const width = numel(x.shape) / this.batch.size;
-    this.steps.push(gpu.embedScatterAdd(this.k, x, this.tags, { d_vocab: this.c.n_ctx * this.c.d_vocab, d_model: width }, out));
+    this.push(gpu.embedScatterAdd(this.k, x, this.tags, { d_vocab: this.c.n_ctx * this.c.d_vocab, d_model: width }, out), out);
   }
 }

@@ -9,6 +9,9 @@ import { expectClose, randn, testGpu } from '../helpers.js';
 type Case = [batch: number, M: number, N: number, K: number, transA: boolean, transB: boolean, broadcast: '' | 'A' | 'B'];
 const cases: Case[] = [
   [1, 1, 1, 1, false, false, ''],
+  [1, 3, 130, 513, false, true, ''], // a few rows: one row of invocations, tm = M
+  [2, 4, 64, 33, true, false, ''],
+  [2, 2, 200, 7, true, false, 'B'],
   [1, 59, 59, 59, false, false, ''],
   [1, 59, 59, 59, true, true, ''],
   [1, 33, 17, 129, true, false, ''],

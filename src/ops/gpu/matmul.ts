@@ -19,6 +19,9 @@ export function matmulTile(s: MatmulShape): MatmulTile {
   // Narrow outputs (the p logits) go faster with taller tiles, measured on lavapipe: 2785×59×512 takes
   // 26 ms with 8×4 tiles and 15 ms with 16×8; the weight gradient 512×59×2785, 27 ms and 14 ms.
   const tn = s.N >= 128 ? 16 : s.N >= 48 ? 8 : 4;
+  // A few rows (bias-like row vectors): one row of invocations, each with exactly those rows. An 8×8
+  // workgroup would have 63 of its 64 invocations recompute row 0 (0.9 ms against 0.1 ms for 1×128×512).
+  if (s.M <= 4) return { tm: s.M, tn, wgx: 8, wgy: 1 };
   const tm = s.M < 64 ? 4 : tn === 8 && s.M >= 128 ? 16 : 8;
   return { tm, tn, wgx: 8, wgy: 8 };
 }
