@@ -6,7 +6,7 @@ import { benchMatmul } from '../src/bench/matmul.js';
 import { benchPeer } from '../src/bench/peer.js';
 import { benchBoundTiers } from '../src/bench/bound_tiers.js';
 import { type BenchResults, benchSummary } from '../src/bench/summary.js';
-import { benchTrainStep, timeTo100 } from '../src/bench/train_step.js';
+import { benchTrainStep, profileTrainStep, timeTo100 } from '../src/bench/train_step.js';
 import { writeFileAtomic } from '../src/io/atomic.js';
 
 const OUT = new URL('../results/bench.json', import.meta.url).pathname;
@@ -46,11 +46,12 @@ const SECTIONS: Record<string, Section> = {
   // The project's canonical training step on the GPU (fast and generic schedules) and the CPU
   // reference, and a canonical run to 100 % test accuracy (issue 6).
   train_step: {
-    run: async () => ({ steps: await benchTrainStep(), to_100: await timeTo100() }),
+    run: async () => ({ steps: await benchTrainStep(), profile: await profileTrainStep(), to_100: await timeTo100() }),
     table: (result) => {
       const r = result as NonNullable<BenchResults['train_step']>;
       return [...r.steps.map((s) => ({ path: s.path, 'step ms (median)': +s.median_ms.toFixed(2) })),
-        { path: 'canonical run to 100 % test accuracy', 'step ms (median)': `${r.to_100.steps} steps, ${r.to_100.wall_s.toFixed(1)} s` }];
+        { path: 'canonical run to 100 % test accuracy', 'step ms (median)': `${r.to_100.steps} steps, ${r.to_100.wall_s.toFixed(1)} s` },
+        ...(r.profile?.ops.slice(0, 8) ?? []).map((o) => ({ path: `profile: ${o.op}`, 'step ms (median)': +o.ms.toFixed(2) }))];
     },
   },
   // Each bound tier's flops and time against d_mlp and p, with fitted exponents (issue 5).

@@ -1,14 +1,15 @@
 // results/bench.md: the markdown summary of results/bench.json, with the ratios issue readers ask for
 // (training step against the PyTorch peer, matmul against the CPU's peak, bound tiers' growth).
 import type { Fit, TierCost } from './bound_tiers.js';
+import { sum } from '../util/stats.js';
 import { CPU_PEAK_GFLOPS, type MatmulRow } from './matmul.js';
 import type { PeerResult } from './peer.js';
-import type { StepTiming, TimeTo100 } from './train_step.js';
+import type { StepProfile, StepTiming, TimeTo100 } from './train_step.js';
 
 export interface BenchResults {
   matmul?: MatmulRow[];
   peer?: PeerResult;
-  train_step?: { steps: StepTiming[]; to_100: TimeTo100 };
+  train_step?: { steps: StepTiming[]; profile?: StepProfile; to_100: TimeTo100 };
   bound_tiers?: { rows: TierCost[]; fits: Fit[] };
 }
 
@@ -23,6 +24,16 @@ export function benchSummary(r: BenchResults, when: string): string {
     for (const s of r.train_step.steps) out.push(`| ${s.path} | ${f(s.median_ms)} | ${peer ? `${f(s.median_ms / peer.step_ms_median, 2)}×` : 'n/a'} |`);
     if (peer) out.push(`| PyTorch ${peer.torch_version} (${peer.blas}, ${peer.best_threads} thread${peer.best_threads > 1 ? 's' : ''}), generic model | ${f(peer.step_ms_median)} | 1× |`);
     else if (r.peer && 'skipped' in r.peer) out.push(`\nPyTorch peer skipped: ${r.peer.skipped}`);
+    const prof = r.train_step.profile;
+    if (prof) {
+      const top = prof.ops.slice(0, 8);
+      const rest = prof.ops.slice(8);
+      out.push('', '### Where the GPU step\'s time goes\n', `Each dispatch of the fast-schedule step timed alone (best of alternating rounds), by the tensor it writes; they sum to ${f(prof.sum_ms)} ms.\n`);
+      out.push('| op → tensor written | dispatches | ms | share |', '| --- | --- | --- | --- |');
+      for (const o of top) out.push(`| ${o.op} | ${o.dispatches} | ${f(o.ms, 2)} | ${f((100 * o.ms) / prof.sum_ms)} % |`);
+      const restMs = sum(rest.map((o) => o.ms));
+      if (rest.length) out.push(`| ${rest.length} other ops (small products and sums over tables) | ${sum(rest.map((o) => o.dispatches))} | ${f(restMs, 2)} | ${f((100 * restMs) / prof.sum_ms)} % |`);
+    }
     const t = r.train_step.to_100;
     const pt = peer?.train_to_100 && !('skipped' in peer.train_to_100) ? peer.train_to_100 : undefined;
     out.push('', '## Canonical run to 100 % test accuracy (same initialisation and split)\n', '| | steps | wall s |', '| --- | --- | --- |');

@@ -2,6 +2,7 @@
 // CPU reference path, side by side in one run; and the wall time of a canonical run to 100 % test
 // accuracy, from the same initialisation and split the PyTorch peer uses.
 import { getGpu, settle } from '../gpu/device.js';
+import { submit } from '../gpu/kernels.js';
 import { makeConfig } from '../model/config.js';
 import { batchOf } from '../model/inputs.js';
 import { initParams, paramLayout } from '../model/params.js';
@@ -9,9 +10,12 @@ import type { ScheduleName } from '../model/schedules.js';
 import { CpuTrainBackend, GpuTrainBackend, initialState } from '../train/backends.js';
 import { learningRate, preset } from '../train/config.js';
 import { split } from '../train/data.js';
-import { median } from '../util/stats.js';
+import { median, sum } from '../util/stats.js';
 
 export interface StepTiming { path: string; median_ms: number; runs: number }
+/** One op of the GPU step (dispatches with the same label summed): its best isolated time. */
+export interface StepOp { op: string; dispatches: number; ms: number }
+export interface StepProfile { ops: StepOp[]; sum_ms: number }
 export interface TimeTo100 { reached: boolean; steps: number; wall_s: number; eval_every: number }
 
 /** The canonical pizza run's model, batches and initial state (seed 0), exactly as `npm run train` makes them. */
@@ -64,6 +68,40 @@ export async function benchTrainStep(opts: { blocks?: number; block?: number; cp
   }
   out.push({ path: 'cpu reference (float64), constant schedule', median_ms: median(times), runs: times.length });
   return out;
+}
+
+/**
+ * Where the GPU step's time goes: each dispatch of the canonical step (fast schedule, AdamW included) timed
+ * alone, best of `rounds` rounds that alternate between dispatches (so load from elsewhere on the machine
+ * inflates no op more than another), grouped by label (`kernel → tensor written`).
+ */
+export async function profileTrainStep(opts: { rounds?: number; reps?: number } = {}): Promise<StepProfile> {
+  const { cfg, c, layout, train, state } = canonical();
+  const g = await getGpu();
+  const be = new GpuTrainBackend(g, c, layout, train, undefined, 'constant');
+  be.load(state);
+  be.step(hyper(cfg, 1));
+  await be.throttle(true);
+  const steps = be.program;
+  const best = steps.map(() => Infinity);
+  const reps = opts.reps ?? 5;
+  for (let r = 0; r < (opts.rounds ?? 7); r++) {
+    for (let i = 0; i < steps.length; i++) {
+      const t0 = performance.now();
+      for (let j = 0; j < reps; j++) submit(g, [steps[i]]);
+      await settle(g, best[i] < Infinity ? 0.8 * reps * best[i] : 0);
+      best[i] = Math.min(best[i], (performance.now() - t0) / reps);
+    }
+  }
+  const byOp = new Map<string, StepOp>();
+  steps.forEach((st, i) => {
+    const op = byOp.get(st.label) ?? { op: st.label, dispatches: 0, ms: 0 };
+    op.dispatches++;
+    op.ms += best[i];
+    byOp.set(st.label, op);
+  });
+  const ops = [...byOp.values()].sort((x, y) => y.ms - x.ms);
+  return { ops, sum_ms: sum(ops.map((o) => o.ms)) };
 }
 
 /** Train the canonical model on the GPU until test accuracy is 100 %, evaluating every `evalEvery` steps. */

@@ -39,7 +39,8 @@ export class GpuTrainBackend implements TrainBackend {
   private readonly m: GpuTensor;
   private readonly v: GpuTensor;
   private readonly hyper: GpuTensor;
-  private readonly program: readonly Step[];
+  /** One training step: the model's forward and backward, then AdamW. */
+  readonly program: readonly Step[];
   private pending = 0;
   private stepMs = 1;
 
