@@ -1,5 +1,8 @@
 // Shared test helpers: one device per worker, random inputs, and float32-aware comparison.
-import { expect } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, onTestFinished } from 'vitest';
 import { getGpu, type Gpu } from '../src/gpu/device.js';
 import { KernelRegistry } from '../src/gpu/kernels.js';
 import { Rng } from '../src/util/rng.js';
@@ -8,6 +11,13 @@ import { Rng } from '../src/util/rng.js';
 const FIXTURES = new URL('../../shared/fixtures/zhong-pizza/', import.meta.url).pathname;
 export const MODEL_A = `${FIXTURES}model_A_pizza_p99zdpze5l.safetensors`;
 export const MODEL_B = `${FIXTURES}model_B_clock_l8k1hzciux.safetensors`;
+
+/** A fresh temporary directory, removed when the calling test finishes. */
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `${prefix}-`));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
 
 export interface TestGpu { g: Gpu; k: KernelRegistry }
 let shared: Promise<TestGpu> | undefined;

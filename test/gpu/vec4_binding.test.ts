@@ -1,11 +1,10 @@
 // Storage arrays of vec4<f32> (allowed by the kernel conventions): reflected as f32 data, four floats an element.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KernelRegistry, submit } from '../../src/gpu/kernels.js';
 import { createTensor, readF32 } from '../../src/gpu/tensor.js';
-import { testGpu } from '../helpers.js';
+import { testGpu, tempDir } from '../helpers.js';
 
 const SHADER = `
 @group(0) @binding(0) var<storage, read> x: array<vec4<f32>>;
@@ -17,7 +16,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) { y[gid.x] = 2.0 * x[gid.
 describe('vec4<f32> bindings', () => {
   it('bind f32 tensors, need at least one whole vec4, and compute', async () => {
     const { g } = await testGpu();
-    const dir = mkdtempSync(join(tmpdir(), 'vec4-'));
+    const dir = tempDir('vec4');
     writeFileSync(join(dir, 'double4.wgsl'), SHADER);
     const k = new KernelRegistry(g, dir);
     expect(k.get('double4').bindings.map((b) => [b.name, b.scalar, b.minBytes])).toEqual([['x', 'f32', 16], ['y', 'f32', 16]]);

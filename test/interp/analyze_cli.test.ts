@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers.js';
 import { saveCheckpoint } from '../../src/io/checkpoint.js';
 import { makeConfig } from '../../src/model/config.js';
 import { initParams } from '../../src/model/params.js';
@@ -12,7 +12,7 @@ const run = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx
 
 describe('npm run analyze', () => {
   it('writes the report with the keys the issue lists, and three plots', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'analyze-'));
+    const dir = tempDir('analyze');
     const cfg = makeConfig({ p: 7, d_model: 8, n_heads: 2, d_mlp: 6, attention_rate: 0, attention_convention: 'mean' });
     const ck = join(dir, 'tiny.safetensors');
     saveCheckpoint(ck, cfg, initParams(cfg, 3));
@@ -35,7 +35,7 @@ describe('npm run analyze', () => {
     const h = run('--help');
     expect(h.status).toBe(0);
     expect(h.stdout).toMatch(/--checkpoint <file>/);
-    const dir = mkdtempSync(join(tmpdir(), 'analyze-'));
+    const dir = tempDir('analyze');
     const missing = run('--json', join(dir, 'x.json'));
     expect(missing.status).toBe(2);
     expect(missing.stderr).toMatch(/--checkpoint <file> is required/);

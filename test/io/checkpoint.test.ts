@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCheckpoint, parseCheckpoint, saveCheckpoint } from '../../src/io/checkpoint.js';
@@ -7,7 +6,7 @@ import { readSafetensors, writeSafetensors } from '../../src/io/safetensors.js';
 import { lossAndGradsCpu } from '../../src/model/cpu_model.js';
 import { allPairs } from '../../src/model/inputs.js';
 import { paramSpecs } from '../../src/model/params.js';
-import { MODEL_A, MODEL_B } from '../helpers.js';
+import { MODEL_A, MODEL_B, tempDir } from '../helpers.js';
 
 
 describe("Zhong et al.'s checkpoints", () => {
@@ -31,7 +30,7 @@ describe("Zhong et al.'s checkpoints", () => {
 describe('project checkpoints', () => {
   it('round-trip bit for bit, with the config in the metadata', () => {
     const a = loadCheckpoint(MODEL_A);
-    const dir = mkdtempSync(join(tmpdir(), 'ckpt-'));
+    const dir = tempDir('ckpt');
     const path = join(dir, 'model.safetensors');
     saveCheckpoint(path, a.cfg, a.params, { step: '7' });
     const b = loadCheckpoint(path);
@@ -47,7 +46,7 @@ describe('project checkpoints', () => {
     expect(() => parseCheckpoint(good.subarray(0, 5), 'short')).toThrow(/shorter than the 8-byte header/);
     expect(() => parseCheckpoint(good.subarray(0, good.length - 100), 'truncated')).toThrow(/outside the file/);
     expect(() => parseCheckpoint(Buffer.from('not a checkpoint at all'), 'text')).toThrow(/header length|not JSON/);
-    const dir = mkdtempSync(join(tmpdir(), 'ckpt-'));
+    const dir = tempDir('ckpt');
     const a = loadCheckpoint(MODEL_A);
     const path = join(dir, 'bad.safetensors');
     const withConfig = (cfg: object) => {

@@ -1,6 +1,5 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync, unlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, writeFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCheckpoint } from '../../src/io/checkpoint.js';
@@ -9,9 +8,8 @@ import { allPairs } from '../../src/model/inputs.js';
 import { OVERRIDES, PRESETS, type TrainConfig, applyOverrides, preset } from '../../src/train/config.js';
 import { split } from '../../src/train/data.js';
 import { prepareRun, readMetrics, runFiles, runTraining } from '../../src/train/run.js';
-import { expectClose } from '../helpers.js';
+import { expectClose, tempDir } from '../helpers.js';
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'train-'));
 const TRAIN = new URL('../../scripts/train.ts', import.meta.url).pathname;
 // One process (node with tsx's loader), not the tsx CLI, which runs the script in a child process that
 // a SIGKILL of the parent would leave running.
@@ -25,7 +23,7 @@ function small(name: string, extra: [string, string][] = []): TrainConfig {
 
 /** Train in a fresh directory; returns it and the final parameters. */
 async function train(cfg: TrainConfig): Promise<{ dir: string; params: Float32Array }> {
-  const dir = tmp();
+  const dir = tempDir('train');
   return { dir, params: (await runTraining(dir, prepareRun(dir, cfg), { quiet: true })).state.params };
 }
 
@@ -92,7 +90,7 @@ describe('training', () => {
   });
 
   it('the checkpoint loads in Python (safetensors format and numpy only) with the same accuracy', async () => {
-    const dir = tmp();
+    const dir = tempDir('train');
     const cfg = small('pizza', [['steps', '120']]);
     await runTraining(dir, prepareRun(dir, cfg), { quiet: true });
     const ck = loadCheckpoint(runFiles(dir).model);
@@ -112,7 +110,7 @@ const SMALL_FLAGS = ['--p', '7', '--d-model', '16', '--d-mlp', '24', '--n-heads'
 
 describe('train command line', () => {
   it('rejects bad input with a clear message, exit code 2, and writes nothing', () => {
-    const dir = join(tmp(), 'run');
+    const dir = join(tempDir('train'), 'run');
     const cases: [string[], RegExp][] = [
       [['--preset', 'pizzza', '--out', dir], /unknown preset 'pizzza'/],
       [['--preset', 'pizza', '--out', dir, '--d-mpl', '3'], /Unknown option '--d-mpl'/],
@@ -140,7 +138,7 @@ describe('train command line', () => {
   });
 
   it('refuses an output directory that holds a different run, and a corrupt checkpoint on --resume', () => {
-    const dir = tmp();
+    const dir = tempDir('train');
     expect(cli(['--preset', 'pizza', '--out', dir, ...SMALL_FLAGS, '--steps', '10', '--checkpoint-every', '5']).status).toBe(0);
     const before = readFileSync(runFiles(dir).model);
     const other = cli(['--preset', 'pizza', '--out', dir, ...SMALL_FLAGS, '--steps', '10', '--seed', '9']);
@@ -164,10 +162,10 @@ describe('train command line', () => {
 
   it('a run killed with SIGKILL and resumed ends with the same checkpoint as an uninterrupted run', async () => {
     const flags = ['--preset', 'pizza', ...SMALL_FLAGS, '--steps', '400', '--checkpoint-every', '25', '--eval-every', '25'];
-    const whole = tmp();
+    const whole = tempDir('train');
     expect(cli(['--out', whole, ...flags]).status).toBe(0);
 
-    const killed = tmp();
+    const killed = tempDir('train');
     const child = spawn(process.execPath, [...NODE_ARGS, '--out', killed, ...flags], { stdio: 'ignore', env: ENV });
     // Kill it once it has written a checkpoint, at whatever point of its next one it has reached.
     await new Promise<void>((resolve) => {
