@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { benchMatmul } from '../src/bench/matmul.js';
 import { benchPeer } from '../src/bench/peer.js';
 import { benchBoundTiers } from '../src/bench/bound_tiers.js';
-import { type BenchResults, benchSummary } from '../src/bench/summary.js';
+import { type BenchResults, PROFILE_TOP, benchSummary } from '../src/bench/summary.js';
 import { benchTrainStep, profileTrainStep, timeTo100 } from '../src/bench/train_step.js';
 import { writeFileAtomic } from '../src/io/atomic.js';
 
@@ -51,7 +51,7 @@ const SECTIONS: Record<string, Section> = {
       const r = result as NonNullable<BenchResults['train_step']>;
       return [...r.steps.map((s) => ({ path: s.path, 'step ms (median)': +s.median_ms.toFixed(2) })),
         { path: 'canonical run to 100 % test accuracy', 'step ms (median)': `${r.to_100.steps} steps, ${r.to_100.wall_s.toFixed(1)} s` },
-        ...(r.profile?.ops.slice(0, 8) ?? []).map((o) => ({ path: `profile: ${o.op}`, 'step ms (median)': +o.ms.toFixed(2) }))];
+        ...(r.profile?.ops.slice(0, PROFILE_TOP) ?? []).map((o) => ({ path: `profile: ${o.op}`, 'op ms alone (best)': +o.ms.toFixed(2) }))];
     },
   },
   // Each bound tier's flops and time against d_mlp and p, with fitted exponents (issue 5).

@@ -15,6 +15,24 @@ export interface BenchResults {
 
 const f = (x: number, d = 1) => x.toFixed(d);
 
+/** Ops of the step profile listed one by one in the summary; the rest share one row. */
+export const PROFILE_TOP = 8;
+
+/** The markdown lines of 'where the GPU step's time goes'. */
+export function profileTable(prof: StepProfile): string[] {
+  const top = prof.ops.slice(0, PROFILE_TOP);
+  const rest = prof.ops.slice(PROFILE_TOP);
+  const row = (op: string, n: number, ms: number) => `| ${op} | ${n} | ${f(ms, 2)} | ${f((100 * ms) / prof.sum_ms)} % |`;
+  const out = [
+    '### Where the GPU step\'s time goes\n',
+    `Each dispatch of the fast-schedule step timed alone (best of alternating rounds), by the tensor it writes. Alone, each also pays a submit and a wake-up, ${f(prof.overhead_ms, 2)} ms for an empty copy timed the same way, so the ${prof.ops.length} ops sum to ${f(prof.sum_ms)} ms, more than the step they make up.\n`,
+    '| op → tensor written | dispatches | ms | share |', '| --- | --- | --- | --- |',
+    ...top.map((o) => row(o.op, o.dispatches, o.ms)),
+  ];
+  if (rest.length) out.push(row(`${rest.length} other ops (small products and sums over tables)`, sum(rest.map((o) => o.dispatches)), sum(rest.map((o) => o.ms))));
+  return out;
+}
+
 export function benchSummary(r: BenchResults, when: string): string {
   const out = [`# Benchmarks\n\nMade by \`npm run bench\` (${when}) on this machine: two CPU cores, WebGPU on Mesa's lavapipe, float32 peak about ${CPU_PEAK_GFLOPS} GFLOP/s. All paths of a table were measured in the same run.\n`];
   const peer = r.peer && !('skipped' in r.peer) ? r.peer : undefined;
@@ -24,16 +42,7 @@ export function benchSummary(r: BenchResults, when: string): string {
     for (const s of r.train_step.steps) out.push(`| ${s.path} | ${f(s.median_ms)} | ${peer ? `${f(s.median_ms / peer.step_ms_median, 2)}×` : 'n/a'} |`);
     if (peer) out.push(`| PyTorch ${peer.torch_version} (${peer.blas}, ${peer.best_threads} thread${peer.best_threads > 1 ? 's' : ''}), generic model | ${f(peer.step_ms_median)} | 1× |`);
     else if (r.peer && 'skipped' in r.peer) out.push(`\nPyTorch peer skipped: ${r.peer.skipped}`);
-    const prof = r.train_step.profile;
-    if (prof) {
-      const top = prof.ops.slice(0, 8);
-      const rest = prof.ops.slice(8);
-      out.push('', '### Where the GPU step\'s time goes\n', `Each dispatch of the fast-schedule step timed alone (best of alternating rounds), by the tensor it writes; they sum to ${f(prof.sum_ms)} ms.\n`);
-      out.push('| op → tensor written | dispatches | ms | share |', '| --- | --- | --- | --- |');
-      for (const o of top) out.push(`| ${o.op} | ${o.dispatches} | ${f(o.ms, 2)} | ${f((100 * o.ms) / prof.sum_ms)} % |`);
-      const restMs = sum(rest.map((o) => o.ms));
-      if (rest.length) out.push(`| ${rest.length} other ops (small products and sums over tables) | ${sum(rest.map((o) => o.dispatches))} | ${f(restMs, 2)} | ${f((100 * restMs) / prof.sum_ms)} % |`);
-    }
+    if (r.train_step.profile) out.push('', ...profileTable(r.train_step.profile));
     const t = r.train_step.to_100;
     const pt = peer?.train_to_100 && !('skipped' in peer.train_to_100) ? peer.train_to_100 : undefined;
     out.push('', '## Canonical run to 100 % test accuracy (same initialisation and split)\n', '| | steps | wall s |', '| --- | --- | --- |');

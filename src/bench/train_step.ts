@@ -2,7 +2,8 @@
 // CPU reference path, side by side in one run; and the wall time of a canonical run to 100 % test
 // accuracy, from the same initialisation and split the PyTorch peer uses.
 import { getGpu, settle } from '../gpu/device.js';
-import { submit } from '../gpu/kernels.js';
+import { copy, submit } from '../gpu/kernels.js';
+import { createTensor, view } from '../gpu/tensor.js';
 import { makeConfig } from '../model/config.js';
 import { batchOf } from '../model/inputs.js';
 import { initParams, paramLayout } from '../model/params.js';
@@ -12,10 +13,12 @@ import { learningRate, preset } from '../train/config.js';
 import { split } from '../train/data.js';
 import { median, sum } from '../util/stats.js';
 
-export interface StepTiming { path: string; median_ms: number; runs: number }
+/** median_ms: the median over `runs` samples, each the mean step of a block of `block` steps (1: single steps). */
+export interface StepTiming { path: string; median_ms: number; runs: number; block: number }
 /** One op of the GPU step (dispatches with the same label summed): its best isolated time. */
 export interface StepOp { op: string; dispatches: number; ms: number }
-export interface StepProfile { ops: StepOp[]; sum_ms: number }
+/** sum_ms: all ops' times; overhead_ms: an empty copy timed the same way (what each op's time includes). */
+export interface StepProfile { ops: StepOp[]; sum_ms: number; overhead_ms: number }
 export interface TimeTo100 { reached: boolean; steps: number; wall_s: number; eval_every: number }
 
 /** The canonical pizza run's model, batches and initial state (seed 0), exactly as `npm run train` makes them. */
@@ -53,10 +56,10 @@ export async function benchTrainStep(opts: { blocks?: number; block?: number; cp
       await be.throttle(true);
       return (performance.now() - t0) / block;
     };
-    await runBlock(); // compiles pipelines and settles the throttle's estimate
+    await runBlock(); // compiles the pipelines and gives the throttle its first estimate
     const times: number[] = [];
     for (let i = 0; i < (opts.blocks ?? 5); i++) times.push(await runBlock());
-    out.push({ path: `gpu, ${schedule} schedule`, median_ms: median(times), runs: times.length * block });
+    out.push({ path: `gpu, ${schedule} schedule`, median_ms: median(times), runs: times.length, block });
   }
   const cpu = new CpuTrainBackend(c, layout, train, undefined, 'constant');
   cpu.load(state);
@@ -66,14 +69,15 @@ export async function benchTrainStep(opts: { blocks?: number; block?: number; cp
     cpu.step(hyper(cfg, i + 1));
     times.push(performance.now() - t0);
   }
-  out.push({ path: 'cpu reference (float64), constant schedule', median_ms: median(times), runs: times.length });
+  out.push({ path: 'cpu reference (float64), constant schedule', median_ms: median(times), runs: times.length, block: 1 });
   return out;
 }
 
 /**
  * Where the GPU step's time goes: each dispatch of the canonical step (fast schedule, AdamW included) timed
  * alone, best of `rounds` rounds that alternate between dispatches (so load from elsewhere on the machine
- * inflates no op more than another), grouped by label (`kernel → tensor written`).
+ * inflates no op more than another), grouped by label (`kernel → tensor written`). Replaying AdamW and the
+ * accumulating products many times changes the values, not the time.
  */
 export async function profileTrainStep(opts: { rounds?: number; reps?: number } = {}): Promise<StepProfile> {
   const { cfg, c, layout, train, state } = canonical();
@@ -82,7 +86,9 @@ export async function profileTrainStep(opts: { rounds?: number; reps?: number } 
   be.load(state);
   be.step(hyper(cfg, 1));
   await be.throttle(true);
-  const steps = be.program;
+  // The last entry, a 4-element copy, measures what timing one op alone adds (submit, sync, wake-up).
+  const scratch = createTensor(g, 'f32', [8], undefined, 'profile_scratch');
+  const steps = [...be.program, copy(view(scratch, 0, [4]), view(scratch, 4, [4]))];
   const best = steps.map(() => Infinity);
   const reps = opts.reps ?? 5;
   for (let r = 0; r < (opts.rounds ?? 7); r++) {
@@ -94,14 +100,14 @@ export async function profileTrainStep(opts: { rounds?: number; reps?: number } 
     }
   }
   const byOp = new Map<string, StepOp>();
-  steps.forEach((st, i) => {
+  be.program.forEach((st, i) => {
     const op = byOp.get(st.label) ?? { op: st.label, dispatches: 0, ms: 0 };
     op.dispatches++;
     op.ms += best[i];
     byOp.set(st.label, op);
   });
   const ops = [...byOp.values()].sort((x, y) => y.ms - x.ms);
-  return { ops, sum_ms: sum(ops.map((o) => o.ms)) };
+  return { ops, sum_ms: sum(ops.map((o) => o.ms)), overhead_ms: best[steps.length - 1] };
 }
 
 /** Train the canonical model on the GPU until test accuracy is 100 %, evaluating every `evalEvery` steps. */

@@ -40,9 +40,13 @@ export class GpuBackend implements Backend<GpuTensor> {
     this.tags = upload(tagIndex(c, batch), 'tag_index');
   }
 
-  /** Append a dispatch, labelled with the tensor it writes (`matmul → dpre`) for profiles and GPU debuggers. */
+  /** Names of the parameter-gradient views, which share one buffer (and so its label). */
+  private readonly gradNames = new Map<GpuTensor, string>();
+
+  /** Append a dispatch, labelled with the tensor it writes (`matmul → dpre`, `matmul → grad W_in`) for profiles. */
   private push(d: Dispatch, out: GpuTensor): void {
-    this.steps.push({ ...d, label: `${d.label} → ${out.buffer.label || 'unlabelled'}` });
+    const name = this.gradNames.get(out) ?? out.buffer.label ?? 'unlabelled';
+    this.steps.push({ ...d, label: `${d.label} → ${name}` });
   }
 
   tensor(shape: readonly number[], label: string): GpuTensor {
@@ -60,7 +64,10 @@ export class GpuBackend implements Backend<GpuTensor> {
   }
   grad(name: ParamName): GpuTensor | undefined {
     const e = this.entry(name);
-    return e.trainable ? view(this.grads, e.offset, e.spec.shape) : undefined;
+    if (!e.trainable) return undefined;
+    const g = view(this.grads, e.offset, e.spec.shape);
+    this.gradNames.set(g, `grad ${name}`);
+    return g;
   }
 
   matmul(a: GpuTensor, b: GpuTensor, out: GpuTensor, s: MatmulShape, opts: MatmulOpts<GpuTensor> = {}): void {

@@ -19,7 +19,6 @@ export interface ConstantActivations<T> {
   posSum: T; // [1, d_model] Σ_j W_pos[j]
   hook_pre: T; hook_post: T; // [B, d_mlp]
   W_L: T; // [d_mlp, d_vocab_out]
-  W_LT: T; // [d_vocab_out, d_mlp]
   logits: T; loss: T; correct: T; dlogits: T;
 }
 
@@ -61,9 +60,6 @@ export function forwardConstant<T>(be: Backend<T>, c: ModelConfig, B: number): C
 
   const W_L = be.tensor([d_mlp, V], 'W_L');
   be.matmul(P('blocks.0.mlp.W_out'), P('unembed.W_U'), W_L, mm(d_mlp, V, dm));
-  // W_Lᵀ as well (a small product), so the backward's dlogits·W_Lᵀ reads a plain, vectorisable operand.
-  const W_LT = be.tensor([V, d_mlp], 'W_LT');
-  be.matmul(P('unembed.W_U'), P('blocks.0.mlp.W_out'), W_LT, mm(V, d_mlp, dm, true, true));
   const logitTable = be.tensor([n * dv, V], 'logit_table');
   be.matmul(G, P('unembed.W_U'), logitTable, mm(n * dv, V, dm));
   const logitConst = be.tensor([1, V], 'logit_const');
@@ -77,7 +73,7 @@ export function forwardConstant<T>(be: Backend<T>, c: ModelConfig, B: number): C
   const correct = be.tensor([B], 'correct');
   const dlogits = be.tensor([B, V], 'dlogits');
   be.softmaxCrossEntropy(logits, 1 / B, loss, dlogits, correct);
-  return { G, W_OV, kappa, posSum, hook_pre, hook_post, W_L, W_LT, logits, loss, correct, dlogits };
+  return { G, W_OV, kappa, posSum, hook_pre, hook_post, W_L, logits, loss, correct, dlogits };
 }
 
 /** Gradients of the mean loss into be.grad(name), through the tables above by the chain rule. */
@@ -92,12 +88,15 @@ export function backwardConstant<T>(be: Backend<T>, c: ModelConfig, B: number, a
 
   const dW_L = be.tensor([d_mlp, V], 'dW_L');
   be.matmul(a.hook_post, a.dlogits, dW_L, mm(d_mlp, V, B, true));
+  // W_Lᵀ (a small product), so dlogits·W_Lᵀ reads a plain operand (vec4 loads) rather than a transposed one.
+  const W_LT = be.tensor([V, d_mlp], 'W_LT');
+  be.matmul(P('unembed.W_U'), P('blocks.0.mlp.W_out'), W_LT, mm(V, d_mlp, dm, true, true));
   const dpre = be.tensor([B, d_mlp], 'dpre');
   if (c.act_fn === 'relu') {
-    be.matmul(a.dlogits, a.W_LT, dpre, mm(B, d_mlp, V), { reluGate: a.hook_pre });
+    be.matmul(a.dlogits, W_LT, dpre, mm(B, d_mlp, V), { reluGate: a.hook_pre });
   } else {
     const dpost = be.tensor([B, d_mlp], 'dpost');
-    be.matmul(a.dlogits, a.W_LT, dpost, mm(B, d_mlp, V));
+    be.matmul(a.dlogits, W_LT, dpost, mm(B, d_mlp, V));
     be.activationBackward(a.hook_pre, dpost, c.act_fn, dpre);
   }
 

@@ -42,7 +42,8 @@ export class GpuTrainBackend implements TrainBackend {
   /** One training step: the model's forward and backward, then AdamW. */
   readonly program: readonly Step[];
   private pending = 0;
-  private stepMs = 1;
+  /** Running estimate of one step's GPU time; undefined until the first throttle measures it. */
+  private stepMs: number | undefined;
 
   constructor(private readonly g: Gpu, c: ModelConfig, private readonly layout: ParamLayout, trainBatch: Batch, testBatch: Batch | undefined, schedule: ScheduleName | 'auto') {
     const k = new KernelRegistry(g);
@@ -74,8 +75,9 @@ export class GpuTrainBackend implements TrainBackend {
   async throttle(all = false): Promise<void> {
     if (this.pending < (all ? 1 : 4)) return;
     const t0 = performance.now();
-    await settle(this.g, this.pending * this.stepMs);
-    this.stepMs = 0.8 * this.stepMs + 0.2 * ((performance.now() - t0) / this.pending);
+    await settle(this.g, this.pending * (this.stepMs ?? 0));
+    const measured = (performance.now() - t0) / this.pending;
+    this.stepMs = this.stepMs === undefined ? measured : 0.8 * this.stepMs + 0.2 * measured;
     this.pending = 0;
   }
 

@@ -13,6 +13,8 @@ import { expectClose, testGpu } from '../helpers.js';
 const configs: [string, ModelConfig][] = [
   ['sum convention', makeConfig({ p: 7, d_model: 8, n_heads: 2, d_head: 3, d_mlp: 11, attention_rate: 0, attention_convention: 'sum' })],
   ['mean convention, = token', makeConfig({ p: 5, d_model: 6, n_heads: 3, d_head: 2, d_mlp: 9, attention_rate: 0, attention_convention: 'mean', eq_token: true })],
+  // Widths that are multiples of 4: the vectorised gather and scatter, with ReLU fused into both passes.
+  ['widths a multiple of 4, diff_vocab', makeConfig({ p: 7, d_model: 8, n_heads: 2, d_head: 4, d_mlp: 12, attention_rate: 0, attention_convention: 'mean', diff_vocab: true, d_vocab_out: 8 })],
   ['gelu, diff_vocab, one neuron', makeConfig({ p: 3, d_model: 4, n_heads: 1, d_mlp: 1, attention_rate: 0, attention_convention: 'mean', act_fn: 'gelu', diff_vocab: true, d_vocab_out: 6 })],
 ];
 

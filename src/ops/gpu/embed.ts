@@ -1,7 +1,7 @@
 import type { Dispatch, KernelRegistry } from '../../gpu/kernels.js';
-import { type GpuTensor, numel, view } from '../../gpu/tensor.js';
+import { type GpuTensor, numel } from '../../gpu/tensor.js';
 import type { EmbedShape, ScatterShape } from '../cpu/embed.js';
-import { groups, requireElements, rowGroups } from './util.js';
+import { groups, requireElements, rowGroups, vec4Alias } from './util.js';
 
 /** x0[b, j] = W_E[tokens[b, j]] + W_pos[j]: shaders/embed_gather.wgsl. */
 export function embedGather(k: KernelRegistry, W_E: GpuTensor, W_pos: GpuTensor, tokens: GpuTensor, s: EmbedShape, out: GpuTensor): Dispatch {
@@ -23,8 +23,7 @@ export function embedScatterAdd(k: KernelRegistry, x: GpuTensor, index: { starts
   requireElements('embedScatterAdd', 'out', out, s.d_vocab * s.d_model);
   const vec4 = s.d_model % 4 === 0;
   return k.prepare('embed_scatter_add', {
-    // x4 aliases x read-only (allowed); unused, it takes x's first four elements.
-    tensors: { starts: index.starts, rows: index.rows, x, out, x4: vec4 ? x : view(x, 0, [4]) },
+    tensors: { starts: index.starts, rows: index.rows, x, out, x4: vec4Alias(x, vec4) },
     uniforms: { d_vocab: s.d_vocab, d_model: s.d_model },
     constants: { VEC4: +vec4 },
     workgroups: [groups(vec4 ? s.d_model / 4 : s.d_model, 64), s.d_vocab],

@@ -1,17 +1,19 @@
 import type { Dispatch, KernelRegistry } from '../../gpu/kernels.js';
-import { type GpuTensor, view } from '../../gpu/tensor.js';
+import type { GpuTensor } from '../../gpu/tensor.js';
 import type { GatherSumShape } from '../cpu/gather_sum.js';
-import { groups, requireElements } from './util.js';
+import { groups, requireElements, vec4Alias } from './util.js';
 
 /** out[b] = bias + Σ_j table[j·d_vocab + tokens[b, j]], and reluPost = max(out, 0) if given: shaders/gather_sum.wgsl. */
 export function gatherSum(k: KernelRegistry, table: GpuTensor, bias: GpuTensor, tokens: GpuTensor, s: GatherSumShape, out: GpuTensor, reluPost?: GpuTensor): Dispatch {
+  requireElements('gatherSum', 'table', table, s.n_ctx * s.d_vocab * s.width);
+  requireElements('gatherSum', 'bias', bias, s.width);
+  requireElements('gatherSum', 'tokens', tokens, s.batch * s.n_ctx);
   requireElements('gatherSum', 'out', out, s.batch * s.width);
   if (reluPost) requireElements('gatherSum', 'reluPost', reluPost, s.batch * s.width);
   const vec4 = s.width % 4 === 0;
   const x = groups(vec4 ? s.width / 4 : s.width, 64);
   return k.prepare('gather_sum', {
-    // table4 aliases table read-only (allowed); unused, it takes the table's first four elements.
-    tensors: { tokens, table, bias, out, table4: vec4 ? table : view(table, 0, [4]), post: reluPost ?? k.unusedOutput() },
+    tensors: { tokens, table, bias, out, table4: vec4Alias(table, vec4), post: reluPost ?? k.unusedOutput() },
     uniforms: { batch: s.batch, n_ctx: s.n_ctx, d_vocab: s.d_vocab, width: s.width },
     constants: { VEC4: +vec4, RELU_POST: +!!reluPost },
     // At most ~1024 workgroups; each walks its share of the rows.

@@ -1,7 +1,7 @@
 import type { Dispatch, KernelRegistry } from '../../gpu/kernels.js';
-import { type GpuTensor, view } from '../../gpu/tensor.js';
+import type { GpuTensor } from '../../gpu/tensor.js';
 import { type MatmulOptions, type MatmulShape, matmulExtents } from '../cpu/matmul.js';
-import { groups, requireElements } from './util.js';
+import { groups, requireElements, vec4Alias } from './util.js';
 
 /**
  * Register tile of shaders/matmul.wgsl: each invocation computes tm×tn outputs, a workgroup is wgx×wgy
@@ -54,8 +54,8 @@ export function matmul(
   const vecB = !s.transB && s.N % 4 === 0 && s.strideB % 4 === 0 && tile.tn % 4 === 0;
   return k.prepare('matmul', {
     // Unused bindings get a read-only stand-in (read-only aliasing is allowed; read-write is not): A for the
-    // bias and the gate, the first 4 elements of the buffer (always allocated) for an unused vec4 view.
-    tensors: { a, b, bias: opts.bias ?? a, gate: opts.reluGate ?? a, c, a4: vecA ? a : view(a, 0, [4]), b4: vecB ? b : view(b, 0, [4]) },
+    // bias and the gate.
+    tensors: { a, b, bias: opts.bias ?? a, gate: opts.reluGate ?? a, c, a4: vec4Alias(a, vecA), b4: vec4Alias(b, vecB) },
     uniforms: { M: s.M, N: s.N, K: s.K, strideA: s.strideA, strideB: s.strideB, biasStride: opts.biasStride ?? 0, alpha: opts.alpha ?? 1 },
     constants: {
       TRANS_A: +s.transA, TRANS_B: +s.transB, HAS_BIAS: +!!opts.bias, ACCUMULATE: +!!opts.accumulate, RELU_GATE: +!!opts.reluGate, VEC_A: +vecA, VEC_B: +vecB,

@@ -1,4 +1,4 @@
-import { type GpuTensor, numel } from '../../gpu/tensor.js';
+import { type GpuTensor, numel, view } from '../../gpu/tensor.js';
 
 /**
  * Throw unless tensor `name` of `op` holds at least n elements. Kernels index by the shape they are given,
@@ -20,3 +20,10 @@ export const rowGroups = (rows: number): [number, number] => [Math.min(rows, 655
  * 6.5M floats in a third of the time one workgroup per 64 items took.
  */
 export const elementwise = (n: number): [number] => [Math.min(groups(n, 64), 4096)];
+
+/**
+ * What a kernel's vec4 view of t (a second, read-only binding of the same buffer, which WebGPU allows)
+ * is bound to: t itself when the kernel reads it as vec4, else a never-read stand-in, the buffer's first
+ * four elements (always allocated, and offset 0 is always aligned).
+ */
+export const vec4Alias = (t: GpuTensor, used: boolean): GpuTensor => (used ? t : view(t, 0, [4]));
