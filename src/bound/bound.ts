@@ -1,14 +1,19 @@
 // Certify the explanation (SPEC §4): build M̂ from the weights, then bound |M − M̂| at three cost tiers and
 // report ε, ε̄, certified accuracy, flops and wall time for each.
+import type { Gpu } from '../gpu/device.js';
+import type { KernelRegistry } from '../gpu/kernels.js';
 import { type MlpStructure, mlpStructure, restLogit } from '../interp/structure.js';
 import type { ModelConfig } from '../model/config.js';
-import type { ParamValues } from '../model/params.js';
+import type { ParamValues, Params } from '../model/params.js';
 import type { F64 } from '../ops/cpu/types.js';
-import { clusterIntegrands, explain, explanationTable } from './explanation.js';
+import { measuredGpu, structureBruteForceGpu } from './brute_gpu.js';
+import { type Explanation, clusterIntegrands, explain, explanationTable } from './explanation.js';
+import { pureSumsGpu } from './gpu.js';
 import { U64, gamma } from './integrand.js';
+import type { ShapeIntegrand } from './shape.js';
 import { structureCost, structureRounding } from './structure_error.js';
 import {
-  STRUCTURE_SLACK, type TierResult, type Truth, certify, compressedQuadrature, forwardFlops, groundTruth, perShiftQuadrature, residualTier, residuals, structureTruth, truthOf,
+  type Certification, type PureSums, STRUCTURE_SLACK, type TierResult, type Truth, certify, compressedQuadrature, forwardFlops, groundTruth, perShiftQuadrature, residualTier, residuals, structureTruth, truthOf,
 } from './tiers.js';
 
 /** Per-input bounds ε̄(a, b) of each tier [p²] (null when refused), the computed max_c |M − M̂| and correctness. */
@@ -36,8 +41,13 @@ export interface BoundReport {
   eps_true: number;
   /** max |M̂| over all (a, b, c < p): the size of the explained logits. */
   signal: number;
-  /** The model's own accuracy over the p² inputs (float64 forward pass). */
+  /** The model's own accuracy over the p² inputs (the forward pass on devices.forward: float64 or float32). */
   accuracy: number;
+  /**
+   * Where each part ran: the forward pass (ε, accuracy), each tier's certified figure ('gpu+cpu': the per-shift
+   * tier's pure-integrand sums on the GPU, the rest in float64), and why a GPU run fell back to the CPU.
+   */
+  devices: Devices;
   /** When set, the per-shift and compressed tiers were not run, for this reason (their ε̄ is null). */
   refused: string | null;
   explanation: { M: number; shape: boolean; clusters: { k: number; neurons: number; W: number; rho: number; kappa: number }[] };
@@ -45,6 +55,10 @@ export interface BoundReport {
   structure_flops: number;
   tiers: { brute_force: TierResult; per_shift: TierResult; compressed: TierResult };
 }
+
+export type Device = 'cpu' | 'gpu' | 'gpu+cpu';
+export interface Devices { forward: Device; brute_force: Device; per_shift: Device; compressed: Device; note: string | null }
+const CPU: Devices = { forward: 'cpu', brute_force: 'cpu', per_shift: 'cpu', compressed: 'cpu', note: null };
 
 const now = () => performance.now() / 1000;
 
@@ -60,17 +74,58 @@ function tier(eps: F64 | null, cert: ReturnType<typeof certify> | null, p: numbe
   };
 }
 
-/** Certify a checkpoint: its structure from the weights, the truth from the float64 forward pass. */
+/** Certify a checkpoint on the CPU: its structure from the weights, the truth from the float64 forward pass. */
 export function boundModel(cfg: ModelConfig, params: ParamValues, opts: BoundOptions = DEFAULT_BOUND_OPTIONS): BoundReport & { perInput: PerInput } {
-  if (cfg.act_fn !== 'relu') throw new Error(`bound: act_fn is '${cfg.act_fn}'; the integral explanation and its bounds are for ReLU (SPEC §3)`);
+  requireRelu(cfg);
   const t0 = now();
   const truth = truthOf(cfg, params);
   const tForward = now() - t0;
   const s = mlpStructure(cfg, params);
-  const rounding = cfg.attention_rate === 0 ? structureCost(s, structureRounding(cfg, params)) : undefined;
-  const r = boundStructure(s, truth, { attention_rate: cfg.attention_rate, forward_flops: forwardFlops(cfg), structure_flops: 2 * structureFlops(cfg), rounding }, opts);
+  const r = boundStructure(s, truth, modelInfo(cfg, params, s), opts);
   r.tiers.brute_force.seconds += tForward;
   return r;
+}
+
+/**
+ * The same on the GPU (α = 0): the forward pass on all p² inputs gives ε and the accuracy (float32, measured), the
+ * structure's brute force on the GPU the certified brute-force ε̄ (structureBruteForceGpu: proven float32 allowance,
+ * plus the structure's rounding dM), and the per-shift tier's sums come from the neuron-integral kernel when every
+ * cluster's integrand is the pure one. The residual tiers' other parts run in float64 as in boundModel. With α ≠ 0
+ * there is no derived bound on the float32 forward pass, so the whole report is boundModel's (devices.note says so).
+ */
+export async function boundModelGpu(g: Gpu, k: KernelRegistry, cfg: ModelConfig, params: Params, opts: BoundOptions = DEFAULT_BOUND_OPTIONS): Promise<BoundReport & { perInput: PerInput }> {
+  requireRelu(cfg);
+  if (cfg.attention_rate !== 0) {
+    const note = `attention rate α = ${cfg.attention_rate} ≠ 0: brute force certifies from the float64 forward pass (no derived bound on the float32 one), so everything ran on the CPU`;
+    return { ...boundModel(cfg, params, opts), devices: { ...CPU, note } };
+  }
+  const s = mlpStructure(cfg, params);
+  const info = modelInfo(cfg, params, s);
+  const pre = prepare(s, opts);
+  const t0 = now();
+  const m = await measuredGpu(g, k, cfg, params, s, pre.mTable);
+  const dM = info.rounding!.dM;
+  const eps = (await structureBruteForceGpu(g, k, s, pre.mTable)).map((x) => (x + dM) * (1 + 2 * U64));
+  const cert = certify(s.p, pre.mTable, (a, b, c) => restLogit(s, a, b, c), eps, marginSlack(s, info, pre.signal));
+  let eps_true = 0;
+  for (const x of m.eps) eps_true = Math.max(eps_true, x);
+  const bf: BruteForce = {
+    measured: { eps_true, eps: m.eps, correct: m.correct, accuracy: m.accuracy }, eps, cert,
+    flops: info.forward_flops + 2 * s.p ** 3 * (4 * s.d_mlp + 8), seconds: now() - t0,
+  };
+  const pure = pre.ex.clusters.every((c) => c.shape.rho === 0 && c.shape.kappa === 0);
+  const pureSums = pure ? await pureSumsGpu(g, k, pre.ex) : undefined;
+  const devices: Devices = { forward: 'gpu', brute_force: 'gpu', per_shift: pure ? 'gpu+cpu' : 'cpu', compressed: 'cpu', note: null };
+  return residualTiers(s, info, opts, pre, bf, devices, pureSums);
+}
+
+function requireRelu(cfg: ModelConfig): void {
+  if (cfg.act_fn !== 'relu') throw new Error(`bound: act_fn is '${cfg.act_fn}'; the integral explanation and its bounds are for ReLU (SPEC §3)`);
+}
+
+function modelInfo(cfg: ModelConfig, params: ParamValues, s: MlpStructure): ModelInfo {
+  const rounding = cfg.attention_rate === 0 ? structureCost(s, structureRounding(cfg, params)) : undefined;
+  return { attention_rate: cfg.attention_rate, forward_flops: forwardFlops(cfg), structure_flops: 2 * structureFlops(cfg), rounding };
 }
 
 /** What boundStructure needs to know of the model beyond its structure. */
@@ -87,53 +142,112 @@ export interface ModelInfo {
   rounding?: { dM: number; dD: number };
 }
 
-/**
- * The three tiers on a structure s (its split exact when s.exact) against the model's true activations. The
- * per-input bounds are returned too (perInput), for the soundness tests.
- */
-export function boundStructure(s: MlpStructure, truth: Truth, info: ModelInfo, opts: BoundOptions): BoundReport & { perInput: PerInput } {
+/** The explanation M̂ of a structure, shared by every tier. */
+interface Prepared {
+  ex: Explanation;
+  ints: ShapeIntegrand[][];
+  /** M̂ by [d, j] (explanationTable). */
+  mTable: F64;
+  /** max |M̂|. */
+  signal: number;
+  /** Σ over clusters of W·max|F̂(0)|: the size of M̂'s parts, for the α ≠ 0 allowance. */
+  mScale: number;
+  seconds: number;
+  flops: number;
+}
+
+function prepare(s: MlpStructure, opts: BoundOptions): Prepared {
   const { p } = s;
-  const ex = explain(s, { shape: opts.shape });
   const t1 = now();
+  const ex = explain(s, { shape: opts.shape });
   const ints = clusterIntegrands(ex, opts.M);
   const mTable = explanationTable(ex, ints);
-  const tIntegrands = now() - t1;
-  const intFlops = ex.clusters.length * p * (30 * (opts.M + 3) + 2000) + p * p * ex.clusters.length * 4;
-
   let signal = 0;
   for (const x of mTable) signal = Math.max(signal, Math.abs(x));
   let mScale = 0;
   ex.clusters.forEach((c, k) => { let m = 0; for (const si of ints[k]) m = Math.max(m, Math.abs(si.coef[2])); mScale += c.W * m; });
+  const flops = ex.clusters.length * p * (30 * (opts.M + 3) + 2000) + p * p * ex.clusters.length * 4;
+  return { ex, ints, mTable, signal, mScale, seconds: now() - t1, flops };
+}
 
-  // Brute force: the forward pass on all inputs is the ground truth (ε, accuracy) and, when α ≠ 0, its own tier with
-  // the STRUCTURE_SLACK allowance. With α = 0 and the structure's rounding known, the tier is the structure's own
-  // brute force, all derived: ε̄ = max_c |M_s − M̂| (+ its γ) + dM ≥ |M_real − M̂|, and D = logits_s − M_s is within
-  // (γ_{d_mlp+3} + γ_{d_mlp})·absMax + u|D| ≤ 2γ_{d_mlp+4}·absMax + u|D| of the computed structure's D (the u|D|
-  // inside the margin's γ₈ term), itself within dD of the real D.
+/**
+ * Margins certified from D = D_a + D_b + D_c of the computed structure lose 2·dD (the real D is within dD of it) and
+ * their own float64 evaluation, ((M̂₀ + D_a + D_b + D_c) − M̂_c) − (D_a + D_b + D_c): ≤ 8 roundings on terms bounded
+ * by the signal and max|D_a| + max|D_b| + max|D_c|. Derived, not assumed.
+ */
+function marginSlack(s: MlpStructure, info: ModelInfo, signal: number): number {
+  const { p } = s;
+  const { dD } = info.rounding ?? { dD: 0 };
+  const maxAbs = (x: F64, rows: number) => { let m = 0; for (let r = 0; r < rows; r++) for (let c = 0; c < p; c++) m = Math.max(m, Math.abs(x[r * s.d_vocab_out + c])); return m; };
+  const dAbs = maxAbs(s.Da, p) + maxAbs(s.Db, p) + maxAbs(s.Dconst, 1);
+  return 2 * dD * (1 + 4 * U64) + gamma(8) * 2 * (signal + dAbs) * (1 + 4 * U64);
+}
+
+/** The brute-force tier from either device: the measured truth, the certified per-input ε̄ and what it certifies. */
+interface BruteForce {
+  measured: { eps_true: number; eps: F64; correct: Uint8Array; accuracy: number };
+  eps: F64;
+  cert: Certification;
+  flops: number;
+  /** Without the explanation's own time (added once, in residualTiers). */
+  seconds: number;
+}
+
+/**
+ * The three tiers on a structure s (its split exact when s.exact) against the model's true activations, in float64 on
+ * the CPU. The per-input bounds are returned too (perInput), for the soundness tests.
+ */
+export function boundStructure(s: MlpStructure, truth: Truth, info: ModelInfo, opts: BoundOptions): BoundReport & { perInput: PerInput } {
+  const pre = prepare(s, opts);
+  return residualTiers(s, info, opts, pre, bruteForceCpu(s, truth, info, pre), CPU);
+}
+
+/**
+ * Brute force in float64: the forward pass on all inputs is the ground truth (ε, accuracy) and, when α ≠ 0, its own tier with
+ * the STRUCTURE_SLACK allowance. With α = 0 and the structure's rounding known, the tier is the structure's own
+ * brute force, all derived: ε̄ = max_c |M_s − M̂| (+ its γ) + dM ≥ |M_real − M̂|, and D = logits_s − M_s is within
+ * (γ_{d_mlp+3} + γ_{d_mlp})·absMax + u|D| ≤ 2γ_{d_mlp+4}·absMax + u|D| of the computed structure's D (the u|D|
+ * inside the margin's γ₈ term), itself within dD of the real D.
+ */
+function bruteForceCpu(s: MlpStructure, truth: Truth, info: ModelInfo, pre: Prepared): BruteForce {
+  const { p } = s;
+  const { mTable, signal } = pre;
   const t2 = now();
   const gt = groundTruth(s, truth, mTable);
-  let certBF: ReturnType<typeof certify>;
-  let bfEps: F64;
+  let cert: Certification;
+  let eps: F64;
   if (s.exact && info.rounding) {
     const st = structureTruth(s);
     const gs = groundTruth(s, st, mTable);
     let dMax = 0;
     for (const x of gs.D) dMax = Math.max(dMax, Math.abs(x));
-    bfEps = gs.epsBound.map((x) => (x + info.rounding!.dM) * (1 + 2 * U64));
+    eps = gs.epsBound.map((x) => (x + info.rounding!.dM) * (1 + 2 * U64));
     const slackS = (2 * (info.rounding.dD + 2 * gamma(s.d_mlp + 4) * st.absMax) + gamma(8) * 2 * (signal + dMax)) * (1 + 4 * U64);
-    certBF = certify(p, mTable, (a, b, c) => gs.D[(a * p + b) * p + c], bfEps, slackS);
+    cert = certify(p, mTable, (a, b, c) => gs.D[(a * p + b) * p + c], eps, slackS);
   } else {
     let dScale = 0;
     for (const x of gt.D) dScale = Math.max(dScale, Math.abs(x));
-    bfEps = gt.epsBound;
-    certBF = certify(p, mTable, (a, b, c) => gt.D[(a * p + b) * p + c], bfEps, STRUCTURE_SLACK * (mScale + dScale));
+    eps = gt.epsBound;
+    cert = certify(p, mTable, (a, b, c) => gt.D[(a * p + b) * p + c], eps, STRUCTURE_SLACK * (pre.mScale + dScale));
   }
-  const bfFlops = info.forward_flops + p * p * p * (2 * s.d_mlp + 8) * (info.rounding ? 2 : 1);
-  const bf = tier(bfEps, certBF, p, bfFlops, now() - t2 + tIntegrands);
-  const perInput: PerInput = { eps: gt.eps, correct: gt.correct, brute_force: bfEps, per_shift: null, compressed: null };
+  return {
+    measured: { eps_true: gt.eps_true, eps: gt.eps, correct: gt.correct, accuracy: gt.accuracy }, eps, cert,
+    flops: info.forward_flops + p * p * p * (2 * s.d_mlp + 8) * (info.rounding ? 2 : 1), seconds: now() - t2,
+  };
+}
+
+/** The report: the brute-force tier as given, then (α = 0) the per-shift and compressed tiers in float64. */
+function residualTiers(s: MlpStructure, info: ModelInfo, opts: BoundOptions, pre: Prepared, bfr: BruteForce, devices: Devices, pureSums?: PureSums): BoundReport & { perInput: PerInput } {
+  const { p } = s;
+  const { ex, ints, mTable, signal } = pre;
+  const tIntegrands = pre.seconds;
+  const intFlops = pre.flops;
+  const bf = tier(bfr.eps, bfr.cert, p, bfr.flops, bfr.seconds + tIntegrands);
+  const gt = bfr.measured;
+  const perInput: PerInput = { eps: gt.eps, correct: gt.correct, brute_force: bfr.eps, per_shift: null, compressed: null };
 
   const base = {
-    p, d_mlp: s.d_mlp, eps_true: gt.eps_true, signal, accuracy: gt.accuracy,
+    p, d_mlp: s.d_mlp, eps_true: gt.eps_true, signal, accuracy: gt.accuracy, devices,
     explanation: { M: opts.M, shape: opts.shape, clusters: ex.clusters.map((c) => ({ k: c.k, neurons: c.neurons.length, W: c.W, ...c.shape, rho: c.shape.rho, kappa: c.shape.kappa })) },
     structure_flops: info.structure_flops,
   };
@@ -143,13 +257,9 @@ export function boundStructure(s: MlpStructure, truth: Truth, info: ModelInfo, o
   }
 
   const D = (a: number, b: number, c: number) => restLogit(s, a, b, c);
-  // Derived, not assumed: the real structure's distance from the computed one (info.rounding), and the margin's own
-  // float64 evaluation, ((M̂₀ + D_a + D_b + D_c) − M̂_c) − (D_a + D_b + D_c): ≤ 8 roundings on terms bounded by
-  // the signal and max|D_a| + max|D_b| + max|D_c|.
-  const { dM, dD } = info.rounding ?? { dM: 0, dD: 0 };
-  const maxAbs = (x: F64, rows: number) => { let m = 0; for (let r = 0; r < rows; r++) for (let c = 0; c < p; c++) m = Math.max(m, Math.abs(x[r * s.d_vocab_out + c])); return m; };
-  const dAbs = maxAbs(s.Da, p) + maxAbs(s.Db, p) + maxAbs(s.Dconst, 1);
-  const slack = 2 * dD * (1 + 4 * U64) + gamma(8) * 2 * (signal + dAbs) * (1 + 4 * U64);
+  // The structure's distance from the real one (info.rounding) is added to ε̄ (dM) and taken from margins (marginSlack).
+  const { dM } = info.rounding ?? { dM: 0 };
+  const slack = marginSlack(s, info, signal);
   const withRounding = (eps: F64) => eps.map((x) => (x + dM) * (1 + 2 * U64));
 
   const t3 = now();
@@ -158,7 +268,7 @@ export function boundStructure(s: MlpStructure, truth: Truth, info: ModelInfo, o
   const certFlops = p * p * p * 6;
 
   const t4 = now();
-  const ps = perShiftQuadrature(ex, ints);
+  const ps = perShiftQuadrature(ex, ints, pureSums);
   const psTier = residualTier(ex, res, ints, ps.quad);
   const psEps = withRounding(psTier.eps);
   const certPS = certify(p, mTable, D, psEps, slack);

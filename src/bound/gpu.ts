@@ -27,7 +27,7 @@ export function f32Up(x: number): number {
  */
 export const U32_WGSL = 2 ** -23;
 /** The least normal f32: WGSL may flush subnormal values to zero, so no term is allowed below it. */
-const F32_MIN_NORMAL = 2 ** -126;
+export const F32_MIN_NORMAL = 2 ** -126;
 
 /**
  * An upper bound on max_c (X[a, c] + Y[b, c] + Z[a − b, c]) for every input, computed on the GPU. Proof: with
