@@ -294,8 +294,7 @@ export function distancePart(ex: Explanation, res: Residuals, ints: ShapeIntegra
  * ε̄(a, b) = max_c (X[a, c] + Y[b, c] + Z[a − b, c]) + quad(a, b), rounded up: the bound of every logit c of the
  * input, since the quadrature term does not depend on c. The max over c is boundReduce (shaders/bound_reduce.wgsl).
  */
-function combine(p: number, res: Residuals, Z: F64, quad: F64): F64 {
-  const m = boundReduce(res.X, res.Y, Z, p);
+function combine(m: F64, quad: F64): F64 {
   return m.map((x, j) => (x + quad[j]) * (1 + 4 * U64));
 }
 
@@ -413,10 +412,13 @@ export function compressedQuadrature(ex: Explanation, ints: ShapeIntegrand[][], 
   return { quad, flops };
 }
 
-/** Both residual-based tiers from their quadrature terms: per-input ε̄ and its flop count. */
-export function residualTier(ex: Explanation, res: Residuals, ints: ShapeIntegrand[][], quad: F64): { eps: F64; flops: number } {
+/**
+ * Both residual-based tiers from their quadrature terms: per-input ε̄ and its flop count. reduced: max_c (X + Y + Z)
+ * per input when it was computed elsewhere as an upper bound (boundReduceGpu).
+ */
+export function residualTier(ex: Explanation, res: Residuals, ints: ShapeIntegrand[][], quad: F64, reduced?: F64): { eps: F64; flops: number } {
   const { p } = ex;
   const K = ex.clusters.length;
-  const eps = combine(p, res, distancePart(ex, res, ints), quad);
+  const eps = combine(reduced ?? boundReduce(res.X, res.Y, distancePart(ex, res, ints), p), quad);
   return { eps, flops: res.flops + p * p * (2 * K + 1) + 3 * p * p * p };
 }
