@@ -8,12 +8,12 @@ import type { ParamValues, Params } from '../model/params.js';
 import type { F64 } from '../ops/cpu/types.js';
 import { measuredGpu, structureBruteForceGpu } from './brute_gpu.js';
 import { type Explanation, clusterIntegrands, explain, explanationTable } from './explanation.js';
-import { pureSumsGpu } from './gpu.js';
+import { boundReduceGpu, pureSumsGpu } from './gpu.js';
 import { U64, gamma } from './integrand.js';
 import type { ShapeIntegrand } from './shape.js';
 import { structureCost, structureRounding } from './structure_error.js';
 import {
-  type Certification, type PureSums, STRUCTURE_SLACK, type TierResult, type Truth, certify, compressedQuadrature, forwardFlops, groundTruth, perShiftQuadrature, residualTier, residuals, structureTruth, truthOf,
+  type Certification, type PureSums, type Residuals, STRUCTURE_SLACK, type TierResult, type Truth, certify, compressedQuadrature, distancePart, forwardFlops, groundTruth, perShiftQuadrature, residualTier, residuals, structureTruth, truthOf,
 } from './tiers.js';
 
 /** Per-input bounds ε̄(a, b) of each tier [p²] (null when refused), the computed max_c |M − M̂| and correctness. */
@@ -44,8 +44,9 @@ export interface BoundReport {
   /** The model's own accuracy over the p² inputs (the forward pass on devices.forward: float64 or float32). */
   accuracy: number;
   /**
-   * Where each part ran: the forward pass (ε, accuracy), each tier's certified figure ('gpu+cpu': the per-shift
-   * tier's pure-integrand sums on the GPU, the rest in float64), and why a GPU run fell back to the CPU.
+   * Where each part ran: the forward pass (ε, accuracy) and each tier's certified figure ('gpu+cpu': the residual
+   * tiers' max over logits and, for pure integrands, the per-shift sums on the GPU; residuals, quadrature bounds and
+   * certification in float64), and in note what stayed on the CPU and why.
    */
   devices: Devices;
   /** When set, the per-shift and compressed tiers were not run, for this reason (their ε̄ is null). */
@@ -89,8 +90,9 @@ export function boundModel(cfg: ModelConfig, params: ParamValues, opts: BoundOpt
 /**
  * The same on the GPU (α = 0): the forward pass on all p² inputs gives ε and the accuracy (float32, measured), the
  * structure's brute force on the GPU the certified brute-force ε̄ (structureBruteForceGpu: proven float32 allowance,
- * plus the structure's rounding dM), and the per-shift tier's sums come from the neuron-integral kernel when every
- * cluster's integrand is the pure one. The residual tiers' other parts run in float64 as in boundModel. With α ≠ 0
+ * plus the structure's rounding dM); the residual tiers' max over logits is one bound-reduction dispatch shared by
+ * both, and the per-shift tier's sums come from the neuron-integral kernel when every cluster's integrand is the pure
+ * one. The residuals, the quadrature bounds and the certification run in float64 as in boundModel. With α ≠ 0
  * there is no derived bound on the float32 forward pass, so the whole report is boundModel's (devices.note says so).
  */
 export async function boundModelGpu(g: Gpu, k: KernelRegistry, cfg: ModelConfig, params: Params, opts: BoundOptions = DEFAULT_BOUND_OPTIONS): Promise<BoundReport & { perInput: PerInput }> {
@@ -115,8 +117,13 @@ export async function boundModelGpu(g: Gpu, k: KernelRegistry, cfg: ModelConfig,
   };
   const pure = pre.ex.clusters.every((c) => c.shape.rho === 0 && c.shape.kappa === 0);
   const pureSums = pure ? await pureSumsGpu(g, k, pre.ex) : undefined;
-  const devices: Devices = { forward: 'gpu', brute_force: 'gpu', per_shift: pure ? 'gpu+cpu' : 'cpu', compressed: 'cpu', note: null };
-  return residualTiers(s, info, opts, pre, bf, devices, pureSums);
+  // Both residual tiers share max_c (X + Y + Z): one bound-reduction dispatch, rounded up (boundReduceGpu).
+  const t3 = now();
+  const res = residuals(s, pre.ex);
+  const reduced = await boundReduceGpu(g, k, res.X, res.Y, distancePart(pre.ex, res, pre.ints), s.p);
+  const note = pure ? null : 'per-shift sums in float64: the neuron-integral kernel evaluates the pure integrand, this explanation models shape terms';
+  const devices: Devices = { forward: 'gpu', brute_force: 'gpu', per_shift: 'gpu+cpu', compressed: 'gpu+cpu', note };
+  return residualTiers(s, info, opts, pre, bf, devices, { res, reduced, pureSums, seconds: now() - t3 });
 }
 
 function requireRelu(cfg: ModelConfig): void {
@@ -236,8 +243,18 @@ function bruteForceCpu(s: MlpStructure, truth: Truth, info: ModelInfo, pre: Prep
   };
 }
 
-/** The report: the brute-force tier as given, then (α = 0) the per-shift and compressed tiers in float64. */
-function residualTiers(s: MlpStructure, info: ModelInfo, opts: BoundOptions, pre: Prepared, bfr: BruteForce, devices: Devices, pureSums?: PureSums): BoundReport & { perInput: PerInput } {
+/** Parts of the residual tiers computed on the GPU: the shared reduction and (pure integrands) the per-shift sums. */
+interface GpuParts {
+  res: Residuals;
+  /** max_c (X + Y + Z) per input, an upper bound (boundReduceGpu). */
+  reduced: F64;
+  pureSums?: PureSums;
+  /** Time for res and reduced. */
+  seconds: number;
+}
+
+/** The report: the brute-force tier as given, then (α = 0) the per-shift and compressed tiers, in float64 but for gpu. */
+function residualTiers(s: MlpStructure, info: ModelInfo, opts: BoundOptions, pre: Prepared, bfr: BruteForce, devices: Devices, gpu?: GpuParts): BoundReport & { perInput: PerInput } {
   const { p } = s;
   const { ex, ints, mTable, signal } = pre;
   const tIntegrands = pre.seconds;
@@ -263,20 +280,20 @@ function residualTiers(s: MlpStructure, info: ModelInfo, opts: BoundOptions, pre
   const withRounding = (eps: F64) => eps.map((x) => (x + dM) * (1 + 2 * U64));
 
   const t3 = now();
-  const res = residuals(s, ex);
-  const tRes = now() - t3;
+  const res = gpu?.res ?? residuals(s, ex);
+  const tRes = gpu?.seconds ?? now() - t3;
   const certFlops = p * p * p * 6;
 
   const t4 = now();
-  const ps = perShiftQuadrature(ex, ints, pureSums);
-  const psTier = residualTier(ex, res, ints, ps.quad);
+  const ps = perShiftQuadrature(ex, ints, gpu?.pureSums);
+  const psTier = residualTier(ex, res, ints, ps.quad, gpu?.reduced);
   const psEps = withRounding(psTier.eps);
   const certPS = certify(p, mTable, D, psEps, slack);
   const perShift = tier(psEps, certPS, p, psTier.flops + ps.flops + intFlops + certFlops, now() - t4 + tRes + tIntegrands);
 
   const t5 = now();
   const cq = compressedQuadrature(ex, ints, opts.M);
-  const cTier = residualTier(ex, res, ints, cq.quad);
+  const cTier = residualTier(ex, res, ints, cq.quad, gpu?.reduced);
   const cEps = withRounding(cTier.eps);
   const certC = certify(p, mTable, D, cEps, slack);
   const compressed = tier(cEps, certC, p, cTier.flops + cq.flops + intFlops + certFlops, now() - t5 + tRes + tIntegrands);
