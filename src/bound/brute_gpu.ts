@@ -21,17 +21,30 @@ function f32Of(x: ArrayLike<number>): Float32Array {
   return t;
 }
 
+/** W_Lᵀ's first p rows [p, ldw] in float32 (f32Of), each padded with zeros to ldw = n rounded up to 4 (the kernel reads vec4). */
+function logitsT(s: MlpStructure): { WT: Float32Array; ldw: number } {
+  const { p, d_mlp: n, d_vocab_out: V } = s;
+  const ldw = Math.ceil(n / 4) * 4;
+  const WT = new Float32Array(p * ldw);
+  for (let c = 0; c < p; c++) for (let i = 0; i < n; i++) WT[c * ldw + i] = s.W_L[i * V + c];
+  return { WT: f32Of(WT), ldw };
+}
+
+/** The most roundings one term of the kernel's M_c or S_c passes: its product, ⌈n/4⌉ adds in its vec4 lane, 2 across lanes. */
+const kernelRoundings = (n: number) => Math.ceil(n / 4) + 3;
+
 /**
  * Per input, ε̄(a, b) ≥ max_{c<p} |M_s(a, b, c) − M̂(a, b, c)| in real arithmetic, where M_s = Σ_i ReLU(U_i(a) + V_i(b) + c_i)·W_L[i, c]
  * for the structure s as given (float64 values) and M̂ is mTable [p (a − b), p (c − a − b)]; the caller adds the
  * structure's own rounding dM. Proof, with u = 2^-23 (WGSL f32 ops err by one ulp), η = 2^-126 (a flushed subnormal):
  * - inputs: |x32 − x| ≤ u|x| + η;  h32 = fl(fl(U32 + V32) + c32) is within e_i = 4u·H_i + 6η of h, H_i = max|U_i| + max|V_i| + |c_i|,
  *   and post32 = max(0, h32) within e_i of ReLU(h) (1-Lipschitz), post32 ≤ H_i + e_i;
- * - m32 = Σ_i post32_i·W32_i (sequential, fused or not) is within γ_n·S + 4nη of Σ post32·W32, S = Σ_i post32_i|W32_i|;
+ * - m32 = Σ_i post32_i·W32_i (four interleaved sums, fused or not: ≤ N = ⌈n/4⌉ + 3 roundings a term) is within
+ *   γ_N·S + (4n + 8)η of Σ post32·W32, S = Σ_i post32_i|W32_i| (each of the ≤ 2n + 8 operations may flush, η at most twice over);
  * - |Σ post32·W32 − M_s| ≤ Σ_i e_i|W32_i| + ReLU(h_i)|W32_i − W_i| ≤ 2u·S + A, A = (1 + u)·Σ_i e_i(|W_i|(1 + 2u) + η) + 2η·Σ_i H_i;
- * - the kernel's S is a sum of non-negative products: S ≤ (s32 + 4nη)/(1 − γ_n); its E = fl|m32 − M̂32| gives
+ * - the kernel's S is a sum of non-negative products: S ≤ (s32 + (4n + 8)η)/(1 − γ_N); its E = fl|m32 − M̂32| gives
  *   |m32 − M̂32| ≤ (E + η)/(1 − u), and |M̂32 − M̂| ≤ u·max|M̂| + η.
- * So ε̄ = (E + η)/(1 − u) + (γ_n + 2u)(s32 + 4nη)/(1 − γ_n) + max_c A_c + 4nη + u·max|M̂| + η, its float64
+ * So ε̄ = (E + η)/(1 − u) + (γ_N + 2u)(s32 + (4n + 8)η)/(1 − γ_N) + max_c A_c + (4n + 8)η + u·max|M̂| + η, its float64
  * evaluation (a few dozen roundings of non-negative terms) covered by the factor 1 + 2^-40. Non-finite → ∞.
  */
 export async function structureBruteForceGpu(g: Gpu, k: KernelRegistry, s: MlpStructure, mTable: F64): Promise<F64> {
@@ -40,7 +53,8 @@ export async function structureBruteForceGpu(g: Gpu, k: KernelRegistry, s: MlpSt
   const eta = F32_MIN_NORMAL;
   const t = (x: ArrayLike<number>, label: string) => createTensor(g, 'f32', [x.length], f32Of(x), label);
   const out = createTensor(g, 'f32', [2 * p * p], undefined, 'brute_force_out');
-  submit(g, [bruteForceBound(k, t(s.U, 'U'), t(s.V, 'V'), t(s.c, 'c'), t(s.W_L, 'W_L'), t(mTable, 'Mhat'), p, n, V, { a_sa: 1, a_sb: 0, b_sa: 0, b_sb: 1 }, out)]);
+  const { WT, ldw } = logitsT(s);
+  submit(g, [bruteForceBound(k, t(s.U, 'U'), t(s.V, 'V'), t(s.c, 'c'), t(WT, 'W_L^T'), t(mTable, 'Mhat'), p, n, ldw, { a_sa: 1, a_sb: 0, b_sa: 0, b_sb: 1 }, out)]);
   const r = await readF32(g, out);
 
   const e = new Float64Array(n);
@@ -61,10 +75,11 @@ export async function structureBruteForceGpu(g: Gpu, k: KernelRegistry, s: MlpSt
   A = (A * (1 + u) + 2 * eta * sumH) * (1 + gamma(n + 4, U64));
   let mMax = 0;
   for (const x of mTable) mMax = Math.max(mMax, Math.abs(x));
-  const gn = gamma(n, u);
-  const rest = A + 4 * n * eta + u * mMax + eta;
+  const gN = gamma(kernelRoundings(n), u);
+  const flush = (4 * n + 8) * eta;
+  const rest = A + flush + u * mMax + eta;
   return Float64Array.from({ length: p * p }, (_, j) => {
-    const b = ((r[2 * j] + eta) / (1 - u) + (gn + 2 * u) * (r[2 * j + 1] + 4 * n * eta) / (1 - gn) + rest) * (1 + 2 ** -40);
+    const b = ((r[2 * j] + eta) / (1 - u) + (gN + 2 * u) * (r[2 * j + 1] + flush) / (1 - gN) + rest) * (1 + 2 ** -40);
     return Number.isFinite(b) ? b : Infinity;
   });
 }
@@ -80,15 +95,16 @@ export interface MeasuredGpu {
 
 /** The forward pass (src/model/gpu_model.ts) and the measurement in one submission; W_L from the structure s. */
 export async function measuredGpu(g: Gpu, k: KernelRegistry, cfg: ModelConfig, params: Params, s: MlpStructure, mTable: F64): Promise<MeasuredGpu> {
-  const { p, d_mlp: n, d_vocab_out: V } = s;
+  const { p, d_mlp: n } = s;
   const layout = paramLayout(cfg);
   const model = new GpuModel(g, k, cfg, layout, allPairs(cfg));
   upload(g, model.params, flatten(layout, params));
   const zero = createTensor(g, 'f32', [n], undefined, 'zero');
   const out = createTensor(g, 'f32', [2 * p * p], undefined, 'measured_out');
-  const W = createTensor(g, 'f32', [n * V], s.W_L, 'W_L');
+  const { WT, ldw } = logitsT(s);
+  const W = createTensor(g, 'f32', [WT.length], WT, 'W_L^T');
   const M = createTensor(g, 'f32', [p * p], mTable, 'Mhat');
-  submit(g, [...model.forward(), bruteForceBound(k, model.outputs.hook_post, zero, zero, W, M, p, n, V, { a_sa: p, a_sb: 1, b_sa: 0, b_sb: 0 }, out)]);
+  submit(g, [...model.forward(), bruteForceBound(k, model.outputs.hook_post, zero, zero, W, M, p, n, ldw, { a_sa: p, a_sb: 1, b_sa: 0, b_sb: 0 }, out)]);
   const r = await readF32(g, out);
   const correct = Uint8Array.from(await readF32(g, model.outputs.correct), (x) => (x > 0.5 ? 1 : 0));
   return {

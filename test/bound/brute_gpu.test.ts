@@ -38,7 +38,8 @@ describe('brute force on the GPU', () => {
       const rng = new Rng(p * 7919 + n + V);
       const s = structure(rng, p, n, V, f);
       const mTable = Float64Array.from({ length: p * p }, () => f(rng.normal()));
-      const want = bruteForceBound(s.U, s.V, s.c, s.W_L, mTable, p, n, V, { a_sa: 1, a_sb: 0, b_sa: 0, b_sb: 1 });
+      const WT = Float64Array.from({ length: p * n }, (_, j) => s.W_L[(j % n) * V + Math.floor(j / n)]); // [p, n]
+      const want = bruteForceBound(s.U, s.V, s.c, WT, mTable, p, n, n, { a_sa: 1, a_sb: 0, b_sa: 0, b_sb: 1 });
       const got = await structureBruteForceGpu(g, k, s, mTable);
       for (let j = 0; j < p * p; j++) {
         // Float64's own error on want is below 1e-13 of its terms, far inside the float32 allowance.

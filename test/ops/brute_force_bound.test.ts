@@ -9,11 +9,12 @@ import { expectClose, randn, testGpu } from '../helpers.js';
 const STRUCT = { a_sa: 1, a_sb: 0, b_sa: 0, b_sb: 1 };
 
 describe('brute_force_bound', () => {
-  // p prime, one neuron, n off the 256-chunk, p over the 64-thread workgroup, W wider than p (ldw > p).
-  it.each([[1, 1, 1], [2, 1, 3], [7, 1, 7], [13, 300, 17], [67, 5, 70], [5, 513, 5]])('p %i, n %i, ldw %i: GPU = CPU, structure and post layouts', async (p, n, ldw) => {
+  // p prime, one neuron, n off the 256-chunk and off 4, p over the 64-thread workgroup, rows padded past n.
+  it.each([[1, 1, 4], [2, 1, 8], [7, 3, 4], [13, 300, 300], [67, 5, 8], [5, 513, 516]])('p %i, n %i, ldw %i: GPU = CPU, structure and post layouts', async (p, n, ldw) => {
     const { g, k } = await testGpu();
     const rng = new Rng(p * 1000 + n);
-    const [U, V, c, W, Mh] = [randn(rng, p * n), randn(rng, p * n), randn(rng, n, 0.3), randn(rng, n * ldw), randn(rng, p * p, 3)];
+    const [U, V, c, Mh] = [randn(rng, p * n), randn(rng, p * n), randn(rng, n, 0.3), randn(rng, p * p, 3)];
+    const W = randn(rng, p * ldw).map((x, j) => (j % ldw < n ? x : 0)); // WT [p, ldw], zero past n
     const post = randn(rng, p * p * n).map(Math.abs);
     const zero = new Float32Array(n);
     const t = (x: Float32Array) => createTensor(g, 'f32', [x.length], x);
@@ -28,8 +29,9 @@ describe('brute_force_bound', () => {
   it('refuses short tensors and bad sizes, naming them', async () => {
     const { g, k } = await testGpu();
     const x = createTensor(g, 'f32', [4]);
-    expect(() => gpu.bruteForceBound(k, x, x, x, x, x, 2, 2, 2, STRUCT, x)).toThrow(/out \[4\] holds 4 elements, the shape needs 8/);
-    expect(() => gpu.bruteForceBound(k, x, x, x, x, x, 2, 1, 1, STRUCT, x)).toThrow(/ldw 1 < p 2/);
+    expect(() => gpu.bruteForceBound(k, x, x, x, createTensor(g, 'f32', [8]), x, 2, 1, 4, STRUCT, x)).toThrow(/out \[4\] holds 4 elements, the shape needs 8/);
+    expect(() => gpu.bruteForceBound(k, x, x, x, x, x, 2, 2, 2, STRUCT, x)).toThrow(/ldw 2 must be ≥ n 2 and a multiple of 4/);
+    expect(() => gpu.bruteForceBound(k, x, x, x, x, x, 1, 5, 4, STRUCT, x)).toThrow(/ldw 4 must be ≥ n 5/);
     expect(() => gpu.bruteForceBound(k, x, x, x, x, x, 0, 1, 1, STRUCT, x)).toThrow(/p 0 is not a positive integer/);
   });
 });
