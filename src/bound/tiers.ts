@@ -192,6 +192,16 @@ export interface Residuals {
   /** [clusters, p (c)] */
   out: F64;
   flops: number;
+  /** Per-token terms [p (x), d_mlp (i)] of the neurons of the explanation: eU = |ΔU − mU| + allow (eV likewise), ec as above (R_i for left-out neurons). */
+  eU: F64;
+  eV: F64;
+  ec: F64;
+  /** Signed ΔU = U − Û, ΔV = V − Û [p, d_mlp], Δc = c − ĉ and Û itself, as computed; each within allow[i] of the real value. */
+  dU: F64;
+  dV: F64;
+  dc: F64;
+  uHat: F64;
+  allow: F64;
 }
 
 export function residuals(s: MlpStructure, ex: Explanation): Residuals {
@@ -199,6 +209,11 @@ export function residuals(s: MlpStructure, ex: Explanation): Residuals {
   const eU = new Float64Array(p * n); // [a, i]
   const eV = new Float64Array(p * n);
   const ec = new Float64Array(n);
+  const dU = new Float64Array(p * n);
+  const dV = new Float64Array(p * n);
+  const dc = new Float64Array(n);
+  const uHat = new Float64Array(p * n);
+  const allowOf = new Float64Array(n);
   const out = new Float64Array(ex.clusters.length * p);
   let flops = 0;
   for (let i = 0; i < n; i++) {
@@ -227,6 +242,9 @@ export function residuals(s: MlpStructure, ex: Explanation): Residuals {
       const v = s.V[x * n + i];
       eU[x * n + i] = u - id;
       eV[x * n + i] = v - id;
+      dU[x * n + i] = u - id;
+      dV[x * n + i] = v - id;
+      uHat[x * n + i] = id;
       loU = Math.min(loU, u - id); hiU = Math.max(hiU, u - id);
       loV = Math.min(loV, v - id); hiV = Math.max(hiV, v - id);
       scale = Math.max(scale, Math.abs(u), Math.abs(v));
@@ -239,6 +257,8 @@ export function residuals(s: MlpStructure, ex: Explanation): Residuals {
       eV[x * n + i] = Math.abs(eV[x * n + i] - mV) + allow;
     }
     ec[i] = Math.abs(s.c[i] - nf.r * kappa + mU + mV) + allow;
+    dc[i] = s.c[i] - nf.r * kappa;
+    allowOf[i] = allow;
     for (let c = 0; c < p; c++) {
       const ang = (2 * Math.PI * modn(cl.k * c, p)) / p + nf.psi;
       const dw = Math.abs(s.W_L[i * V + c] - nf.s * Math.cos(ang));
@@ -269,7 +289,7 @@ export function residuals(s: MlpStructure, ex: Explanation): Residuals {
   }
   flops += 4 * p * p * n + 2 * p * n;
   const up = 1 + gamma(n + 4);
-  return { X: X.map((x) => x * up), Y: Y.map((x) => x * up), cst: cst.map((x) => x * up), out: out.map((x) => x * up), flops };
+  return { X: X.map((x) => x * up), Y: Y.map((x) => x * up), cst: cst.map((x) => x * up), out: out.map((x) => x * up), flops, eU, eV, ec, dU, dV, dc, uHat, allow: allowOf };
 }
 
 /**

@@ -1,0 +1,245 @@
+// A tighter residual bound for the per-shift and compressed tiers (SPEC §4 (i)): instead of summing every neuron's
+// Lipschitz residual |h_i − ĥ_i|·|W_L[i, c]| in absolute value (≈ 21 on model A, whose true residual is ≈ 3), the
+// first-order part is summed with its sign, so the neurons' residuals cancel as they do in the model.
+//
+// For neuron i of the explanation, Δh_i = h_i − ĥ_i and any g_i ∈ {0, 1} (here g_i = [ĥ_i > 0] as computed):
+//   ReLU(h_i) − ReLU(ĥ_i) = g_i·Δh_i + ν_i,  |ν_i| ≤ ReLU(e_i − ĥ_i) if g_i = 1,  ReLU(e_i + ĥ_i) if g_i = 0,
+// for any e_i ≥ |Δh_i|. Proof (g = 1): ν = ReLU(−h) − ReLU(−ĥ), both terms in [0, ReLU(e − ĥ)] since
+// −h = −ĥ − Δh ≤ e − ĥ; (g = 0): ν = ReLU(h) − ReLU(ĥ), both in [0, ReLU(ĥ + e)]. So ν_i vanishes outside the band
+// |ĥ_i| < e_i around the ReLU's kink, and the choice of g never affects soundness. With W_L = Ŵ + ΔW, Ŵ_i(c) =
+// s_i cos(ω_k c + ψ_i) = Re[e^{iω_k c} s_i e^{iψ_i}] and p̂_i = ReLU(ĥ_i) = r_i P_{k,d}(u_i) (src/bound/shape.ts):
+//   M − M̂ = S + Σ_i g_iΔh_iΔW_i(c) + Σ_i ν_i W_L[i, c] + Σ_i p̂_iΔW_i(c) + [Σ_i p̂_iŴ_i(c) − M̂] + left-out neurons,
+//   S(a, b, c) = Σ_k Re[e^{iω_k c}·L_k(a, b)],  L_k = Σ_{i∈k} g_iΔh_i s_i e^{iψ_i}   (computed, signed),
+// and the other terms are bounded in absolute value:
+//   second order  |Σ g_iΔh_iΔW_i(c)| ≤ Σ_i (eU_i(a) + eV_i(b) + ec_i)|ΔW_i(c)|  (tables like X, Y: O(p²·d_mlp));
+//   band          |Σ ν_i W_L[i, c]| ≤ Σ_{i in the band} ν̄_i|W_L[i, c]|  (only the ≈ 10 % of neurons near their kink);
+//   output        Σ_{i∈k} r_i P(φ_i + x)ΔW_i(c) = Σ_j P̂(j) e^{ijx} G_k[j, c], G_k[j, c] = Σ_{i∈k} r_i e^{ijφ_i}ΔW_i(c)
+//                 (P continuous with summable coefficients), so it is ≤ Σ_{|j|≤J} |P̂(j)||G_k[j, c]| + Σ_{|j|>J} |P̂(j)|·out[k, c]
+//                 for every shift x at once: the residuals of W_L rows cancel across the cluster in each G_k[j, c];
+//   quadrature    the tier's own term (per shift or compressed), unchanged;
+//   left out      R_i|W_L[i, c]| as before.
+// The bound is per logit, so an input is certified by the signed rule of certifyLinearized.
+import type { MlpStructure } from '../interp/structure.js';
+import type { F64 } from '../ops/cpu/types.js';
+import type { Certification, Residuals } from './tiers.js';
+import { type Explanation, clusterIntegrands, modn } from './explanation.js';
+import { U64, gamma } from './integrand.js';
+import type { ShapeIntegrand } from './shape.js';
+
+export interface Linearized {
+  /** Signed first-order part S(a, b, c) [p², p] (row a·p + b, then c). */
+  S: F64;
+  /** Absolute part R(a, b, c) [p², p]: a bound on |M − M̂ − S| without the quadrature term, rounding of S included. */
+  R: F64;
+  flops: number;
+}
+
+/** Truncation order of the output term's series: |P̂(j)| falls like 1/j², so a few terms carry it (model A: J = 14). */
+export const OUTPUT_ORDER = 16;
+
+/**
+ * S and R for every input and logit c < p, from the clusters' integrands at the truncation order Mo ≥ 4:
+ * the output term uses P̂(j) for |j| ≤ J = Mo − 2 and 2·tail ≥ Σ_{|j|>J} |P̂(j)| (tail covers j ≥ Mo − 1, and P̂ is even).
+ *
+ * Rounding (each a bound on |computed − real|): Δh_i = ΔU + ΔV + Δc within 3·allow_i + 2u|Δh_i| (each part within allow_i,
+ * Residuals); ĥ_i within 3·allow_i; s_i e^{iψ_i} within 2u·s_i; L_k within Σ g_i(4·allow_i + 8u|Δh_i|)s_i + γ_{n+2}·Σ|terms|;
+ * Re[e^{iωc}L] within errL + 8u|L| (trig of an exactly reduced angle within 2u, two products and a sum). |ΔW| is taken as
+ * |computed| + allowW, allowW = 64u(|W_L| + s) (residuals()); G_k[j, c] within Σ r_i allowW + out·((4J + 16)u + γ_{n+2})
+ * (cos jφ, sin jφ within (4J + 2)u: the argument jφ rounded by u|jφ| ≤ 4Ju). The P̃ the computed integrand holds differs
+ * from the real one by ≤ 4u·Σ|a| (C, C₂ within 4u relative), i.e. 4u·Σ|a|·out more. Non-negative sums are rounded up by γ.
+ */
+export function linearized(s: MlpStructure, ex: Explanation, res: Residuals, Mo = OUTPUT_ORDER): Linearized {
+  const { p, d_mlp: n, d_vocab_out: Vo } = s;
+  const K = ex.clusters.length;
+  const ints = clusterIntegrands(ex, Mo);
+  const J = Mo - 2;
+  let flops = K * p * (30 * (Mo + 3) + 2000); // the integrands, as counted in bound.ts
+
+  // Per neuron: |ΔW_i(c)| bound, s_i e^{iψ_i}, and the output tables G (re, im) [K, J + 1, p], out and its allowance part.
+  const dW = new Float64Array(n * p);
+  const zr = new Float64Array(n);
+  const zi = new Float64Array(n);
+  const Gre = new Float64Array(K * (J + 1) * p);
+  const Gim = new Float64Array(K * (J + 1) * p);
+  const out = new Float64Array(K * p);
+  const outAllow = new Float64Array(K * p);
+  const leftOut = new Float64Array(p);
+  const cj = new Float64Array(J + 1);
+  const sj = new Float64Array(J + 1);
+  for (let i = 0; i < n; i++) {
+    const k = ex.member[i];
+    if (k < 0) {
+      for (let c = 0; c < p; c++) leftOut[c] += res.ec[i] * Math.abs(s.W_L[i * Vo + c]);
+      continue;
+    }
+    const nf = ex.fourier[i];
+    const kk = ex.clusters[k].k;
+    zr[i] = nf.s * Math.cos(nf.psi);
+    zi[i] = nf.s * Math.sin(nf.psi);
+    for (let j = 0; j <= J; j++) {
+      cj[j] = nf.r * Math.cos(j * nf.phi);
+      sj[j] = nf.r * Math.sin(j * nf.phi);
+    }
+    for (let c = 0; c < p; c++) {
+      const w = s.W_L[i * Vo + c];
+      const d = w - nf.s * Math.cos((2 * Math.PI * modn(kk * c, p)) / p + nf.psi);
+      const allowW = 64 * U64 * (Math.abs(w) + nf.s);
+      dW[i * p + c] = Math.abs(d) + allowW;
+      out[k * p + c] += nf.r * dW[i * p + c];
+      outAllow[k * p + c] += nf.r * allowW;
+      for (let j = 0; j <= J; j++) {
+        Gre[(k * (J + 1) + j) * p + c] += cj[j] * d;
+        Gim[(k * (J + 1) + j) * p + c] += sj[j] * d;
+      }
+    }
+    flops += p * (20 + 4 * (J + 1)) + 4 * (J + 1);
+  }
+  // outG[k·p + d][c]: the output term of cluster k at distance d.
+  const up = 1 + gamma(n + 8);
+  const outG = new Float64Array(p * p); // Σ_k at [d, c]
+  for (let k = 0; k < K; k++) {
+    const nk = ex.clusters[k].neurons.length;
+    const gAbs = new Float64Array((J + 1) * p);
+    for (let j = 0; j <= J; j++) for (let c = 0; c < p; c++) gAbs[j * p + c] = Math.hypot(Gre[(k * (J + 1) + j) * p + c], Gim[(k * (J + 1) + j) * p + c]) * (1 + 4 * U64);
+    const done = new Map<ShapeIntegrand, F64>();
+    for (let d = 0; d < p; d++) {
+      const si = ints[k][d];
+      let row = done.get(si);
+      if (!row) {
+        row = new Float64Array(p);
+        const sumA = Math.abs(si.a0) + Math.abs(si.a1) + Math.abs(si.a2);
+        for (let c = 0; c < p; c++) {
+          const o = out[k * p + c] * up;
+          const errG = outAllow[k * p + c] * up + o * ((4 * J + 16) * U64 + gamma(nk + 2));
+          let t = 2 * si.tail * o + 4 * U64 * sumA * o;
+          for (let j = 0; j <= J; j++) t += (j === 0 ? 1 : 2) * (Math.abs(si.coef[j]) + si.coefErr) * (gAbs[j * p + c] + errG);
+          row[c] = t * (1 + gamma(2 * J + 8));
+        }
+        done.set(si, row);
+        flops += p * (6 * J + 16);
+      }
+      for (let c = 0; c < p; c++) outG[d * p + c] += row[c];
+    }
+  }
+
+  // Second-order tables XΔ[a, c] = Σ_i eU_i(a)|ΔW_i(c)| (YΔ likewise) and cΔ[c] = Σ_i ec_i|ΔW_i(c)|, explained neurons only.
+  const XD = new Float64Array(p * p);
+  const YD = new Float64Array(p * p);
+  const cD = new Float64Array(p);
+  const expl = Array.from({ length: n }, (_, i) => i).filter((i) => ex.member[i] >= 0);
+  for (let c = 0; c < p; c++) {
+    for (let x = 0; x < p; x++) {
+      let su = 0;
+      let sv = 0;
+      for (const i of expl) {
+        su += res.eU[x * n + i] * dW[i * p + c];
+        sv += res.eV[x * n + i] * dW[i * p + c];
+      }
+      XD[x * p + c] = su * up;
+      YD[x * p + c] = sv * up;
+    }
+    let t = 0;
+    for (const i of expl) t += res.ec[i] * dW[i * p + c];
+    cD[c] = t * up;
+  }
+  flops += 4 * p * p * expl.length + 2 * p * expl.length;
+
+  // Per input: L_k, the band, then S and R for every c.
+  const S = new Float64Array(p * p * p);
+  const R = new Float64Array(p * p * p);
+  const rotC = ex.clusters.map((cl) => Float64Array.from({ length: p }, (_, c) => Math.cos((2 * Math.PI * modn(cl.k * c, p)) / p)));
+  const rotS = ex.clusters.map((cl) => Float64Array.from({ length: p }, (_, c) => Math.sin((2 * Math.PI * modn(cl.k * c, p)) / p)));
+  const Lre = new Float64Array(K);
+  const Lim = new Float64Array(K);
+  const Lerr = new Float64Array(K);
+  const band: number[] = [];
+  const nuBar: number[] = [];
+  for (let a = 0; a < p; a++) {
+    for (let b = 0; b < p; b++) {
+      const row = a * p + b;
+      const d = modn(a - b, p);
+      Lre.fill(0);
+      Lim.fill(0);
+      Lerr.fill(0);
+      band.length = 0;
+      nuBar.length = 0;
+      for (const i of expl) {
+        const k = ex.member[i];
+        const al = res.allow[i];
+        const hHat = res.uHat[a * n + i] + res.uHat[b * n + i] + ex.fourier[i].r * ex.clusters[k].shape.kappa;
+        const dh = res.dU[a * n + i] + res.dV[b * n + i] + res.dc[i];
+        const e = res.eU[a * n + i] + res.eV[b * n + i] + res.ec[i];
+        const on = hHat > 0;
+        if (on) {
+          Lre[k] += dh * zr[i];
+          Lim[k] += dh * zi[i];
+          Lerr[k] += (4 * al + 8 * U64 * Math.abs(dh)) * ex.fourier[i].s + gamma(n + 2) * Math.abs(dh) * ex.fourier[i].s;
+        }
+        const nu = (on ? e - hHat : e + hHat) + 3 * al;
+        if (nu > 0) {
+          band.push(i);
+          nuBar.push(nu * (1 + 4 * U64));
+        }
+      }
+      flops += expl.length * 14;
+      let errS = 0;
+      for (let k = 0; k < K; k++) errS += (Lerr[k] * (1 + 4 * U64) + (8 * U64 + gamma(K + 2)) * Math.hypot(Lre[k], Lim[k]) * 1.01);
+      for (let c = 0; c < p; c++) {
+        let sc = 0;
+        for (let k = 0; k < K; k++) sc += rotC[k][c] * Lre[k] - rotS[k][c] * Lim[k];
+        let bnd = 0;
+        for (let t = 0; t < band.length; t++) bnd += nuBar[t] * Math.abs(s.W_L[band[t] * Vo + c]);
+        S[row * p + c] = sc;
+        R[row * p + c] = (XD[a * p + c] + YD[b * p + c] + cD[c] + bnd * (1 + gamma(band.length + 2)) + outG[d * p + c] + leftOut[c] * up + errS) * (1 + gamma(8));
+      }
+      flops += p * (4 * K + 2 * band.length + 10);
+    }
+  }
+  return { S, R, flops };
+}
+
+/**
+ * ε̄(a, b) = max_c (|S| + R) + quad(a, b) + dM, rounded up: a bound on max_c |M − M̂| (the tier's quadrature and the
+ * structure's rounding dM do not depend on c).
+ */
+export function linearizedEps(p: number, lin: Linearized, quad: F64, dM: number): F64 {
+  const eps = new Float64Array(p * p);
+  for (let r = 0; r < p * p; r++) {
+    let m = 0;
+    for (let c = 0; c < p; c++) m = Math.max(m, Math.abs(lin.S[r * p + c]) + lin.R[r * p + c]);
+    eps[r] = (m + quad[r] + dM) * (1 + 8 * U64);
+  }
+  return eps;
+}
+
+/**
+ * The signed rule: M(a, b, c) = M̂ + S + err with |err| ≤ R(c) + q (q = quad(a, b) + dM), so input (a, b) is certified when for
+ * every c ≠ c* = a + b: [M̂(c*) + S(c*) + D(c*)] − [M̂(c) + S(c) + D(c)] > R(c*) + R(c) + 2q + slack. slack covers D's and the
+ * margin's rounding (as for certify); the S terms add their own rounding, 8u·(|S(c*)| + |S(c)|).
+ * Inputs certified by `also` (another sound certificate of the same tier) stay certified.
+ */
+export function certifyLinearized(p: number, mTable: F64, D: (a: number, b: number, c: number) => number, lin: Linearized, quad: F64, dM: number, slack: number, also: Certification): Certification {
+  const certified = new Uint8Array(p * p);
+  const uncertified: [number, number][] = [];
+  for (let a = 0; a < p; a++) {
+    for (let b = 0; b < p; b++) {
+      const r = a * p + b;
+      const d = modn(a - b, p);
+      const cs = (a + b) % p;
+      const q = (quad[r] + dM) * (1 + 4 * U64);
+      const sTop = lin.S[r * p + cs];
+      const top = mTable[d * p] + D(a, b, cs) + sTop;
+      let ok = true;
+      for (let c = 0; c < p && ok; c++) {
+        if (c === cs) continue;
+        const sc = lin.S[r * p + c];
+        const margin = top - mTable[d * p + modn(c - cs, p)] - D(a, b, c) - sc;
+        const need = (lin.R[r * p + cs] + lin.R[r * p + c] + 2 * q + 8 * U64 * (Math.abs(sTop) + Math.abs(sc))) * (1 + 4 * U64) + slack;
+        if (!(margin > need)) ok = false;
+      }
+      if (ok || also.certified[r]) certified[r] = 1;
+      else uncertified.push([a, b]);
+    }
+  }
+  return { certified, accuracy: (p * p - uncertified.length) / (p * p), uncertified };
+}
