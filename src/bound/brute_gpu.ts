@@ -45,36 +45,44 @@ const kernelRoundings = (n: number) => Math.ceil(n / 4) + 3;
  * - the kernel's S is a sum of non-negative products: S ≤ (s32 + (4n + 8)η)/(1 − γ_N); its E = fl|m32 − M̂32| gives
  *   |m32 − M̂32| ≤ (E + η)/(1 − u), and |M̂32 − M̂| ≤ u·max|M̂| + η.
  * So ε̄ = (E + η)/(1 − u) + (γ_N + 2u)(s32 + (4n + 8)η)/(1 − γ_N) + max_c A_c + (4n + 8)η + u·max|M̂| + η, its float64
- * evaluation (a few dozen roundings of non-negative terms) covered by the factor 1 + 2^-40. Non-finite → ∞.
+ * evaluation (a few dozen roundings of non-negative terms) covered by the factor 1 + 2^-40. Inputs large enough that the
+ * kernel could overflow f32 (or non-finite) give ε̄ = ∞: nothing is certified.
  */
 export async function structureBruteForceGpu(g: Gpu, k: KernelRegistry, s: MlpStructure, mTable: F64): Promise<F64> {
   const { p, d_mlp: n, d_vocab_out: V } = s;
   const u = U32_WGSL;
   const eta = F32_MIN_NORMAL;
+  const H = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let mu = 0, mv = 0;
+    for (let x = 0; x < p; x++) { mu = Math.max(mu, Math.abs(s.U[x * n + i])); mv = Math.max(mv, Math.abs(s.V[x * n + i])); }
+    H[i] = mu + mv + Math.abs(s.c[i]);
+  }
+  const e = H.map((h) => 4 * u * h + 6 * eta);
+  let A = 0;
+  let big = 0; // far above every |value| the kernel forms (and NaN if any input is): below 1e37 no f32 overflows
+  for (let c = 0; c < p; c++) {
+    let a = 0;
+    let b = 0;
+    for (let i = 0; i < n; i++) {
+      const w = Math.abs(s.W_L[i * V + c]);
+      a += e[i] * (w * (1 + 2 * u) + eta);
+      b += 2 * (H[i] + 1) * (w + 1);
+    }
+    A = Math.max(A, a);
+    big = Math.max(big, b);
+  }
+  A = (A * (1 + u) + 2 * eta * H.reduce((t, h) => t + h, 0)) * (1 + gamma(n + 4, U64));
+  let mMax = 0;
+  for (const x of mTable) mMax = Math.max(mMax, Math.abs(x));
+  // WGSL's max may drop a NaN, so an overflowing kernel could return a finite, wrong figure: refuse instead (ε̄ = ∞).
+  if (!(big + mMax < 1e37)) return new Float64Array(p * p).fill(Infinity);
+
   const t = (x: ArrayLike<number>, label: string) => createTensor(g, 'f32', [x.length], f32Of(x), label);
   const out = createTensor(g, 'f32', [2 * p * p], undefined, 'brute_force_out');
   const { WT, ldw } = logitsT(s);
   submit(g, [bruteForceBound(k, t(s.U, 'U'), t(s.V, 'V'), t(s.c, 'c'), t(WT, 'W_L^T'), t(mTable, 'Mhat'), p, n, ldw, { a_sa: 1, a_sb: 0, b_sa: 0, b_sb: 1 }, out)]);
   const r = await readF32(g, out);
-
-  const e = new Float64Array(n);
-  let sumH = 0;
-  for (let i = 0; i < n; i++) {
-    let mu = 0, mv = 0;
-    for (let x = 0; x < p; x++) { mu = Math.max(mu, Math.abs(s.U[x * n + i])); mv = Math.max(mv, Math.abs(s.V[x * n + i])); }
-    const H = mu + mv + Math.abs(s.c[i]);
-    e[i] = 4 * u * H + 6 * eta;
-    sumH += H;
-  }
-  let A = 0;
-  for (let c = 0; c < p; c++) {
-    let a = 0;
-    for (let i = 0; i < n; i++) a += e[i] * (Math.abs(s.W_L[i * V + c]) * (1 + 2 * u) + eta);
-    A = Math.max(A, a);
-  }
-  A = (A * (1 + u) + 2 * eta * sumH) * (1 + gamma(n + 4, U64));
-  let mMax = 0;
-  for (const x of mTable) mMax = Math.max(mMax, Math.abs(x));
   const gN = gamma(kernelRoundings(n), u);
   const flush = (4 * n + 8) * eta;
   const rest = A + flush + u * mMax + eta;

@@ -11,7 +11,9 @@ import type { MlpStructure } from '../../src/interp/structure.js';
 import { loadCheckpoint } from '../../src/io/checkpoint.js';
 import { bruteForceBound } from '../../src/ops/cpu/brute_force_bound.js';
 import { Rng } from '../../src/util/rng.js';
-import { MODEL_A, MODEL_B, tempDir, testGpu } from '../helpers.js';
+import { makeConfig } from '../../src/model/config.js';
+import { initParams } from '../../src/model/params.js';
+import { MODEL_A, tempDir, testGpu } from '../helpers.js';
 
 const CANONICAL = new URL('../../results/pizza-seed0/model.safetensors', import.meta.url).pathname;
 const SCRIPT = new URL('../../scripts/bound.ts', import.meta.url).pathname;
@@ -29,6 +31,7 @@ describe('brute force on the GPU', () => {
     ['cancelling: ±2^30 + x', (x) => (x > 0 ? 2 ** 30 : -(2 ** 30)) + x],
     ['subnormal in f32: 1e-40·x', (x) => 1e-40 * x],
     ['mixed scales', (x) => x * 10 ** Math.round(6 * x)],
+    ['overflows f32: 1e30·x', (x) => 1e30 * x],
   ];
   // p prime, one neuron, d_mlp off the 256-neuron chunk, p over the 64-thread workgroup, d_vocab_out > p.
   const shapes: [number, number, number][] = [[2, 1, 2], [7, 1, 8], [13, 300, 13], [67, 3, 67], [5, 513, 9]];
@@ -41,6 +44,7 @@ describe('brute force on the GPU', () => {
       const WT = Float64Array.from({ length: p * n }, (_, j) => s.W_L[(j % n) * V + Math.floor(j / n)]); // [p, n]
       const want = bruteForceBound(s.U, s.V, s.c, WT, mTable, p, n, n, { a_sa: 1, a_sb: 0, b_sa: 0, b_sb: 1 });
       const got = await structureBruteForceGpu(g, k, s, mTable);
+      if (name.startsWith('overflows')) expect(got.every((x) => x === Infinity)).toBe(true); // refused, not a wrong figure
       for (let j = 0; j < p * p; j++) {
         // Float64's own error on want is below 1e-13 of its terms, far inside the float32 allowance.
         const slack = 1e-13 * (want[2 * j + 1] + Math.abs(want[2 * j]));
@@ -77,12 +81,14 @@ describe('brute force on the GPU', () => {
     }
   });
 
-  it('model B (α = 1): falls back to the CPU, and says why', async () => {
+  it('α ≠ 0 (a clock-style model): falls back to the CPU, and says why', async () => {
     const { g, k } = await testGpu();
-    const { cfg, params } = loadCheckpoint(MODEL_B);
+    const cfg = makeConfig({ p: 7, d_model: 8, n_heads: 2, d_mlp: 6, attention_rate: 1, attention_convention: 'sum' });
+    const params = initParams(cfg, 5);
     const r = await boundModelGpu(g, k, cfg, params, { M: 4, shape: true });
-    expect(r.devices.brute_force).toBe('cpu');
+    expect(r.devices).toMatchObject({ forward: 'cpu', brute_force: 'cpu', per_shift: 'cpu', compressed: 'cpu' });
     expect(r.devices.note).toMatch(/α = 1 ≠ 0/);
+    expect(r.perInput.brute_force).toEqual(boundModel(cfg, params, { M: 4, shape: true }).perInput.brute_force);
   });
 
   it('CLI on model A: the GPU (default) and --cpu certify the same inputs, the JSON says which device ran', () => {
