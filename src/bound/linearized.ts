@@ -21,7 +21,7 @@
 // The bound is per logit, so an input is certified by the signed rule of certifyLinearized.
 import type { MlpStructure } from '../interp/structure.js';
 import type { F64 } from '../ops/cpu/types.js';
-import type { Certification, Residuals } from './tiers.js';
+import { type Certification, type Residuals, outputTerm } from './tiers.js';
 import { type Explanation, clusterIntegrands, modn } from './explanation.js';
 import { U64, gamma } from './integrand.js';
 import type { ShapeIntegrand } from './shape.js';
@@ -34,89 +34,43 @@ export interface Linearized {
   flops: number;
 }
 
-/** Truncation order of the output term's series: |P̂(j)| falls like 1/j², so a few terms carry it (model A: J = 14). */
-export const OUTPUT_ORDER = 16;
-
 /**
- * S and R for every input and logit c < p, from the clusters' integrands at the truncation order Mo ≥ 4:
- * the output term uses P̂(j) for |j| ≤ J = Mo − 2 and 2·tail ≥ Σ_{|j|>J} |P̂(j)| (tail covers j ≥ Mo − 1, and P̂ is even).
+ * S and R for every input and logit c < p. The output term is outputTerm (tiers.ts) with res.J terms, from the clusters'
+ * integrands at the order M = res.J + 2 (coefficients to M + 2, tail beyond).
  *
  * Rounding (each a bound on |computed − real|): Δh_i = ΔU + ΔV + Δc within 3·allow_i + 2u|Δh_i| (each part within allow_i,
  * Residuals); ĥ_i within 3·allow_i; s_i e^{iψ_i} within 2u·s_i; L_k within Σ g_i(4·allow_i + 8u|Δh_i|)s_i + γ_{n+2}·Σ|terms|;
- * Re[e^{iωc}L] within errL + 8u|L| (trig of an exactly reduced angle within 2u, two products and a sum). |ΔW| is taken as
- * |computed| + allowW, allowW = 64u(|W_L| + s) (residuals()); G_k[j, c] within Σ r_i allowW + out·((4J + 16)u + γ_{n+2})
- * (cos jφ, sin jφ within (4J + 2)u: the argument jφ rounded by u|jφ| ≤ 4Ju). The P̃ the computed integrand holds differs
- * from the real one by ≤ 4u·Σ|a| (C, C₂ within 4u relative), i.e. 4u·Σ|a|·out more. Non-negative sums are rounded up by γ.
+ * Re[e^{iωc}L] within errL + 8u|L| (trig of an exactly reduced angle within 2u, two products and a sum); |ΔW| is res.dW
+ * (computed + allowance). Non-negative sums are rounded up by γ.
  */
-export function linearized(s: MlpStructure, ex: Explanation, res: Residuals, Mo = OUTPUT_ORDER): Linearized {
+export function linearized(s: MlpStructure, ex: Explanation, res: Residuals): Linearized {
   const { p, d_mlp: n, d_vocab_out: Vo } = s;
   const K = ex.clusters.length;
-  const ints = clusterIntegrands(ex, Mo);
-  const J = Mo - 2;
-  let flops = K * p * (30 * (Mo + 3) + 2000); // the integrands, as counted in bound.ts
+  const ints = clusterIntegrands(ex, Math.max(4, res.J + 2));
+  let flops = K * p * (30 * (res.J + 5) + 2000); // the integrands, as counted in bound.ts
 
-  // Per neuron: |ΔW_i(c)| bound, s_i e^{iψ_i}, and the output tables G (re, im) [K, J + 1, p], out and its allowance part.
-  const dW = new Float64Array(n * p);
   const zr = new Float64Array(n);
   const zi = new Float64Array(n);
-  const Gre = new Float64Array(K * (J + 1) * p);
-  const Gim = new Float64Array(K * (J + 1) * p);
-  const out = new Float64Array(K * p);
-  const outAllow = new Float64Array(K * p);
   const leftOut = new Float64Array(p);
-  const cj = new Float64Array(J + 1);
-  const sj = new Float64Array(J + 1);
   for (let i = 0; i < n; i++) {
-    const k = ex.member[i];
-    if (k < 0) {
+    if (ex.member[i] < 0) {
       for (let c = 0; c < p; c++) leftOut[c] += res.ec[i] * Math.abs(s.W_L[i * Vo + c]);
       continue;
     }
-    const nf = ex.fourier[i];
-    const kk = ex.clusters[k].k;
-    zr[i] = nf.s * Math.cos(nf.psi);
-    zi[i] = nf.s * Math.sin(nf.psi);
-    for (let j = 0; j <= J; j++) {
-      cj[j] = nf.r * Math.cos(j * nf.phi);
-      sj[j] = nf.r * Math.sin(j * nf.phi);
-    }
-    for (let c = 0; c < p; c++) {
-      const w = s.W_L[i * Vo + c];
-      const d = w - nf.s * Math.cos((2 * Math.PI * modn(kk * c, p)) / p + nf.psi);
-      const allowW = 64 * U64 * (Math.abs(w) + nf.s);
-      dW[i * p + c] = Math.abs(d) + allowW;
-      out[k * p + c] += nf.r * dW[i * p + c];
-      outAllow[k * p + c] += nf.r * allowW;
-      for (let j = 0; j <= J; j++) {
-        Gre[(k * (J + 1) + j) * p + c] += cj[j] * d;
-        Gim[(k * (J + 1) + j) * p + c] += sj[j] * d;
-      }
-    }
-    flops += p * (20 + 4 * (J + 1)) + 4 * (J + 1);
+    zr[i] = ex.fourier[i].s * Math.cos(ex.fourier[i].psi);
+    zi[i] = ex.fourier[i].s * Math.sin(ex.fourier[i].psi);
   }
-  // outG[k·p + d][c]: the output term of cluster k at distance d.
   const up = 1 + gamma(n + 8);
-  const outG = new Float64Array(p * p); // Σ_k at [d, c]
+  // outG[d, c]: Σ_k outputTerm of cluster k at distance d.
+  const outG = new Float64Array(p * p);
   for (let k = 0; k < K; k++) {
-    const nk = ex.clusters[k].neurons.length;
-    const gAbs = new Float64Array((J + 1) * p);
-    for (let j = 0; j <= J; j++) for (let c = 0; c < p; c++) gAbs[j * p + c] = Math.hypot(Gre[(k * (J + 1) + j) * p + c], Gim[(k * (J + 1) + j) * p + c]) * (1 + 4 * U64);
     const done = new Map<ShapeIntegrand, F64>();
     for (let d = 0; d < p; d++) {
       const si = ints[k][d];
       let row = done.get(si);
       if (!row) {
-        row = new Float64Array(p);
-        const sumA = Math.abs(si.a0) + Math.abs(si.a1) + Math.abs(si.a2);
-        for (let c = 0; c < p; c++) {
-          const o = out[k * p + c] * up;
-          const errG = outAllow[k * p + c] * up + o * ((4 * J + 16) * U64 + gamma(nk + 2));
-          let t = 2 * si.tail * o + 4 * U64 * sumA * o;
-          for (let j = 0; j <= J; j++) t += (j === 0 ? 1 : 2) * (Math.abs(si.coef[j]) + si.coefErr) * (gAbs[j * p + c] + errG);
-          row[c] = t * (1 + gamma(2 * J + 8));
-        }
-        done.set(si, row);
-        flops += p * (6 * J + 16);
+        done.set(si, (row = outputTerm(res, k, si)));
+        flops += p * (6 * res.J + 16);
       }
       for (let c = 0; c < p; c++) outG[d * p + c] += row[c];
     }
@@ -132,14 +86,14 @@ export function linearized(s: MlpStructure, ex: Explanation, res: Residuals, Mo 
       let su = 0;
       let sv = 0;
       for (const i of expl) {
-        su += res.eU[x * n + i] * dW[i * p + c];
-        sv += res.eV[x * n + i] * dW[i * p + c];
+        su += res.eU[x * n + i] * res.dW[i * p + c];
+        sv += res.eV[x * n + i] * res.dW[i * p + c];
       }
       XD[x * p + c] = su * up;
       YD[x * p + c] = sv * up;
     }
     let t = 0;
-    for (const i of expl) t += res.ec[i] * dW[i * p + c];
+    for (const i of expl) t += res.ec[i] * res.dW[i * p + c];
     cD[c] = t * up;
   }
   flops += 4 * p * p * expl.length + 2 * p * expl.length;
@@ -190,7 +144,7 @@ export function linearized(s: MlpStructure, ex: Explanation, res: Residuals, Mo 
         let bnd = 0;
         for (let t = 0; t < band.length; t++) bnd += nuBar[t] * Math.abs(s.W_L[band[t] * Vo + c]);
         S[row * p + c] = sc;
-        R[row * p + c] = (XD[a * p + c] + YD[b * p + c] + cD[c] + bnd * (1 + gamma(band.length + 2)) + outG[d * p + c] + leftOut[c] * up + errS) * (1 + gamma(8));
+        R[row * p + c] = (XD[a * p + c] + YD[b * p + c] + cD[c] + bnd * (1 + gamma(band.length + 2)) + outG[d * p + c] * (1 + gamma(K + 2)) + leftOut[c] * up + errS) * (1 + gamma(8));
       }
       flops += p * (4 * K + 2 * band.length + 10);
     }

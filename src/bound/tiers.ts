@@ -202,9 +202,22 @@ export interface Residuals {
   dc: F64;
   uHat: F64;
   allow: F64;
+  /** |ΔW_i(c)| + its allowance [d_mlp, p] (explained neurons; 0 for the others), ≥ the real |W_L[i, c] − Ŵ_i(c)|. */
+  dW: F64;
+  /**
+   * The W_L-row residuals' phase moments G_k[j, c] = Σ_{i∈k} r_i e^{ijφ_i}ΔW_i(c) for j = 0..J [clusters, J + 1, p] (re, im, as
+   * computed), and gErr [clusters, p] ≥ |computed − real| for every j (see outputTerm).
+   */
+  J: number;
+  gRe: F64;
+  gIm: F64;
+  gErr: F64;
 }
 
-export function residuals(s: MlpStructure, ex: Explanation): Residuals {
+/** Terms of the output series kept by default (outputTerm): |P̂(j)| falls like 1/j², so a few carry it (model A: 14). */
+export const OUTPUT_TERMS = 14;
+
+export function residuals(s: MlpStructure, ex: Explanation, J = OUTPUT_TERMS): Residuals {
   const { p, d_mlp: n, d_vocab_out: V } = s;
   const eU = new Float64Array(p * n); // [a, i]
   const eV = new Float64Array(p * n);
@@ -215,6 +228,13 @@ export function residuals(s: MlpStructure, ex: Explanation): Residuals {
   const uHat = new Float64Array(p * n);
   const allowOf = new Float64Array(n);
   const out = new Float64Array(ex.clusters.length * p);
+  const K = ex.clusters.length;
+  const dW = new Float64Array(n * p);
+  const gRe = new Float64Array(K * (J + 1) * p);
+  const gIm = new Float64Array(K * (J + 1) * p);
+  const outAllow = new Float64Array(K * p);
+  const cj = new Float64Array(J + 1);
+  const sj = new Float64Array(J + 1);
   let flops = 0;
   for (let i = 0; i < n; i++) {
     const t = ex.member[i];
@@ -259,13 +279,25 @@ export function residuals(s: MlpStructure, ex: Explanation): Residuals {
     ec[i] = Math.abs(s.c[i] - nf.r * kappa + mU + mV) + allow;
     dc[i] = s.c[i] - nf.r * kappa;
     allowOf[i] = allow;
+    for (let j = 0; j <= J; j++) {
+      cj[j] = nf.r * Math.cos(j * nf.phi);
+      sj[j] = nf.r * Math.sin(j * nf.phi);
+    }
     for (let c = 0; c < p; c++) {
       const ang = (2 * Math.PI * modn(cl.k * c, p)) / p + nf.psi;
-      const dw = Math.abs(s.W_L[i * V + c] - nf.s * Math.cos(ang));
-      out[t * p + c] += nf.r * (dw + 64 * U64 * (Math.abs(s.W_L[i * V + c]) + nf.s));
+      const w = s.W_L[i * V + c];
+      const d = w - nf.s * Math.cos(ang);
+      const allowW = 64 * U64 * (Math.abs(w) + nf.s);
+      dW[i * p + c] = Math.abs(d) + allowW;
+      out[t * p + c] += nf.r * dW[i * p + c];
+      outAllow[t * p + c] += nf.r * allowW;
+      for (let j = 0; j <= J; j++) {
+        gRe[(t * (J + 1) + j) * p + c] += cj[j] * d;
+        gIm[(t * (J + 1) + j) * p + c] += sj[j] * d;
+      }
     }
-    // per token: angle and 2 trig (≈ 20), the ideal and 2 residuals, min/max, 2 abs; per output: ≈ 14
-    flops += p * 34 + p * 14 + 8;
+    // per token: angle and 2 trig (≈ 20), the ideal and 2 residuals, min/max, 2 abs; per output: ≈ 14, and 4 per moment
+    flops += p * 34 + p * 14 + 8 + (J + 1) * (4 * p + 40);
   }
   const X = new Float64Array(p * p);
   const Y = new Float64Array(p * p);
@@ -289,21 +321,68 @@ export function residuals(s: MlpStructure, ex: Explanation): Residuals {
   }
   flops += 4 * p * p * n + 2 * p * n;
   const up = 1 + gamma(n + 4);
-  return { X: X.map((x) => x * up), Y: Y.map((x) => x * up), cst: cst.map((x) => x * up), out: out.map((x) => x * up), flops, eU, eV, ec, dU, dV, dc, uHat, allow: allowOf };
+  // G's rounding: cos jφ and sin jφ within (4J + 2)u (the argument jφ rounded by ≤ u|jφ| ≤ 4Ju), ΔW within allowW, the
+  // products and the sum (γ): |computed − real| ≤ Σ r_i allowW + out·((4J + 16)u + γ_{n+2}).
+  const gErr = outAllow.map((x, j) => (x + out[j] * ((4 * J + 16) * U64 + gamma(n + 2))) * up);
+  return {
+    X: X.map((x) => x * up), Y: Y.map((x) => x * up), cst: cst.map((x) => x * up), out: out.map((x) => x * up), flops,
+    eU, eV, ec, dU, dV, dc, uHat, allow: allowOf, dW, J, gRe, gIm, gErr,
+  };
 }
 
 /**
- * Z[d, c] = cst[c] + Σ_k max P_{k,d}·out[k, c]: the part of input (a, b)'s bound for logit c that depends on the
- * distance d = a − b (mod p) only.
+ * The output residual of cluster k at distance d for every logit c: Σ_{i∈k} p̂_i ΔW_i(c) with p̂_i = r_i P(φ_i + x), P = P_{k,d}.
+ * P is continuous with summable coefficients, so P(φ + x) = Σ_j P̂(j)e^{ij(φ + x)} and the sum is Σ_j P̂(j)e^{ijx}G_k[j, c];
+ * P̂ is real and even and G_k[−j] = conj G_k[j], so for every shift x it is at most
+ *   Σ_{|j|≤J} |P̂(j)|·|G_k[j, c]| + Σ_{|j|>J} |P̂(j)|·out[k, c],
+ * with |P̂(j)| ≤ |coef_j| + coefErr and Σ_{|j|>J} |P̂(j)| ≤ 2[Σ_{J<j≤M−2} (|coef_j| + coefErr) + tail] (si's tail covers
+ * j ≥ M − 1). The residuals of a cluster's W_L rows cancel in G (model A: 3.3 against 9.5 for max P·out). The computed P̃
+ * differs from the real integrand by ≤ 4u·Σ|a| (C, C₂ within 4u relative): 4u·Σ|a|·out more. Returns [p] (c).
+ */
+export function outputTerm(res: Residuals, k: number, si: ShapeIntegrand): F64 {
+  const { gRe, gIm, gErr, out } = res;
+  const p = res.dW.length / res.allow.length;
+  const M = si.coef.length - 3;
+  // Coefficients are known to M + 2; with M − 2 < J the tail and the series overlap, which only counts terms twice.
+  const J = Math.min(res.J, M + 2);
+  const G = res.J + 1;
+  let beyond = si.tail;
+  for (let j = J + 1; j <= M - 2; j++) beyond += Math.abs(si.coef[j]) + si.coefErr;
+  beyond *= 2 * (1 + gamma(M + 4));
+  const sumA = Math.abs(si.a0) + Math.abs(si.a1) + Math.abs(si.a2);
+  const row = new Float64Array(p);
+  for (let c = 0; c < p; c++) {
+    const o = out[k * p + c];
+    let t = (beyond + 4 * U64 * sumA) * o;
+    for (let j = 0; j <= J; j++) {
+      const g = Math.hypot(gRe[(k * G + j) * p + c], gIm[(k * G + j) * p + c]) * (1 + 4 * U64) + gErr[k * p + c];
+      t += (j === 0 ? 1 : 2) * (Math.abs(si.coef[j]) + si.coefErr) * g;
+    }
+    row[c] = t * (1 + gamma(2 * J + 8));
+  }
+  return row;
+}
+
+/**
+ * Z[d, c] = cst[c] + Σ_k min(max P_{k,d}·out[k, c], outputTerm): the part of input (a, b)'s bound for logit c that depends on
+ * the distance d = a − b (mod p) only. Both bound the same output residual, so the smaller holds.
  */
 export function distancePart(ex: Explanation, res: Residuals, ints: ShapeIntegrand[][]): F64 {
   const { p } = ex;
   const K = ex.clusters.length;
   const Z = new Float64Array(p * p);
+  const terms = ex.clusters.map((_, k) => {
+    const done = new Map<ShapeIntegrand, F64>();
+    return (si: ShapeIntegrand) => {
+      let row = done.get(si);
+      if (!row) done.set(si, (row = outputTerm(res, k, si)));
+      return row;
+    };
+  });
   for (let d = 0; d < p; d++) {
     for (let c = 0; c < p; c++) {
       let sum = res.cst[c];
-      for (let k = 0; k < K; k++) sum += ints[k][d].max * res.out[k * p + c];
+      for (let k = 0; k < K; k++) sum += Math.min(ints[k][d].max * res.out[k * p + c], terms[k](ints[k][d])[c]);
       Z[d * p + c] = sum * (1 + gamma(K + 4));
     }
   }
@@ -440,5 +519,5 @@ export function residualTier(ex: Explanation, res: Residuals, ints: ShapeIntegra
   const { p } = ex;
   const K = ex.clusters.length;
   const eps = combine(reduced ?? boundReduce(res.X, res.Y, distancePart(ex, res, ints), p), quad);
-  return { eps, flops: res.flops + p * p * (2 * K + 1) + 3 * p * p * p };
+  return { eps, flops: res.flops + p * p * (2 * K + 1) + 3 * p * p * p + K * p * p * (6 * res.J + 16) };
 }

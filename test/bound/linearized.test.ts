@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { clusterIntegrands, explain, explanationTable, modn } from '../../src/bound/explanation.js';
 import { certifyLinearized, linearized, linearizedEps } from '../../src/bound/linearized.js';
 import { plantedStructure } from '../../src/bound/planted.js';
-import { type Certification, distancePart, perShiftQuadrature, residuals, structureTruth } from '../../src/bound/tiers.js';
+import { type Certification, distancePart, outputTerm, perShiftQuadrature, residuals, structureTruth } from '../../src/bound/tiers.js';
 import { boundReduce } from '../../src/ops/cpu/bound_reduce.js';
 import { Rng } from '../../src/util/rng.js';
 
@@ -41,8 +41,8 @@ describe('linearised residual bound', () => {
       const ex = explain(s, { shape: rng.uniform() < 0.7 });
       const ints = clusterIntegrands(ex, 4 + rng.int(40));
       const mTable = explanationTable(ex, ints);
-      const res = residuals(s, ex);
-      const lin = linearized(s, ex, res, 4 + rng.int(20));
+      const res = residuals(s, ex, rng.int(20));
+      const lin = linearized(s, ex, res);
       const { quad } = perShiftQuadrature(ex, ints);
       const st = structureTruth(s);
       const eps = linearizedEps(p, lin, quad, 0);
@@ -82,6 +82,34 @@ describe('linearised residual bound', () => {
     // Meaningful only if the signed bound is usually the tighter one on noisy models and certifies often.
     expect(tighter / noisy).toBeGreaterThan(0.5);
     expect(certifiedSome).toBeGreaterThan(30);
+  });
+
+  it('outputTerm bounds the W_L-row residual Σ p̂_iΔW_i(c) of every cluster, input and logit, for any J and M', () => {
+    const rng = new Rng(11);
+    for (let trial = 0; trial < 200; trial++) {
+      const p = 5 + rng.int(9);
+      const d = 1 + rng.int(48);
+      const { s } = plantedStructure(rng, p, d, [0.001, 0.05, 0.3][rng.int(3)]);
+      const ex = explain(s, { shape: rng.uniform() < 0.7 });
+      const ints = clusterIntegrands(ex, 4 + rng.int(30));
+      const res = residuals(s, ex, rng.int(25));
+      ex.clusters.forEach((cl, k) => {
+        for (let a = 0; a < p; a++) {
+          for (let b = 0; b < p; b++) {
+            const row = outputTerm(res, k, ints[k][modn(a - b, p)]);
+            for (let c = 0; c < p; c++) {
+              let t = 0;
+              for (const i of cl.neurons) {
+                const nf = ex.fourier[i];
+                const pHat = Math.max(0, res.uHat[a * d + i] + res.uHat[b * d + i] + nf.r * cl.shape.kappa);
+                t += pHat * (s.W_L[i * p + c] - nf.s * Math.cos((2 * Math.PI * modn(cl.k * c, p)) / p + nf.psi));
+              }
+              if (!(Math.abs(t) <= row[c] * (1 + 1e-12) + 1e-13)) throw new Error(`trial ${trial} cluster ${k} (${a}, ${b}) c ${c}: ${Math.abs(t)} > ${row[c]}`);
+            }
+          }
+        }
+      });
+    }
   });
 
   it('keeps what another certificate certified, and rejects a tie', () => {
