@@ -1,4 +1,4 @@
-// A tighter residual bound for the per-shift and compressed tiers (SPEC §4 (i)): instead of summing every neuron's
+// A tighter residual bound for the per-shift tier (SPEC §4 (i)): instead of summing every neuron's
 // Lipschitz residual |h_i − ĥ_i|·|W_L[i, c]| in absolute value (≈ 21 on model A, whose true residual is ≈ 3), the
 // first-order part is summed with its sign, so the neurons' residuals cancel as they do in the model.
 //
@@ -15,10 +15,12 @@
 //   band          |Σ ν_i W_L[i, c]| ≤ Σ_{i in the band} ν̄_i|W_L[i, c]|  (only the ≈ 10 % of neurons near their kink);
 //   output        Σ_{i∈k} r_i P(φ_i + x)ΔW_i(c) = Σ_j P̂(j) e^{ijx} G_k[j, c], G_k[j, c] = Σ_{i∈k} r_i e^{ijφ_i}ΔW_i(c)
 //                 (P continuous with summable coefficients), so it is ≤ Σ_{|j|≤J} |P̂(j)||G_k[j, c]| + Σ_{|j|>J} |P̂(j)|·out[k, c]
-//                 for every shift x at once: the residuals of W_L rows cancel across the cluster in each G_k[j, c];
+//                 for every shift x at once: the residuals of W_L rows cancel across the cluster in each G_k[j, c]
+//                 (outputTerm in tiers.ts, which the compressed tier uses too);
 //   quadrature    the tier's own term (per shift or compressed), unchanged;
 //   left out      R_i|W_L[i, c]| as before.
-// The bound is per logit, so an input is certified by the signed rule of certifyLinearized.
+// The bound is per logit, so an input is certified by the signed rule of certifyLinearized. The cost is O(p²·d_mlp) (L_k and
+// the band per input, the second-order tables) plus O(p³·band) for the band's sums: outside the compressed tier's class.
 import type { MlpStructure } from '../interp/structure.js';
 import type { F64 } from '../ops/cpu/types.js';
 import { type Certification, type Residuals, outputTerm } from './tiers.js';
