@@ -10,7 +10,7 @@ import { measuredGpu, structureBruteForceGpu } from './brute_gpu.js';
 import { type Explanation, clusterIntegrands, explain, explanationTable } from './explanation.js';
 import { boundReduceGpu, pureSumsGpu } from './gpu.js';
 import { U64, gamma } from './integrand.js';
-import { certifyLinearized, linearized, linearizedEps } from './linearized.js';
+import { certifySigned, signedEps, signedResiduals } from './signed.js';
 import type { ShapeIntegrand } from './shape.js';
 import { structureCost, structureRounding } from './structure_error.js';
 import {
@@ -285,15 +285,15 @@ function residualTiers(s: MlpStructure, info: ModelInfo, opts: BoundOptions, pre
   const tRes = gpu?.seconds ?? now() - t3;
   const certFlops = p * p * p * 6;
 
-  // The per-shift tier (already O(p²·d_mlp) with shaped integrands) also bounds the residuals with their signs, per input
-  // (src/bound/linearized.ts), and keeps the better bound; that costs O(p²·d_mlp), outside the compressed tier's class.
+  // The per-shift tier (already O(p²·d_mlp) with shaped integrands) also bounds the input residual with its sign, per input
+  // (src/bound/signed.ts), and keeps the better bound; that costs O(p²·d_mlp), outside the compressed tier's class.
   const t4 = now();
   const ps = perShiftQuadrature(ex, ints, gpu?.pureSums);
   const psTier = residualTier(ex, res, ints, ps.quad, gpu?.reduced);
-  const lin = linearized(s, ex, res);
-  const psLin = linearizedEps(p, lin, ps.quad, dM);
+  const lin = signedResiduals(s, ex, res);
+  const psLin = signedEps(p, lin, ps.quad, dM);
   const psEps = withRounding(psTier.eps).map((x, r) => Math.min(x, psLin[r]));
-  const certPS = certifyLinearized(p, mTable, D, lin, ps.quad, dM, slack, certify(p, mTable, D, psEps, slack));
+  const certPS = certifySigned(p, mTable, D, lin, ps.quad, dM, slack, certify(p, mTable, D, psEps, slack));
   const perShift = tier(psEps, certPS, p, psTier.flops + ps.flops + intFlops + certFlops + lin.flops + p * p * p * 12, now() - t4 + tRes + tIntegrands);
 
   const t5 = now();

@@ -196,10 +196,7 @@ export interface Residuals {
   eU: F64;
   eV: F64;
   ec: F64;
-  /** Signed ΔU = U − Û, ΔV = V − Û [p, d_mlp], Δc = c − ĉ and Û itself, as computed; each within allow[i] of the real value. */
-  dU: F64;
-  dV: F64;
-  dc: F64;
+  /** Û [p, d_mlp] as computed, within allow[i] of the real value (as are ΔU, ΔV and Δc). */
   uHat: F64;
   allow: F64;
   /** |ΔW_i(c)| + its allowance [d_mlp, p] (explained neurons; 0 for the others), ≥ the real |W_L[i, c] − Ŵ_i(c)|. */
@@ -222,9 +219,6 @@ export function residuals(s: MlpStructure, ex: Explanation, J = OUTPUT_TERMS): R
   const eU = new Float64Array(p * n); // [a, i]
   const eV = new Float64Array(p * n);
   const ec = new Float64Array(n);
-  const dU = new Float64Array(p * n);
-  const dV = new Float64Array(p * n);
-  const dc = new Float64Array(n);
   const uHat = new Float64Array(p * n);
   const allowOf = new Float64Array(n);
   const out = new Float64Array(ex.clusters.length * p);
@@ -262,8 +256,6 @@ export function residuals(s: MlpStructure, ex: Explanation, J = OUTPUT_TERMS): R
       const v = s.V[x * n + i];
       eU[x * n + i] = u - id;
       eV[x * n + i] = v - id;
-      dU[x * n + i] = u - id;
-      dV[x * n + i] = v - id;
       uHat[x * n + i] = id;
       loU = Math.min(loU, u - id); hiU = Math.max(hiU, u - id);
       loV = Math.min(loV, v - id); hiV = Math.max(hiV, v - id);
@@ -277,7 +269,6 @@ export function residuals(s: MlpStructure, ex: Explanation, J = OUTPUT_TERMS): R
       eV[x * n + i] = Math.abs(eV[x * n + i] - mV) + allow;
     }
     ec[i] = Math.abs(s.c[i] - nf.r * kappa + mU + mV) + allow;
-    dc[i] = s.c[i] - nf.r * kappa;
     allowOf[i] = allow;
     for (let j = 0; j <= J; j++) {
       cj[j] = nf.r * Math.cos(j * nf.phi);
@@ -326,7 +317,7 @@ export function residuals(s: MlpStructure, ex: Explanation, J = OUTPUT_TERMS): R
   const gErr = outAllow.map((x, j) => (x + out[j] * ((4 * J + 16) * U64 + gamma(n + 2))) * up);
   return {
     X: X.map((x) => x * up), Y: Y.map((x) => x * up), cst: cst.map((x) => x * up), out: out.map((x) => x * up), flops,
-    eU, eV, ec, dU, dV, dc, uHat, allow: allowOf, dW, J, gRe, gIm, gErr,
+    eU, eV, ec, uHat, allow: allowOf, dW, J, gRe, gIm, gErr,
   };
 }
 

@@ -48,7 +48,7 @@ describe('bounds on the real checkpoints', () => {
     expect(r.tiers.brute_force.certified_accuracy).toBe(1);
     for (const t of [r.tiers.per_shift, r.tiers.compressed]) expect(t.eps_bound).toBeLessThan(r.signal);
     expect(r.tiers.brute_force.flops / r.tiers.compressed.flops).toBeGreaterThanOrEqual(100);
-    // The per-shift tier's signed residual bound (src/bound/linearized.ts) certifies every input (ε̄ ≈ 10.4, ε 3.97).
+    // The per-shift tier's signed residual bound (src/bound/signed.ts) certifies every input (ε, 3.97).
     expect(r.tiers.per_shift.certified_accuracy).toBe(1);
     expect(r.tiers.per_shift.eps_bound).toBeLessThan(0.25 * r.signal);
   });

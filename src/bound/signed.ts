@@ -1,26 +1,23 @@
-// A tighter residual bound for the per-shift tier (SPEC §4 (i)): instead of summing every neuron's
-// Lipschitz residual |h_i − ĥ_i|·|W_L[i, c]| in absolute value (≈ 21 on model A, whose true residual is ≈ 3), the
-// first-order part is summed with its sign, so the neurons' residuals cancel as they do in the model.
+// A tighter residual bound for the per-shift tier (SPEC §4 (i)): instead of summing every neuron's Lipschitz residual
+// |h_i − ĥ_i|·|W_L[i, c]| in absolute value (≈ 21 on model A, whose true residual is ≈ 3), the input residual is summed
+// with its sign, so the neurons' residuals cancel as they do in the model.
 //
-// For neuron i of the explanation, Δh_i = h_i − ĥ_i and any g_i ∈ {0, 1} (here g_i = [ĥ_i > 0] as computed):
-//   ReLU(h_i) − ReLU(ĥ_i) = g_i·Δh_i + ν_i,  |ν_i| ≤ ReLU(e_i − ĥ_i) if g_i = 1,  ReLU(e_i + ĥ_i) if g_i = 0,
-// for any e_i ≥ |Δh_i|. Proof (g = 1): ν = ReLU(−h) − ReLU(−ĥ), both terms in [0, ReLU(e − ĥ)] since
-// −h = −ĥ − Δh ≤ e − ĥ; (g = 0): ν = ReLU(h) − ReLU(ĥ), both in [0, ReLU(ĥ + e)]. So ν_i vanishes outside the band
-// |ĥ_i| < e_i around the ReLU's kink, and the choice of g never affects soundness. With W_L = Ŵ + ΔW, Ŵ_i(c) =
-// s_i cos(ω_k c + ψ_i) = Re[e^{iω_k c} s_i e^{iψ_i}] and p̂_i = ReLU(ĥ_i) = r_i P_{k,d}(u_i) (src/bound/shape.ts):
-//   M − M̂ = S + Σ_i g_iΔh_iΔW_i(c) + Σ_i ν_i W_L[i, c] + Σ_i p̂_iΔW_i(c) + [Σ_i p̂_iŴ_i(c) − M̂] + left-out neurons,
-//   S(a, b, c) = Σ_k Re[e^{iω_k c}·L_k(a, b)],  L_k = Σ_{i∈k} g_iΔh_i s_i e^{iψ_i}   (computed, signed),
+// Per input (a, b), δ_i = ReLU(h_i) − ReLU(ĥ_i) is computed for every neuron of the explanation (h_i = U_i(a) + V_i(b) + c_i,
+// ĥ_i = Û_i(a) + Û_i(b) + r_iκ: O(d_mlp), the per-shift tier's own cost per input). With W_L = Ŵ + ΔW,
+// Ŵ_i(c) = s_i cos(ω_k c + ψ_i) = Re[e^{iω_k c} s_i e^{iψ_i}] and p̂_i = ReLU(ĥ_i) = r_i P_{k,d}(u_i) (src/bound/shape.ts):
+//   M − M̂ = S + Σ_i δ_iΔW_i(c) + Σ_i p̂_iΔW_i(c) + [Σ_i p̂_iŴ_i(c) − M̂] + left-out neurons,
+//   S(a, b, c) = Σ_k Re[e^{iω_k c}·L_k(a, b)],  L_k = Σ_{i∈k} δ_i s_i e^{iψ_i}   (computed, signed: the neurons cancel here),
 // and the other terms are bounded in absolute value:
-//   second order  |Σ g_iΔh_iΔW_i(c)| ≤ Σ_i (eU_i(a) + eV_i(b) + ec_i)|ΔW_i(c)|  (tables like X, Y: O(p²·d_mlp));
-//   band          |Σ ν_i W_L[i, c]| ≤ Σ_{i in the band} ν̄_i|W_L[i, c]|  (only the ≈ 10 % of neurons near their kink);
+//   second order  |Σ δ_iΔW_i(c)| ≤ Σ_i (eU_i(a) + eV_i(b) + ec_i)|ΔW_i(c)|, since |δ_i| ≤ |h_i − ĥ_i| (ReLU is 1-Lipschitz)
+//                 (tables like X, Y, O(p²·d_mlp));
 //   output        Σ_{i∈k} r_i P(φ_i + x)ΔW_i(c) = Σ_j P̂(j) e^{ijx} G_k[j, c], G_k[j, c] = Σ_{i∈k} r_i e^{ijφ_i}ΔW_i(c)
 //                 (P continuous with summable coefficients), so it is ≤ Σ_{|j|≤J} |P̂(j)||G_k[j, c]| + Σ_{|j|>J} |P̂(j)|·out[k, c]
 //                 for every shift x at once: the residuals of W_L rows cancel across the cluster in each G_k[j, c]
 //                 (outputTerm in tiers.ts, which the compressed tier uses too);
 //   quadrature    the tier's own term (per shift or compressed), unchanged;
 //   left out      R_i|W_L[i, c]| as before.
-// The bound is per logit, so an input is certified by the signed rule of certifyLinearized. The cost is O(p²·d_mlp) (L_k and
-// the band per input, the second-order tables) plus O(p³·band) for the band's sums: outside the compressed tier's class.
+// The bound is per logit, so an input is certified by the signed rule of certifySigned. The cost is O(p²·d_mlp) (δ and L_k
+// per input, the second-order tables) and O(p³·K) for S: outside the compressed tier's class.
 import type { MlpStructure } from '../interp/structure.js';
 import type { F64 } from '../ops/cpu/types.js';
 import { type Certification, type Residuals, outputTerm } from './tiers.js';
@@ -28,8 +25,8 @@ import { type Explanation, clusterIntegrands, modn } from './explanation.js';
 import { U64, gamma } from './integrand.js';
 import type { ShapeIntegrand } from './shape.js';
 
-export interface Linearized {
-  /** Signed first-order part S(a, b, c) [p², p] (row a·p + b, then c). */
+export interface SignedResiduals {
+  /** Signed part S(a, b, c) [p², p] (row a·p + b, then c). */
   S: F64;
   /** Absolute part R(a, b, c) [p², p]: a bound on |M − M̂ − S| without the quadrature term, rounding of S included. */
   R: F64;
@@ -40,12 +37,13 @@ export interface Linearized {
  * S and R for every input and logit c < p. The output term is outputTerm (tiers.ts) with res.J terms, from the clusters'
  * integrands at the order M = res.J + 2 (coefficients to M + 2, tail beyond).
  *
- * Rounding (each a bound on |computed − real|): Δh_i = ΔU + ΔV + Δc within 3·allow_i + 2u|Δh_i| (each part within allow_i,
- * Residuals); ĥ_i within 3·allow_i; s_i e^{iψ_i} within 2u·s_i; L_k within Σ g_i(4·allow_i + 8u|Δh_i|)s_i + γ_{n+2}·Σ|terms|;
+ * Rounding (each a bound on |computed − real|): h_i = U + V + c within 2u(|U| + |V| + |c|) ≤ allow_i and ĥ_i within 3·allow_i
+ * (Û within allow_i, Residuals), so δ_i within 4·allow_i + u|δ_i|; s_i e^{iψ_i} within 2u·s_i; L_k within
+ * Σ (4·allow_i + 8u|δ_i|)s_i + γ_{n+2}·Σ|terms|;
  * Re[e^{iωc}L] within errL + 8u|L| (trig of an exactly reduced angle within 2u, two products and a sum); |ΔW| is res.dW
  * (computed + allowance). Non-negative sums are rounded up by γ.
  */
-export function linearized(s: MlpStructure, ex: Explanation, res: Residuals): Linearized {
+export function signedResiduals(s: MlpStructure, ex: Explanation, res: Residuals): SignedResiduals {
   const { p, d_mlp: n, d_vocab_out: Vo } = s;
   const K = ex.clusters.length;
   const ints = clusterIntegrands(ex, Math.max(4, res.J + 2));
@@ -100,7 +98,7 @@ export function linearized(s: MlpStructure, ex: Explanation, res: Residuals): Li
   }
   flops += 4 * p * p * expl.length + 2 * p * expl.length;
 
-  // Per input: L_k, the band, then S and R for every c.
+  // Per input: δ and L_k, then S and R for every c.
   const S = new Float64Array(p * p * p);
   const R = new Float64Array(p * p * p);
   const rotC = ex.clusters.map((cl) => Float64Array.from({ length: p }, (_, c) => Math.cos((2 * Math.PI * modn(cl.k * c, p)) / p)));
@@ -108,8 +106,6 @@ export function linearized(s: MlpStructure, ex: Explanation, res: Residuals): Li
   const Lre = new Float64Array(K);
   const Lim = new Float64Array(K);
   const Lerr = new Float64Array(K);
-  const band: number[] = [];
-  const nuBar: number[] = [];
   for (let a = 0; a < p; a++) {
     for (let b = 0; b < p; b++) {
       const row = a * p + b;
@@ -117,38 +113,24 @@ export function linearized(s: MlpStructure, ex: Explanation, res: Residuals): Li
       Lre.fill(0);
       Lim.fill(0);
       Lerr.fill(0);
-      band.length = 0;
-      nuBar.length = 0;
       for (const i of expl) {
         const k = ex.member[i];
-        const al = res.allow[i];
         const hHat = res.uHat[a * n + i] + res.uHat[b * n + i] + ex.fourier[i].r * ex.clusters[k].shape.kappa;
-        const dh = res.dU[a * n + i] + res.dV[b * n + i] + res.dc[i];
-        const e = res.eU[a * n + i] + res.eV[b * n + i] + res.ec[i];
-        const on = hHat > 0;
-        if (on) {
-          Lre[k] += dh * zr[i];
-          Lim[k] += dh * zi[i];
-          Lerr[k] += (4 * al + 8 * U64 * Math.abs(dh)) * ex.fourier[i].s + gamma(n + 2) * Math.abs(dh) * ex.fourier[i].s;
-        }
-        const nu = (on ? e - hHat : e + hHat) + 3 * al;
-        if (nu > 0) {
-          band.push(i);
-          nuBar.push(nu * (1 + 4 * U64));
-        }
+        const delta = Math.max(0, s.U[a * n + i] + s.V[b * n + i] + s.c[i]) - Math.max(0, hHat);
+        Lre[k] += delta * zr[i];
+        Lim[k] += delta * zi[i];
+        Lerr[k] += (4 * res.allow[i] + 8 * U64 * Math.abs(delta) + gamma(n + 2) * Math.abs(delta)) * ex.fourier[i].s;
       }
-      flops += expl.length * 14;
+      flops += expl.length * 12;
       let errS = 0;
-      for (let k = 0; k < K; k++) errS += (Lerr[k] * (1 + 4 * U64) + (8 * U64 + gamma(K + 2)) * Math.hypot(Lre[k], Lim[k]) * 1.01);
+      for (let k = 0; k < K; k++) errS += Lerr[k] * (1 + 4 * U64) + (8 * U64 + gamma(K + 2)) * Math.hypot(Lre[k], Lim[k]) * 1.01;
       for (let c = 0; c < p; c++) {
         let sc = 0;
         for (let k = 0; k < K; k++) sc += rotC[k][c] * Lre[k] - rotS[k][c] * Lim[k];
-        let bnd = 0;
-        for (let t = 0; t < band.length; t++) bnd += nuBar[t] * Math.abs(s.W_L[band[t] * Vo + c]);
         S[row * p + c] = sc;
-        R[row * p + c] = (XD[a * p + c] + YD[b * p + c] + cD[c] + bnd * (1 + gamma(band.length + 2)) + outG[d * p + c] * (1 + gamma(K + 2)) + leftOut[c] * up + errS) * (1 + gamma(8));
+        R[row * p + c] = (XD[a * p + c] + YD[b * p + c] + cD[c] + outG[d * p + c] * (1 + gamma(K + 2)) + leftOut[c] * up + errS) * (1 + gamma(8));
       }
-      flops += p * (4 * K + 2 * band.length + 10);
+      flops += p * (4 * K + 8);
     }
   }
   return { S, R, flops };
@@ -158,7 +140,7 @@ export function linearized(s: MlpStructure, ex: Explanation, res: Residuals): Li
  * ε̄(a, b) = max_c (|S| + R) + quad(a, b) + dM, rounded up: a bound on max_c |M − M̂| (the tier's quadrature and the
  * structure's rounding dM do not depend on c).
  */
-export function linearizedEps(p: number, lin: Linearized, quad: F64, dM: number): F64 {
+export function signedEps(p: number, lin: SignedResiduals, quad: F64, dM: number): F64 {
   const eps = new Float64Array(p * p);
   for (let r = 0; r < p * p; r++) {
     let m = 0;
@@ -174,7 +156,7 @@ export function linearizedEps(p: number, lin: Linearized, quad: F64, dM: number)
  * margin's rounding (as for certify); the S terms add their own rounding, 8u·(|S(c*)| + |S(c)|).
  * Inputs certified by `also` (another sound certificate of the same tier) stay certified.
  */
-export function certifyLinearized(p: number, mTable: F64, D: (a: number, b: number, c: number) => number, lin: Linearized, quad: F64, dM: number, slack: number, also: Certification): Certification {
+export function certifySigned(p: number, mTable: F64, D: (a: number, b: number, c: number) => number, lin: SignedResiduals, quad: F64, dM: number, slack: number, also: Certification): Certification {
   const certified = new Uint8Array(p * p);
   const uncertified: [number, number][] = [];
   for (let a = 0; a < p; a++) {

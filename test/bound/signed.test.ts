@@ -1,33 +1,14 @@
-// The linearised residual bound (src/bound/linearized.ts): its ReLU lemma, and logit by logit on planted models
-// |M − M̂ − S| ≤ R + quad, with brute force in float64 as the judge; the signed certificate never certifies a wrong input.
+// The signed residual bound (src/bound/signed.ts): logit by logit on planted models |M − M̂ − S| ≤ R + quad, with brute
+// force in float64 as the judge; the output term alone against Σ p̂ΔW; the signed certificate never certifies a wrong input.
 import { describe, expect, it } from 'vitest';
 import { clusterIntegrands, explain, explanationTable, modn } from '../../src/bound/explanation.js';
-import { certifyLinearized, linearized, linearizedEps } from '../../src/bound/linearized.js';
+import { certifySigned, signedEps, signedResiduals } from '../../src/bound/signed.js';
 import { plantedStructure } from '../../src/bound/planted.js';
 import { type Certification, distancePart, outputTerm, perShiftQuadrature, residuals, structureTruth } from '../../src/bound/tiers.js';
 import { boundReduce } from '../../src/ops/cpu/bound_reduce.js';
 import { Rng } from '../../src/util/rng.js';
 
-const relu = (x: number) => Math.max(0, x);
-
-describe('linearised residual bound', () => {
-  it('ReLU(h) − ReLU(ĥ) − gΔh is within ReLU(e − ĥ) (g = 1) or ReLU(e + ĥ) (g = 0), for any g and e ≥ |Δh|', () => {
-    const rng = new Rng(5);
-    for (let t = 0; t < 100000; t++) {
-      const hHat = 4 * (rng.uniform() - 0.5);
-      const dh = (rng.uniform() - 0.5) * [0.01, 1, 8][t % 3];
-      const e = Math.abs(dh) * (1 + rng.uniform());
-      for (const g of [0, 1]) {
-        const nu = relu(hHat + dh) - relu(hHat) - g * dh;
-        const bound = g ? relu(e - hHat) : relu(e + hHat);
-        if (!(Math.abs(nu) <= bound + 1e-15)) throw new Error(`ĥ ${hHat}, Δh ${dh}, e ${e}, g ${g}: |ν| ${Math.abs(nu)} > ${bound}`);
-      }
-    }
-    // Closed forms: exact outside the band, and the band's worst case is attained.
-    expect(relu(1 + 0.5) - relu(1) - 0.5).toBe(0);
-    expect(Math.abs(relu(0.2 - 0.5) - relu(0.2) - 1 * -0.5)).toBeCloseTo(relu(0.5 - 0.2), 15);
-  });
-
+describe('signed residual bound', () => {
   it('|M − M̂ − S| ≤ R + quad for every input and logit of 300 planted models; certified ⇒ correct', () => {
     const rng = new Rng(77);
     let tighter = 0;
@@ -42,10 +23,10 @@ describe('linearised residual bound', () => {
       const ints = clusterIntegrands(ex, 4 + rng.int(40));
       const mTable = explanationTable(ex, ints);
       const res = residuals(s, ex, rng.int(20));
-      const lin = linearized(s, ex, res);
+      const lin = signedResiduals(s, ex, res);
       const { quad } = perShiftQuadrature(ex, ints);
       const st = structureTruth(s);
-      const eps = linearizedEps(p, lin, quad, 0);
+      const eps = signedEps(p, lin, quad, 0);
       const old = boundReduce(res.X, res.Y, distancePart(ex, res, ints), p);
       for (let a = 0; a < p; a++) {
         for (let b = 0; b < p; b++) {
@@ -71,7 +52,7 @@ describe('linearised residual bound', () => {
       // The signed rule against the model's own answers (D = D_a + D_b + D_c as planted), with no other certificate.
       const none: Certification = { certified: new Uint8Array(p * p), accuracy: 0, uncertified: [] };
       const D = (a: number, b: number, c: number) => s.Da[a * p + c] + s.Db[b * p + c] + s.Dconst[c];
-      const cert = certifyLinearized(p, mTable, D, lin, quad, 0, 1e-12, none);
+      const cert = certifySigned(p, mTable, D, lin, quad, 0, 1e-12, none);
       for (let r = 0; r < p * p; r++) {
         if (!cert.certified[r]) continue;
         const cs = (Math.floor(r / p) + (r % p)) % p;
@@ -118,7 +99,7 @@ describe('linearised residual bound', () => {
     const lin = { S: zeros, R: zeros, flops: 0 };
     const mTable = new Float64Array(p * p); // M̂ ≡ 0: every margin is D's, here a tie
     const also: Certification = { certified: Uint8Array.from([1, 0, 0, 0, 0, 0, 0, 0, 0]), accuracy: 1 / 9, uncertified: [] };
-    const cert = certifyLinearized(p, mTable, () => 0, lin, new Float64Array(p * p), 0, 0, also);
+    const cert = certifySigned(p, mTable, () => 0, lin, new Float64Array(p * p), 0, 0, also);
     expect(Array.from(cert.certified)).toEqual([1, 0, 0, 0, 0, 0, 0, 0, 0]);
     expect(cert.uncertified).toHaveLength(8);
   });
