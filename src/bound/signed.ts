@@ -9,7 +9,8 @@
 //   S(a, b, c) = Σ_k Re[e^{iω_k c}·L_k(a, b)],  L_k = Σ_{i∈k} δ_i s_i e^{iψ_i}   (computed, signed: the neurons cancel here),
 // and the other terms are bounded in absolute value:
 //   second order  |Σ δ_iΔW_i(c)| ≤ Σ_i (eU_i(a) + eV_i(b) + ec_i)|ΔW_i(c)|, since |δ_i| ≤ |h_i − ĥ_i| (ReLU is 1-Lipschitz)
-//                 (tables like X, Y, O(p²·d_mlp));
+//                 (tables like X, Y, O(p²·d_mlp)), or ≤ ‖δ‖₂·‖ΔW[·, c]‖₂ (Cauchy–Schwarz; δ is 0 on neurons that stay off),
+//                 whichever is smaller;
 //   output        Σ_{i∈k} r_i P(φ_i + x)ΔW_i(c) = Σ_j P̂(j) e^{ijx} G_k[j, c], G_k[j, c] = Σ_{i∈k} r_i e^{ijφ_i}ΔW_i(c)
 //                 (P continuous with summable coefficients), so it is ≤ Σ_{|j|≤J} |P̂(j)||G_k[j, c]| + Σ_{|j|>J} |P̂(j)|·out[k, c]
 //                 for every shift x at once: the residuals of W_L rows cancel across the cluster in each G_k[j, c]
@@ -96,7 +97,13 @@ export function signedResiduals(s: MlpStructure, ex: Explanation, res: Residuals
     for (const i of expl) t += res.ec[i] * res.dW[i * p + c];
     cD[c] = t * up;
   }
-  flops += 4 * p * p * expl.length + 2 * p * expl.length;
+  // ‖ΔW[·, c]‖₂ over the explained neurons, for the Cauchy–Schwarz form of the same term.
+  const wNorm = Float64Array.from({ length: p }, (_, c) => {
+    let t = 0;
+    for (const i of expl) t += res.dW[i * p + c] ** 2;
+    return Math.sqrt(t * up) * (1 + 2 * U64);
+  });
+  flops += 4 * p * p * expl.length + 4 * p * expl.length;
 
   // Per input: δ and L_k, then S and R for every c.
   const S = new Float64Array(p * p * p);
@@ -113,6 +120,7 @@ export function signedResiduals(s: MlpStructure, ex: Explanation, res: Residuals
       Lre.fill(0);
       Lim.fill(0);
       Lerr.fill(0);
+      let dNorm2 = 0;
       for (const i of expl) {
         const k = ex.member[i];
         const hHat = res.uHat[a * n + i] + res.uHat[b * n + i] + ex.fourier[i].r * ex.clusters[k].shape.kappa;
@@ -120,17 +128,20 @@ export function signedResiduals(s: MlpStructure, ex: Explanation, res: Residuals
         Lre[k] += delta * zr[i];
         Lim[k] += delta * zi[i];
         Lerr[k] += (4 * res.allow[i] + 8 * U64 * Math.abs(delta) + gamma(n + 2) * Math.abs(delta)) * ex.fourier[i].s;
+        dNorm2 += (Math.abs(delta) * (1 + 2 * U64) + 4 * res.allow[i]) ** 2;
       }
-      flops += expl.length * 12;
+      const dNorm = Math.sqrt(dNorm2 * up) * (1 + 2 * U64);
+      flops += expl.length * 15;
       let errS = 0;
       for (let k = 0; k < K; k++) errS += Lerr[k] * (1 + 4 * U64) + (8 * U64 + gamma(K + 2)) * Math.hypot(Lre[k], Lim[k]) * 1.01;
       for (let c = 0; c < p; c++) {
         let sc = 0;
         for (let k = 0; k < K; k++) sc += rotC[k][c] * Lre[k] - rotS[k][c] * Lim[k];
         S[row * p + c] = sc;
-        R[row * p + c] = (XD[a * p + c] + YD[b * p + c] + cD[c] + outG[d * p + c] * (1 + gamma(K + 2)) + leftOut[c] * up + errS) * (1 + gamma(8));
+        const second = Math.min(XD[a * p + c] + YD[b * p + c] + cD[c], dNorm * wNorm[c] * (1 + 2 * U64));
+        R[row * p + c] = (second + outG[d * p + c] * (1 + gamma(K + 2)) + leftOut[c] * up + errS) * (1 + gamma(8));
       }
-      flops += p * (4 * K + 8);
+      flops += p * (4 * K + 10);
     }
   }
   return { S, R, flops };
