@@ -25,7 +25,7 @@ export function profileTable(prof: StepProfile): string[] {
   const row = (op: string, n: number, ms: number) => `| ${op} | ${n} | ${f(ms, 2)} | ${f((100 * ms) / prof.sum_ms)} % |`;
   const out = [
     '### Where the GPU step\'s time goes\n',
-    `Each dispatch of the fast-schedule step timed alone (best of alternating rounds), by the tensor it writes. Alone, each also pays a submit and a wake-up, ${f(prof.overhead_ms, 2)} ms for an empty copy timed the same way, so the ${prof.ops.length} ops sum to ${f(prof.sum_ms)} ms, more than the step they make up.\n`,
+    `Each dispatch of the fast-schedule step timed alone (best of alternating rounds), by the tensor it writes. Alone, each also pays a submit and a wake-up (${f(prof.overhead_ms, 2)} ms for an empty copy timed the same way), so their sum, ${f(prof.sum_ms)} ms over ${prof.ops.length} ops, is not the step's time.\n`,
     '| op → tensor written | dispatches | ms | share |', '| --- | --- | --- | --- |',
     ...top.map((o) => row(o.op, o.dispatches, o.ms)),
   ];

@@ -56,7 +56,8 @@ export async function benchTrainStep(opts: { blocks?: number; block?: number; cp
       await be.throttle(true);
       return (performance.now() - t0) / block;
     };
-    await runBlock(); // compiles the pipelines and gives the throttle its first estimate
+    await runBlock(); // compiles the pipelines and lets the throttle's estimate settle
+    await runBlock();
     const times: number[] = [];
     for (let i = 0; i < (opts.blocks ?? 5); i++) times.push(await runBlock());
     out.push({ path: `gpu, ${schedule} schedule`, median_ms: median(times), runs: times.length, block });

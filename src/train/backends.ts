@@ -42,7 +42,7 @@ export class GpuTrainBackend implements TrainBackend {
   /** One training step: the model's forward and backward, then AdamW. */
   readonly program: readonly Step[];
   private pending = 0;
-  /** Running estimate of one step's GPU time; undefined until the first throttle measures it. */
+  /** One step's GPU time as the last throttle's wait measured it; undefined before the first. */
   private stepMs: number | undefined;
 
   constructor(private readonly g: Gpu, c: ModelConfig, private readonly layout: ParamLayout, trainBatch: Batch, testBatch: Batch | undefined, schedule: ScheduleName | 'auto') {
@@ -76,8 +76,9 @@ export class GpuTrainBackend implements TrainBackend {
     if (this.pending < (all ? 1 : 4)) return;
     const t0 = performance.now();
     await settle(this.g, this.pending * (this.stepMs ?? 0));
-    const measured = (performance.now() - t0) / this.pending;
-    this.stepMs = this.stepMs === undefined ? measured : 0.8 * this.stepMs + 0.2 * measured;
+    // The last wait alone, not an average: the wait is at least the sleep (0.9 of the estimate), so an
+    // average would only creep down when the estimate is too high; the last wait falls 10 % a throttle.
+    this.stepMs = (performance.now() - t0) / this.pending;
     this.pending = 0;
   }
 

@@ -12,6 +12,6 @@ describe('bench summary: step profile', () => {
     expect(rows.at(-1)).toMatch(/^\| 3 other ops .* \| 30 \| 33\.00 \|/); // dispatches 9 + 10 + 11, ms 12 + 11 + 10
     const shares = rows.map((r) => Number(/([\d.]+) % \|$/.exec(r)![1]));
     expect(Math.abs(shares.reduce((a, b) => a + b, 0) - 100)).toBeLessThan(0.5);
-    expect(lines.join('\n')).toContain('0.05 ms for an empty copy');
+    expect(lines.join('\n')).toContain('(0.05 ms for an empty copy');
   });
 });
