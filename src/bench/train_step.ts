@@ -59,7 +59,7 @@ export async function benchTrainStep(opts: { blocks?: number; block?: number; cp
     await runBlock(); // compiles the pipelines and lets the throttle's estimate settle
     await runBlock();
     const times: number[] = [];
-    for (let i = 0; i < (opts.blocks ?? 5); i++) times.push(await runBlock());
+    for (let i = 0; i < (opts.blocks ?? 9); i++) times.push(await runBlock());
     out.push({ path: `gpu, ${schedule} schedule`, median_ms: median(times), runs: times.length, block });
   }
   const cpu = new CpuTrainBackend(c, layout, train, undefined, 'constant');
