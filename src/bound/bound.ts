@@ -11,10 +11,12 @@ import { type Explanation, clusterIntegrands, explain, explanationTable } from '
 import { boundReduceGpu, pureSumsGpu } from './gpu.js';
 import { U64, gamma } from './integrand.js';
 import { certifySigned, signedEps, signedResiduals } from './signed.js';
+import { COMPRESSED_OUTPUT_TERMS, arcResiduals } from './arcs.js';
+import { supQuadrature } from './compressed.js';
 import type { ShapeIntegrand } from './shape.js';
 import { structureCost, structureRounding } from './structure_error.js';
 import {
-  type Certification, type PureSums, type Residuals, STRUCTURE_SLACK, type TierResult, type Truth, certify, compressedQuadrature, distancePart, forwardFlops, groundTruth, perShiftQuadrature, residualTier, residuals, structureTruth, truthOf,
+  type Certification, type PureSums, type Residuals, STRUCTURE_SLACK, type TierResult, type Truth, certify, distancePart, forwardFlops, groundTruth, perShiftQuadrature, residualTier, residuals, structureTruth, truthOf,
 } from './tiers.js';
 
 /** Per-input bounds ε̄(a, b) of each tier [p²] (null when refused), the computed max_c |M − M̂| and correctness. */
@@ -33,7 +35,7 @@ export interface BoundOptions {
   shape: boolean;
 }
 
-export const DEFAULT_BOUND_OPTIONS: BoundOptions = { M: 256, shape: true };
+export const DEFAULT_BOUND_OPTIONS: BoundOptions = { M: 128, shape: true };
 
 export interface BoundReport {
   p: number;
@@ -45,9 +47,9 @@ export interface BoundReport {
   /** The model's own accuracy over the p² inputs (the forward pass on devices.forward: float64 or float32). */
   accuracy: number;
   /**
-   * Where each part ran: the forward pass (ε, accuracy) and each tier's certified figure ('gpu+cpu': the residual
-   * tiers' max over logits and, for pure integrands, the per-shift sums on the GPU; residuals, quadrature bounds and
-   * certification in float64), and in note what stayed on the CPU and why.
+   * Where each part ran: the forward pass (ε, accuracy) and each tier's certified figure ('gpu+cpu': the per-shift
+   * tier's Lipschitz max over logits and, for pure integrands, its sums on the GPU; residuals, quadrature bounds and
+   * certification in float64; the compressed tier runs on the CPU), and in note what stayed on the CPU and why.
    */
   devices: Devices;
   /** When set, the per-shift and compressed tiers were not run, for this reason (their ε̄ is null). */
@@ -63,6 +65,9 @@ export interface Devices { forward: Device; brute_force: Device; per_shift: Devi
 const CPU: Devices = { forward: 'cpu', brute_force: 'cpu', per_shift: 'cpu', compressed: 'cpu', note: null };
 
 const now = () => performance.now() / 1000;
+
+/** No input certified: for a signed certificate that stands alone. */
+const NONE = (p: number): Certification => ({ certified: new Uint8Array(p * p), accuracy: 0, uncertified: [] });
 
 function tier(eps: F64 | null, cert: ReturnType<typeof certify> | null, p: number, flops: number, seconds: number): TierResult {
   const all: [number, number][] = [];
@@ -91,8 +96,8 @@ export function boundModel(cfg: ModelConfig, params: ParamValues, opts: BoundOpt
 /**
  * The same on the GPU (α = 0): the forward pass on all p² inputs gives ε and the accuracy (float32, measured), the
  * structure's brute force on the GPU the certified brute-force ε̄ (structureBruteForceGpu: proven float32 allowance,
- * plus the structure's rounding dM); the residual tiers' max over logits is one bound-reduction dispatch shared by
- * both, and the per-shift tier's sums come from the neuron-integral kernel when every cluster's integrand is the pure
+ * plus the structure's rounding dM); the per-shift tier's Lipschitz max over logits is one bound-reduction dispatch,
+ * and its sums come from the neuron-integral kernel when every cluster's integrand is the pure
  * one. The residuals, the quadrature bounds and the certification run in float64 as in boundModel. With α ≠ 0
  * there is no derived bound on the float32 forward pass, so the whole report is boundModel's (devices.note says so).
  */
@@ -118,12 +123,12 @@ export async function boundModelGpu(g: Gpu, k: KernelRegistry, cfg: ModelConfig,
   };
   const pure = pre.ex.clusters.every((c) => c.shape.rho === 0 && c.shape.kappa === 0);
   const pureSums = pure ? await pureSumsGpu(g, k, pre.ex) : undefined;
-  // Both residual tiers share max_c (X + Y + Z): one bound-reduction dispatch, rounded up (boundReduceGpu).
+  // The per-shift tier's Lipschitz bound takes max_c (X + Y + Z) in one bound-reduction dispatch, rounded up (boundReduceGpu).
   const t3 = now();
   const res = residuals(s, pre.ex);
   const reduced = await boundReduceGpu(g, k, res.X, res.Y, distancePart(pre.ex, res, pre.ints), s.p);
   const note = pure ? null : 'per-shift sums in float64: the neuron-integral kernel evaluates the pure integrand, this explanation models shape terms';
-  const devices: Devices = { forward: 'gpu', brute_force: 'gpu', per_shift: 'gpu+cpu', compressed: 'gpu+cpu', note };
+  const devices: Devices = { forward: 'gpu', brute_force: 'gpu', per_shift: 'gpu+cpu', compressed: 'cpu', note };
   return residualTiers(s, info, opts, pre, bf, devices, { res, reduced, pureSums, seconds: now() - t3 });
 }
 
@@ -174,7 +179,9 @@ function prepare(s: MlpStructure, opts: BoundOptions): Prepared {
   for (const x of mTable) signal = Math.max(signal, Math.abs(x));
   let mScale = 0;
   ex.clusters.forEach((c, k) => { let m = 0; for (const si of ints[k]) m = Math.max(m, Math.abs(si.coef[2])); mScale += c.W * m; });
-  const flops = ex.clusters.length * p * (30 * (opts.M + 3) + 2000) + p * p * ex.clusters.length * 4;
+  // Integrands are built once per distinct (cluster, |C|, C₂): d and −d share one (clusterIntegrands caches them).
+  const distinct = ints.reduce((t, byD) => t + new Set(byD).size, 0);
+  const flops = distinct * (30 * (opts.M + 3) + 2000) + p * p * ex.clusters.length * 4;
   return { ex, ints, mTable, signal, mScale, seconds: now() - t1, flops };
 }
 
@@ -296,12 +303,17 @@ function residualTiers(s: MlpStructure, info: ModelInfo, opts: BoundOptions, pre
   const certPS = certifySigned(p, mTable, D, lin, ps.quad, dM, slack, certify(p, mTable, D, psEps, slack));
   const perShift = tier(psEps, certPS, p, psTier.flops + ps.flops + intFlops + certFlops + lin.flops + p * p * p * 12, now() - t4 + tRes + tIntegrands);
 
+  // The compressed tier: the same signed residual with L_k from prefix sums over phase arcs (src/bound/arcs.ts) and the quadrature
+  // bounded once for every shift (src/bound/compressed.ts); it needs the per-token residuals but not the X, Y tables.
   const t5 = now();
-  const cq = compressedQuadrature(ex, ints, opts.M);
-  const cTier = residualTier(ex, res, ints, cq.quad, gpu?.reduced);
-  const cEps = withRounding(cTier.eps);
-  const certC = certify(p, mTable, D, cEps, slack);
-  const compressed = tier(cEps, certC, p, cTier.flops + cq.flops + intFlops + certFlops, now() - t5 + tRes + tIntegrands);
+  const cq = supQuadrature(ex, ints, opts.M);
+  const arc = arcResiduals(s, ex, res, ints, COMPRESSED_OUTPUT_TERMS);
+  const cEps = signedEps(p, arc, cq.quad, dM);
+  const certC = certifySigned(p, mTable, D, arc, cq.quad, dM, slack, NONE(p), cq.pair);
+  // Per input and logit: ε̄'s max (3) and the signed rule (17). The residuals without the X, Y tables and the G terms it does not read.
+  const resFlops = res.flops - res.tableFlops - Math.max(0, res.J - COMPRESSED_OUTPUT_TERMS) * res.termFlops;
+  const cFlops = resFlops + cq.flops + arc.flops + intFlops + p * p * p * 20;
+  const compressed = tier(cEps, certC, p, cFlops, now() - t5 + tRes + tIntegrands);
   return { ...base, refused: null, tiers: { brute_force: bf, per_shift: perShift, compressed }, perInput: { ...perInput, per_shift: psEps, compressed: cEps } };
 }
 

@@ -28,6 +28,12 @@ export interface ShapeIntegrand {
   tail: number;
   /** An upper bound on max_u ReLU(T(u)). */
   max: number;
+  /**
+   * The tail's two parts (see shapeIntegrand): kinks ≥ Σ_r |T'(u_r)| over the roots u_r of one period (the jumps of P'), and
+   * smooth ≥ Σ_r |T''(u_r)| + ∫_S |T'''|, so that P̂(j) = −[Σ_r J_r e^{−iju_r} + I_j]/(2πj²) with |I_j| ≤ smooth/|j| (j ≠ 0).
+   */
+  kinks: number;
+  smooth: number;
 }
 
 /** a0, a1, a2 of T for one cluster's shape at cos(ωd/2) = C and cos(ωd) = C2. */
@@ -40,7 +46,7 @@ export const evalT = (a0: number, a1: number, a2: number, u: number) => a0 + a1 
 const evalError = (a0: number, a1: number, a2: number) => 32 * U64 * (Math.abs(a0) + Math.abs(a1) + Math.abs(a2));
 
 /** Real roots of q(t) = 2a2 t² + a1 t + (a0 − a2) in (−1, 1): T(u) = q(cos u). */
-function rootsInT(a0: number, a1: number, a2: number): number[] {
+export function rootsInT(a0: number, a1: number, a2: number): number[] {
   const A = 2 * a2;
   const B = a1;
   const Cq = a0 - a2;
@@ -151,6 +157,6 @@ export function shapeIntegrand(a0: number, a1: number, a2: number, M: number): S
     if (tv > -1 && tv < 1) cand.push(q(tv));
   }
   const max = Math.max(0, ...cand) + ev;
-  return { a0, a1, a2, coef, coefErr, tail: tailUp, max };
+  return { a0, a1, a2, coef, coefErr, tail: tailUp, max, kinks: A * (1 + 1e-10), smooth: B * (1 + 1e-10) };
 }
 

@@ -45,43 +45,17 @@ export interface SignedResiduals {
  * (computed + allowance). Non-negative sums are rounded up by γ.
  */
 export function signedResiduals(s: MlpStructure, ex: Explanation, res: Residuals): SignedResiduals {
-  const { p, d_mlp: n, d_vocab_out: Vo } = s;
+  const { p, d_mlp: n } = s;
   const K = ex.clusters.length;
   const ints = clusterIntegrands(ex, Math.max(4, res.J + 2));
-  let flops = K * p * (30 * (res.J + 5) + 2000); // the integrands, as counted in bound.ts
-
-  const zr = new Float64Array(n);
-  const zi = new Float64Array(n);
-  const leftOut = new Float64Array(p);
-  for (let i = 0; i < n; i++) {
-    if (ex.member[i] < 0) {
-      for (let c = 0; c < p; c++) leftOut[c] += res.ec[i] * Math.abs(s.W_L[i * Vo + c]);
-      continue;
-    }
-    zr[i] = ex.fourier[i].s * Math.cos(ex.fourier[i].psi);
-    zi[i] = ex.fourier[i].s * Math.sin(ex.fourier[i].psi);
-  }
-  const up = 1 + gamma(n + 8);
-  // outG[d, c]: Σ_k outputTerm of cluster k at distance d.
-  const outG = new Float64Array(p * p);
-  for (let k = 0; k < K; k++) {
-    const done = new Map<ShapeIntegrand, F64>();
-    for (let d = 0; d < p; d++) {
-      const si = ints[k][d];
-      let row = done.get(si);
-      if (!row) {
-        done.set(si, (row = outputTerm(res, k, si)));
-        flops += p * (6 * res.J + 16);
-      }
-      for (let c = 0; c < p; c++) outG[d * p + c] += row[c];
-    }
-  }
+  const tb = signedTables(s, ex, res, ints);
+  let flops = K * p * (30 * (res.J + 5) + 2000) + tb.flops; // the integrands, as counted in bound.ts
+  const { expl, zr, zi, up } = tb;
 
   // Second-order tables XΔ[a, c] = Σ_i eU_i(a)|ΔW_i(c)| (YΔ likewise) and cΔ[c] = Σ_i ec_i|ΔW_i(c)|, explained neurons only.
   const XD = new Float64Array(p * p);
   const YD = new Float64Array(p * p);
   const cD = new Float64Array(p);
-  const expl = Array.from({ length: n }, (_, i) => i).filter((i) => ex.member[i] >= 0);
   for (let c = 0; c < p; c++) {
     for (let x = 0; x < p; x++) {
       let su = 0;
@@ -97,26 +71,15 @@ export function signedResiduals(s: MlpStructure, ex: Explanation, res: Residuals
     for (const i of expl) t += res.ec[i] * res.dW[i * p + c];
     cD[c] = t * up;
   }
-  // ‖ΔW[·, c]‖₂ over the explained neurons, for the Cauchy–Schwarz form of the same term.
-  const wNorm = Float64Array.from({ length: p }, (_, c) => {
-    let t = 0;
-    for (const i of expl) t += res.dW[i * p + c] ** 2;
-    return Math.sqrt(t * up) * (1 + 2 * U64);
-  });
-  flops += 4 * p * p * expl.length + 4 * p * expl.length;
+  flops += 4 * p * p * expl.length;
 
   // Per input: δ and L_k, then S and R for every c.
-  const S = new Float64Array(p * p * p);
-  const R = new Float64Array(p * p * p);
-  const rotC = ex.clusters.map((cl) => Float64Array.from({ length: p }, (_, c) => Math.cos((2 * Math.PI * modn(cl.k * c, p)) / p)));
-  const rotS = ex.clusters.map((cl) => Float64Array.from({ length: p }, (_, c) => Math.sin((2 * Math.PI * modn(cl.k * c, p)) / p)));
+  const out: SignedResiduals = { S: new Float64Array(p * p * p), R: new Float64Array(p * p * p), flops: 0 };
   const Lre = new Float64Array(K);
   const Lim = new Float64Array(K);
   const Lerr = new Float64Array(K);
   for (let a = 0; a < p; a++) {
     for (let b = 0; b < p; b++) {
-      const row = a * p + b;
-      const d = modn(a - b, p);
       Lre.fill(0);
       Lim.fill(0);
       Lerr.fill(0);
@@ -130,21 +93,104 @@ export function signedResiduals(s: MlpStructure, ex: Explanation, res: Residuals
         Lerr[k] += (4 * res.allow[i] + 8 * U64 * Math.abs(delta) + gamma(n + 2) * Math.abs(delta)) * ex.fourier[i].s;
         dNorm2 += (Math.abs(delta) * (1 + 2 * U64) + 4 * res.allow[i]) ** 2;
       }
-      const dNorm = Math.sqrt(dNorm2 * up) * (1 + 2 * U64);
+      const dNorm = Math.sqrt(dNorm2 * up + expl.length * Number.MIN_VALUE) * (1 + 2 * U64);
       flops += expl.length * 15;
-      let errS = 0;
-      for (let k = 0; k < K; k++) errS += Lerr[k] * (1 + 4 * U64) + (8 * U64 + gamma(K + 2)) * Math.hypot(Lre[k], Lim[k]) * 1.01;
-      for (let c = 0; c < p; c++) {
-        let sc = 0;
-        for (let k = 0; k < K; k++) sc += rotC[k][c] * Lre[k] - rotS[k][c] * Lim[k];
-        S[row * p + c] = sc;
-        const second = Math.min(XD[a * p + c] + YD[b * p + c] + cD[c], dNorm * wNorm[c] * (1 + 2 * U64));
-        R[row * p + c] = (second + outG[d * p + c] * (1 + gamma(K + 2)) + leftOut[c] * up + errS) * (1 + gamma(8));
-      }
+      signedRow(out, tb, a, b, Lre, Lim, Lerr, dNorm, (c) => XD[a * p + c] + YD[b * p + c] + cD[c]);
       flops += p * (4 * K + 10);
     }
   }
-  return { S, R, flops };
+  out.flops = flops;
+  return out;
+}
+
+/** What every signed bound shares: the output terms, ‖ΔW[·, c]‖₂, the left-out neurons' bound and each neuron's s_i e^{iψ_i}. */
+export interface SignedTables {
+  /** [p (d), p (c)]: Σ_k outputTerm of cluster k at distance d plus the left-out neurons' bound, rounded up. */
+  base: F64;
+  /** [p (c)]: ‖ΔW[·, c]‖₂ over the explained neurons (with allowances, rounded up). */
+  wNorm: F64;
+  /** s_i cos ψ_i and s_i sin ψ_i of the explained neurons [d_mlp]. */
+  zr: F64;
+  zi: F64;
+  /** The explained neurons. */
+  expl: number[];
+  /** cos and sin of ω_k c for every cluster and c [K][p]. */
+  rotC: F64[];
+  rotS: F64[];
+  /** 1 + γ_{n+8}: rounds up a sum over neurons. */
+  up: number;
+  p: number;
+  flops: number;
+}
+
+/**
+ * SignedTables with the clusters' integrands ints (outputTerm reads their coefficients and tail, and the first `terms` moments of
+ * G). O(K·p²·J + p·d_mlp).
+ */
+export function signedTables(s: MlpStructure, ex: Explanation, res: Residuals, ints: ShapeIntegrand[][], terms = res.J): SignedTables {
+  const { p, d_mlp: n, d_vocab_out: Vo } = s;
+  const K = ex.clusters.length;
+  let flops = 0;
+  const zr = new Float64Array(n);
+  const zi = new Float64Array(n);
+  const leftOut = new Float64Array(p);
+  for (let i = 0; i < n; i++) {
+    if (ex.member[i] < 0) {
+      for (let c = 0; c < p; c++) leftOut[c] += res.ec[i] * Math.abs(s.W_L[i * Vo + c]);
+      flops += 2 * p;
+      continue;
+    }
+    zr[i] = ex.fourier[i].s * Math.cos(ex.fourier[i].psi);
+    zi[i] = ex.fourier[i].s * Math.sin(ex.fourier[i].psi);
+  }
+  const up = 1 + gamma(n + 8);
+  const outG = new Float64Array(p * p);
+  for (let k = 0; k < K; k++) {
+    const done = new Map<ShapeIntegrand, F64>();
+    for (let d = 0; d < p; d++) {
+      const si = ints[k][d];
+      let row = done.get(si);
+      if (!row) {
+        done.set(si, (row = outputTerm(res, k, si, terms)));
+        flops += p * (6 * Math.min(terms, res.J) + 16);
+      }
+      for (let c = 0; c < p; c++) outG[d * p + c] += row[c];
+    }
+  }
+  const expl = Array.from({ length: n }, (_, i) => i).filter((i) => ex.member[i] >= 0);
+  // A square below the normal range errs by up to 2^-1075 absolute (Number.MIN_VALUE/2 each).
+  const wNorm = Float64Array.from({ length: p }, (_, c) => {
+    let t = 0;
+    for (const i of expl) t += res.dW[i * p + c] ** 2;
+    return Math.sqrt(t * up + expl.length * Number.MIN_VALUE) * (1 + 2 * U64);
+  });
+  flops += 2 * p * expl.length;
+  const rotC = ex.clusters.map((cl) => Float64Array.from({ length: p }, (_, c) => Math.cos((2 * Math.PI * modn(cl.k * c, p)) / p)));
+  const rotS = ex.clusters.map((cl) => Float64Array.from({ length: p }, (_, c) => Math.sin((2 * Math.PI * modn(cl.k * c, p)) / p)));
+  const base = outG.map((x, j) => x * (1 + gamma(K + 2)) + leftOut[j % p] * up);
+  flops += 3 * p * p;
+  return { base, wNorm, zr, zi, expl, rotC, rotS, up, p, flops };
+}
+
+/**
+ * S(a, b, c) and R(a, b, c) of one input for every c from L_k (computed within Lerr_k of the real value) and an upper bound dNorm on
+ * ‖δ‖₂: S = Σ_k Re[e^{iω_k c}L_k], R = min(second(c), dNorm·‖ΔW[·, c]‖₂) + output term + left-out neurons + S's rounding.
+ */
+export function signedRow(out: SignedResiduals, tb: SignedTables, a: number, b: number, Lre: F64, Lim: F64, Lerr: F64, dNorm: number, second?: (c: number) => number): void {
+  const { p, rotC, rotS } = tb;
+  const K = Lre.length;
+  const row = a * p + b;
+  const d = modn(a - b, p);
+  let errS = 0;
+  for (let k = 0; k < K; k++) errS += Lerr[k] * (1 + 4 * U64) + (8 * U64 + gamma(K + 2)) * Math.hypot(Lre[k], Lim[k]) * 1.01;
+  for (let c = 0; c < p; c++) {
+    let sc = 0;
+    for (let k = 0; k < K; k++) sc += rotC[k][c] * Lre[k] - rotS[k][c] * Lim[k];
+    out.S[row * p + c] = sc;
+    const cs = dNorm * tb.wNorm[c] * (1 + 2 * U64) + Number.MIN_VALUE; // a product below the normal range errs by 2^-1075
+    const sec = second ? Math.min(second(c), cs) : cs;
+    out.R[row * p + c] = (sec + tb.base[d * p + c] + errS) * (1 + gamma(8));
+  }
 }
 
 /**
@@ -165,9 +211,11 @@ export function signedEps(p: number, lin: SignedResiduals, quad: F64, dM: number
  * The signed rule: M(a, b, c) = M̂ + S + err with |err| ≤ R(c) + q (q = quad(a, b) + dM), so input (a, b) is certified when for
  * every c ≠ c* = a + b: [M̂(c*) + S(c*) + D(c*)] − [M̂(c) + S(c) + D(c)] > R(c*) + R(c) + 2q + slack. slack covers D's and the
  * margin's rounding (as for certify); the S terms add their own rounding, 8u·(|S(c*)| + |S(c)|).
+ * With pair (SupQuadrature.pair, [p (d), p (j)]) the quadrature's share of the margin against logit c = c* + j is pair[d, j] + 2dM
+ * instead of 2q: the quadrature error turns with c, so it mostly cancels against the answer's own.
  * Inputs certified by `also` (another sound certificate of the same tier) stay certified.
  */
-export function certifySigned(p: number, mTable: F64, D: (a: number, b: number, c: number) => number, lin: SignedResiduals, quad: F64, dM: number, slack: number, also: Certification): Certification {
+export function certifySigned(p: number, mTable: F64, D: (a: number, b: number, c: number) => number, lin: SignedResiduals, quad: F64, dM: number, slack: number, also: Certification, pair?: F64): Certification {
   const certified = new Uint8Array(p * p);
   const uncertified: [number, number][] = [];
   for (let a = 0; a < p; a++) {
@@ -182,8 +230,10 @@ export function certifySigned(p: number, mTable: F64, D: (a: number, b: number, 
       for (let c = 0; c < p && ok; c++) {
         if (c === cs) continue;
         const sc = lin.S[r * p + c];
-        const margin = top - mTable[d * p + modn(c - cs, p)] - D(a, b, c) - sc;
-        const need = (lin.R[r * p + cs] + lin.R[r * p + c] + 2 * q + 8 * U64 * (Math.abs(sTop) + Math.abs(sc))) * (1 + 4 * U64) + slack;
+        const j = modn(c - cs, p);
+        const margin = top - mTable[d * p + j] - D(a, b, c) - sc;
+        const qq = pair ? (pair[d * p + j] + 2 * dM) * (1 + 4 * U64) : 2 * q;
+        const need = (lin.R[r * p + cs] + lin.R[r * p + c] + qq + 8 * U64 * (Math.abs(sTop) + Math.abs(sc))) * (1 + 4 * U64) + slack;
         if (!(margin > need)) ok = false;
       }
       if (ok || also.certified[r]) certified[r] = 1;

@@ -11,7 +11,7 @@ import { allPairs } from '../model/inputs.js';
 import type { ParamValues } from '../model/params.js';
 import type { F64 } from '../ops/cpu/types.js';
 import { type Explanation, modn, shiftIndex } from './explanation.js';
-import { U64, compressedQuadratureBound, gamma, phaseMoments } from './integrand.js';
+import { U64, gamma } from './integrand.js';
 import type { ShapeIntegrand } from './shape.js';
 import { boundReduce } from '../ops/cpu/bound_reduce.js';
 
@@ -192,6 +192,10 @@ export interface Residuals {
   /** [clusters, p (c)] */
   out: F64;
   flops: number;
+  /** The part of flops spent on X, Y and cst (O(p²·d_mlp)), which the compressed tier does not use. */
+  tableFlops: number;
+  /** The flops of one term j of the moments G (all neurons): a tier reading fewer terms than J spends that much less. */
+  termFlops: number;
   /** Per-token terms [p (x), d_mlp (i)] of the neurons of the explanation: eU = |ΔU − mU| + allow (eV likewise), ec as above (R_i for left-out neurons). */
   eU: F64;
   eV: F64;
@@ -310,13 +314,15 @@ export function residuals(s: MlpStructure, ex: Explanation, J = OUTPUT_TERMS): R
     for (let i = 0; i < n; i++) k += ec[i] * absW[i];
     cst[c] = k;
   }
-  flops += 4 * p * p * n + 2 * p * n;
+  const tableFlops = 4 * p * p * n + 2 * p * n;
+  const termFlops = (4 * p + 40) * ex.clusters.reduce((t, c) => t + c.neurons.length, 0);
+  flops += tableFlops;
   const up = 1 + gamma(n + 4);
   // G's rounding: cos jφ and sin jφ within (4J + 2)u (the argument jφ rounded by ≤ u|jφ| ≤ 4Ju), ΔW within allowW, the
   // products and the sum (γ): |computed − real| ≤ Σ r_i allowW + out·((4J + 16)u + γ_{n+2}).
   const gErr = outAllow.map((x, j) => (x + out[j] * ((4 * J + 16) * U64 + gamma(n + 2))) * up);
   return {
-    X: X.map((x) => x * up), Y: Y.map((x) => x * up), cst: cst.map((x) => x * up), out: out.map((x) => x * up), flops,
+    X: X.map((x) => x * up), Y: Y.map((x) => x * up), cst: cst.map((x) => x * up), out: out.map((x) => x * up), flops, tableFlops, termFlops,
     eU, eV, ec, uHat, allow: allowOf, dW, J, gRe, gIm, gErr,
   };
 }
@@ -328,14 +334,15 @@ export function residuals(s: MlpStructure, ex: Explanation, J = OUTPUT_TERMS): R
  *   Σ_{|j|≤J} |P̂(j)|·|G_k[j, c]| + Σ_{|j|>J} |P̂(j)|·out[k, c],
  * with |P̂(j)| ≤ |coef_j| + coefErr and Σ_{|j|>J} |P̂(j)| ≤ 2[Σ_{J<j≤M−2} (|coef_j| + coefErr) + tail] (si's tail covers
  * j ≥ M − 1). The residuals of a cluster's W_L rows cancel in G (model A: 3.3 against 9.5 for max P·out). The computed P̃
- * differs from the real integrand by ≤ 4u·Σ|a| (C, C₂ within 4u relative): 4u·Σ|a|·out more. Returns [p] (c).
+ * differs from the real integrand by ≤ 4u·Σ|a| (C, C₂ within 4u relative): 4u·Σ|a|·out more. Returns [p] (c). With `terms` < res.J only
+ * G_k[j] for j ≤ terms are read (the rest go to the tail), for a tier that computes no more than those.
  */
-export function outputTerm(res: Residuals, k: number, si: ShapeIntegrand): F64 {
+export function outputTerm(res: Residuals, k: number, si: ShapeIntegrand, terms = res.J): F64 {
   const { gRe, gIm, gErr, out } = res;
   const p = res.dW.length / res.allow.length;
   const M = si.coef.length - 3;
   // Coefficients are known to M + 2; with M − 2 < J the tail and the series overlap, which only counts terms twice.
-  const J = Math.min(res.J, M + 2);
+  const J = Math.min(res.J, terms, M + 2);
   const G = res.J + 1;
   let beyond = si.tail;
   for (let j = J + 1; j <= M - 2; j++) beyond += Math.abs(si.coef[j]) + si.coefErr;
@@ -468,42 +475,7 @@ export function perShiftQuadrature(ex: Explanation, ints: ShapeIntegrand[][], pu
 }
 
 /**
- * Compressed quadrature (SPEC §4): per cluster the weighted phase moments μ_m, m = −M..M (O(M·n)), and per
- * distance class the bound W·[Σ_{0<|m|≤M} |F̂_d(m)|·|μ_m| + tail] (compressedQuadratureBound), which holds at
- * every shift at once. That bound compares with the exact Z·F̂(0) for the computed integrand; what the table M̂
- * holds differs by Z's rounding (γ_n·W·|F̂(0)|) and the table's rotation e^{iθ} (20u·W·|F̂(0)|), and the nodes'
- * true integrand from the computed one by the coefficients a of T (from C, C₂ within 4u relative: 4u·Σ|a| each),
- * so W·Σ|a|·(32u + γ_{n+4}) is added (|F̂(0)| ≤ max P ≤ Σ|a|). Returns Σ_k Q̄_{k,d} for every input [p²].
- */
-export function compressedQuadrature(ex: Explanation, ints: ShapeIntegrand[][], M: number): { quad: F64; flops: number } {
-  const { p } = ex;
-  const K = ex.clusters.length;
-  let flops = 0;
-  const byD = new Float64Array(p); // Σ_k Q̄_{k,d}
-  ex.clusters.forEach((c, k) => {
-    const mo = phaseMoments(c.phases, c.weights, c.deltas, M);
-    flops += c.phases.length * (M * 22 + 40);
-    const done = new Map<ShapeIntegrand, number>();
-    for (let d = 0; d < p; d++) {
-      const si = ints[k][d];
-      let q = done.get(si);
-      if (q === undefined) {
-        const sumA = Math.abs(si.a0) + Math.abs(si.a1) + Math.abs(si.a2);
-        q = compressedQuadratureBound(mo, { coefAbs: (m) => Math.abs(si.coef[Math.abs(m - 2)]), coefErr: si.coefErr, tail: si.tail })
-          + c.W * sumA * (32 * U64 + gamma(c.phases.length + 4));
-        done.set(si, q);
-        flops += 8 * (2 * M + 1) + 30 * (M + 3) + 2000; // the bound, the coefficients, the sign-certifying grid
-      }
-      byD[d] += q;
-    }
-  });
-  const quad = new Float64Array(p * p);
-  for (let a = 0; a < p; a++) for (let b = 0; b < p; b++) quad[a * p + b] = byD[modn(a - b, p)] * (1 + gamma(2 * K + 4));
-  return { quad, flops };
-}
-
-/**
- * Both residual-based tiers from their quadrature terms: per-input ε̄ and its flop count. reduced: max_c (X + Y + Z)
+ * The per-shift tier's Lipschitz bound from its quadrature term: per-input ε̄ and its flop count. reduced: max_c (X + Y + Z)
  * per input when it was computed elsewhere as an upper bound (boundReduceGpu).
  */
 export function residualTier(ex: Explanation, res: Residuals, ints: ShapeIntegrand[][], quad: F64, reduced?: F64): { eps: F64; flops: number } {
