@@ -266,7 +266,7 @@ export function arcResiduals(s: MlpStructure, ex: Explanation, res: Residuals, i
   const Lim = new Float64Array(K);
   const Lerr = new Float64Array(K);
   let computed = 0;
-  let ranges = 0;
+  let searched = 0; // flops of the arcs: binary searches (⌈log₂(nr + 1)⌉ comparisons each) and, per sure-on range, 21 sums
   for (let a = 0; a < p; a++) {
     for (let b = 0; b < p; b++) {
       const d = modn(a - b, p);
@@ -304,14 +304,11 @@ export function arcResiduals(s: MlpStructure, ex: Explanation, res: Residuals, i
               nU += g.uSq[oa + en] - g.uSq[oa + st] + g2 * g.uSq[oa + nr] + tiny;
               nV += g.vSq[ob + en] - g.vSq[ob + st] + g2 * g.vSq[ob + nr] + tiny;
               nC += g.cSq[en] - g.cSq[st] + g2 * g.cSq[nr] + tiny;
-              ranges += 2;
+              searched += 21;
             }
           }
-          for (const [lo, hi] of off) {
-            const r = indexRanges(g.ph, lo, hi, x);
-            sure.push(...r);
-            ranges += r.length;
-          }
+          for (const [lo, hi] of off) sure.push(...indexRanges(g.ph, lo, hi, x));
+          searched += (on.length + off.length) * (3 * Math.ceil(Math.log2(nr + 1)) + 8); // each arc: ≤ 3 searches, its wrap and shift
           // The window: the group's neurons outside every sure range, δ one by one.
           sure.sort((r1, r2) => r1[0] - r2[0]);
           let cur = 0;
@@ -332,7 +329,6 @@ export function arcResiduals(s: MlpStructure, ex: Explanation, res: Residuals, i
       flops += p * (4 * K + 5) + 20 + 12 * K; // per c: S (4K), R (5)
     }
   }
-  // a range: two binary searches (≈ 2 log₂ n comparisons) and, for the sure-on ones (counted twice), 21 sums; a neuron: 12
-  out.flops = flops + ranges * (2 * Math.ceil(Math.log2(n + 1)) + 12) + computed * 12;
+  out.flops = flops + searched + computed * 12; // a neuron computed one by one: 12
   return { ...out, computed };
 }

@@ -179,6 +179,12 @@ export interface SupQuadrature {
   flops: number;
 }
 
+/** |1 − e^{iω_k j}| = 2|sin(πkj/p)| rounded up, per cluster [K][p (j)]: how much of a turning error survives in a margin (SupQuadrature.pair). */
+export function turnTable(ex: Explanation): F64[] {
+  const { p } = ex;
+  return ex.clusters.map((c) => Float64Array.from({ length: p }, (_, j) => 2 * Math.abs(Math.sin((Math.PI * modn(c.k * j, p)) / p)) * (1 + 4 * U64)));
+}
+
 /** Points of the grid on which supQuadrature evaluates T (a power of 2). */
 export const GRID_POINTS = 256;
 
@@ -250,11 +256,8 @@ export function supQuadrature(ex: Explanation, ints: ShapeIntegrand[][], M: numb
     }
   }
   const pair = new Float64Array(p * p);
-  ex.clusters.forEach((c, k) => {
-    for (let j = 0; j < p; j++) {
-      const turn = 2 * Math.abs(Math.sin((Math.PI * modn(c.k * j, p)) / p)) * (1 + 4 * U64);
-      for (let d = 0; d < p; d++) pair[d * p + j] += turn * turning[k][d] + 2 * fixed[k][d];
-    }
+  turnTable(ex).forEach((turn, k) => {
+    for (let j = 0; j < p; j++) for (let d = 0; d < p; d++) pair[d * p + j] += turn[j] * turning[k][d] + 2 * fixed[k][d];
   });
   for (let j = 0; j < p * p; j++) pair[j] *= 1 + gamma(2 * K + 4);
   flops += 2 * p * p * K + K * p * p * 5;

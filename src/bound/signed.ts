@@ -211,11 +211,11 @@ export function signedEps(p: number, lin: SignedResiduals, quad: F64, dM: number
  * The signed rule: M(a, b, c) = M̂ + S + err with |err| ≤ R(c) + q (q = quad(a, b) + dM), so input (a, b) is certified when for
  * every c ≠ c* = a + b: [M̂(c*) + S(c*) + D(c*)] − [M̂(c) + S(c) + D(c)] > R(c*) + R(c) + 2q + slack. slack covers D's and the
  * margin's rounding (as for certify); the S terms add their own rounding, 8u·(|S(c*)| + |S(c)|).
- * With pair (SupQuadrature.pair, [p (d), p (j)]) the quadrature's share of the margin against logit c = c* + j is pair[d, j] + 2dM
- * instead of 2q: the quadrature error turns with c, so it mostly cancels against the answer's own.
+ * With pair(r, d, j), a bound on the quadrature's share of the margin of input r (distance d) against logit c = c* + j (SupQuadrature.pair),
+ * that share is pair + 2dM instead of 2q: the quadrature error turns with c, so it mostly cancels against the answer's own.
  * Inputs certified by `also` (another sound certificate of the same tier) stay certified.
  */
-export function certifySigned(p: number, mTable: F64, D: (a: number, b: number, c: number) => number, lin: SignedResiduals, quad: F64, dM: number, slack: number, also: Certification, pair?: F64): Certification {
+export function certifySigned(p: number, mTable: F64, D: (a: number, b: number, c: number) => number, lin: SignedResiduals, quad: F64, dM: number, slack: number, also: Certification, pair?: (r: number, d: number, j: number) => number): Certification {
   const certified = new Uint8Array(p * p);
   const uncertified: [number, number][] = [];
   for (let a = 0; a < p; a++) {
@@ -232,7 +232,7 @@ export function certifySigned(p: number, mTable: F64, D: (a: number, b: number, 
         const sc = lin.S[r * p + c];
         const j = modn(c - cs, p);
         const margin = top - mTable[d * p + j] - D(a, b, c) - sc;
-        const qq = pair ? (pair[d * p + j] + 2 * dM) * (1 + 4 * U64) : 2 * q;
+        const qq = pair ? (pair(r, d, j) + 2 * dM) * (1 + 4 * U64) : 2 * q;
         const need = (lin.R[r * p + cs] + lin.R[r * p + c] + qq + 8 * U64 * (Math.abs(sTop) + Math.abs(sc))) * (1 + 4 * U64) + slack;
         if (!(margin > need)) ok = false;
       }

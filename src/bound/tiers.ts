@@ -407,12 +407,13 @@ function combine(m: F64, quad: F64): F64 {
  * term z_i·F within (√2·158 + 8)u·Σ|a|·w_i = 232u·Σ|a|·w_i, and each component's sum adds γ_{n+8}·Σ|a|·W. The
  * table M̂ rotates Z·F̂(0) by its own e^{iθ} (trig within 16u): 20u·W·Σ|a| more. Hence Σ|a|·W·(256u + 2γ_{n+8}).
  * The coefficient used for F̂(0) is within coefErr (times |Z| ≤ W). The 3K terms of q are summed with γ_{3K+4}.
- * Returns Σ_k Q_k(a, b) for every input [p²].
+ * Returns Σ_k Q_k(a, b) for every input [p²], and per cluster and input the part that turns with the logit (|X_k| as in
+ * SupQuadrature, here with the sums' rounding too) and the part that does not (the sums' and the table's rounding).
  */
 /** Precomputed pure-integrand sums S_k(m) = Σ_{i∈k} z_i ReLU(cos u_i)e^{2iu_i} (re, im) with an absolute error bound. */
 export type PureSums = (k: number, m: number) => { re: number; im: number; err: number };
 
-export function perShiftQuadrature(ex: Explanation, ints: ShapeIntegrand[][], pureSums?: PureSums): { quad: F64; flops: number } {
+export function perShiftQuadrature(ex: Explanation, ints: ShapeIntegrand[][], pureSums?: PureSums): { quad: F64; flops: number; turning: F64[]; fixed: F64[] } {
   const { p } = ex;
   const K = ex.clusters.length;
   let flops = 0;
@@ -450,6 +451,8 @@ export function perShiftQuadrature(ex: Explanation, ints: ShapeIntegrand[][], pu
     };
   });
   const quad = new Float64Array(p * p);
+  const turning = ex.clusters.map(() => new Float64Array(p * p));
+  const fixed = ex.clusters.map(() => new Float64Array(p * p));
   for (let a = 0; a < p; a++) {
     for (let b = 0; b < p; b++) {
       const d = modn(a - b, p);
@@ -466,12 +469,14 @@ export function perShiftQuadrature(ex: Explanation, ints: ShapeIntegrand[][], pu
         const err = Math.hypot(scale * sr - c.Zre * f0, scale * sim - c.Zim * f0);
         const sumErr = given ? given.err * scale : c.W * sumA * (256 * U64 + 2 * gamma(c.phases.length + 8));
         q += err * (1 + 8 * U64) + sumErr + c.W * si.coefErr;
+        turning[k][a * p + b] = (err * (1 + 8 * U64) + sumErr + c.W * si.coefErr) * (1 + 4 * U64);
+        fixed[k][a * p + b] = sumErr;
       });
       quad[a * p + b] = q * (1 + gamma(3 * K + 4));
       flops += 12 * K;
     }
   }
-  return { quad, flops };
+  return { quad, flops, turning, fixed };
 }
 
 /**

@@ -188,7 +188,7 @@ describe('arc residuals', () => {
       }
       const none: Certification = { certified: new Uint8Array(p * p), accuracy: 0, uncertified: [] };
       const D = (a: number, b: number, c: number) => s.Da[a * p + c] + s.Db[b * p + c] + s.Dconst[c];
-      const cert = certifySigned(p, mTable, D, arc, cq.quad, 0, 1e-12, none, cq.pair);
+      const cert = certifySigned(p, mTable, D, arc, cq.quad, 0, 1e-12, none, (_, d1, j) => cq.pair[d1 * p + j]);
       for (let r = 0; r < p * p; r++) {
         if (!cert.certified[r]) continue;
         const cs = (Math.floor(r / p) + (r % p)) % p;

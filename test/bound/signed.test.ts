@@ -1,8 +1,10 @@
-// The signed residual bound (src/bound/signed.ts): logit by logit on planted models |M − M̂ − S| ≤ R + quad, with brute
-// force in float64 as the judge; the output term alone against Σ p̂ΔW; the signed certificate never certifies a wrong input.
+// The signed residual bound (src/bound/signed.ts): logit by logit on planted models |M − M̂ − S| ≤ R + quad, and pairwise with
+// the quadrature's turning part as the per-shift tier counts it, with brute force in float64 as the judge; the output term alone
+// against Σ p̂ΔW; the signed certificate never certifies a wrong input.
 import { describe, expect, it } from 'vitest';
 import { clusterIntegrands, explain, explanationTable, modn } from '../../src/bound/explanation.js';
 import { certifySigned, signedEps, signedResiduals } from '../../src/bound/signed.js';
+import { turnTable } from '../../src/bound/compressed.js';
 import { plantedStructure } from '../../src/bound/planted.js';
 import { type Certification, distancePart, outputTerm, perShiftQuadrature, residuals, structureTruth } from '../../src/bound/tiers.js';
 import { boundReduce } from '../../src/ops/cpu/bound_reduce.js';
@@ -24,7 +26,8 @@ describe('signed residual bound', () => {
       const mTable = explanationTable(ex, ints);
       const res = residuals(s, ex, rng.int(20));
       const lin = signedResiduals(s, ex, res);
-      const { quad } = perShiftQuadrature(ex, ints);
+      const { quad, turning, fixed } = perShiftQuadrature(ex, ints);
+      const turn = turnTable(ex);
       const st = structureTruth(s);
       const eps = signedEps(p, lin, quad, 0);
       const old = boundReduce(res.X, res.Y, distancePart(ex, res, ints), p);
@@ -34,13 +37,23 @@ describe('signed residual bound', () => {
           const d0 = modn(a - b, p);
           const cs = (a + b) % p;
           let worst = 0;
+          const signed = new Float64Array(p);
           for (let c = 0; c < p; c++) {
             let m = 0;
             for (let i = 0; i < d; i++) m += st.hookPost[r * d + i] * s.W_L[i * p + c];
-            const err = Math.abs(m - mTable[d0 * p + modn(c - cs, p)] - lin.S[r * p + c]);
+            signed[c] = m - mTable[d0 * p + modn(c - cs, p)] - lin.S[r * p + c];
+            const err = Math.abs(signed[c]);
             const bound = lin.R[r * p + c] + quad[r];
             if (!(err <= bound)) throw new Error(`trial ${trial} (p ${p}, d ${d}, noise ${noise}): input (${a}, ${b}) logit ${c}: |M − M̂ − S| ${err} > R + quad ${bound}`);
             worst = Math.max(worst, Math.abs(m - mTable[d0 * p + modn(c - cs, p)]));
+          }
+          // The pairwise rule of certifySigned with the per-shift turning parts (as bound.ts builds it).
+          for (let c = 0; c < p; c++) {
+            const j = modn(c - cs, p);
+            let pair = 0;
+            for (let k = 0; k < ex.clusters.length; k++) pair += turn[k][j] * turning[k][r] + 2 * fixed[k][r];
+            const bound = lin.R[r * p + cs] + lin.R[r * p + c] + pair;
+            if (!(Math.abs(signed[cs] - signed[c]) <= bound)) throw new Error(`trial ${trial}: input (${a}, ${b}) logit ${c}: pairwise ${Math.abs(signed[cs] - signed[c])} > ${bound}`);
           }
           expect(eps[r]).toBeGreaterThanOrEqual(worst);
           if (noise >= 0.02) {
