@@ -9,7 +9,8 @@
 // (the window, where |T(u_i)| ≤ τ_k: near the kinks) and the irregular ones get δ_i computed one by one.
 // ‖δ‖₂, for the second-order term δ·ΔW (Cauchy–Schwarz, as in signed.ts), is bounded on the arcs by Minkowski,
 // ‖Δh‖_A ≤ ‖ΔU(a)‖_A + ‖ΔV(b)‖_A + ‖Δc‖_A (prefix sums of squares), and exact on the window.
-// Cost: O(p·d_mlp) tables, per input O(K log d_mlp) plus the window's neurons (model A: about a tenth of them).
+// Cost: O(p·d_mlp) tables, per input O(K log d_mlp) plus the window's neurons (model A: a fifth of them, most at the distances
+// where |cos(ω_k d/2)| is small and T is flat) plus O(p·K) for S and R at every logit.
 import type { MlpStructure } from '../interp/structure.js';
 import type { F64 } from '../ops/cpu/types.js';
 import { type Explanation, modn, shiftIndex } from './explanation.js';
@@ -35,7 +36,8 @@ const ARC_MARGIN = 1e-9;
  * sureArcs for T(u) = a0 + a1 cos u + a2 cos 2u = q(cos u), q(t) = 2a2 t² + a1 t + (a0 − a2), from a computed integrand whose
  * coefficients are within 4u·|a| of the real ones. In t = cos u the set {±q > τ} is cut by the roots of q ∓ τ; each candidate
  * t-interval is verified: q is quadratic, so its extremes on [t1, t2] are at the ends or the vertex, and ±q there must exceed
- * τ + 32u·(Σ|a| + τ), which covers q's evaluation (≤ 16u·Σ|a|) and the coefficients (4u·Σ|a|). A failing interval is shrunk by
+ * τ + 32u·(Σ|a| + τ), which covers q's evaluation (a few roundings on terms ≤ 3Σ|a|: ≤ 10u·Σ|a|), the coefficients (4u relative
+ * each: ≤ 12u·Σ|a|) and the rounded vertex (second order). A failing interval is shrunk by
  * 1e-9 in t and tried once more, then dropped (its neurons fall in the window, which is always sound). cos u ∈ [t1, t2] is
  * u ∈ ±[acos t2, acos t1], one arc through 0 when t2 = 1 or through π when t1 = −1.
  */
