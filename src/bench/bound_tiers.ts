@@ -1,7 +1,7 @@
 // How each bound tier's cost grows with d_mlp and with p (SPEC §4, §6): the tiers on planted pizza-like
 // structures (src/bound/planted.ts) at the canonical d_model, flops counted and wall time measured, with the
 // exponent of a least-squares fit of log(cost) against log(size).
-import { boundStructure, structureFlops } from '../bound/bound.js';
+import { DEFAULT_BOUND_OPTIONS, boundStructure, structureFlops } from '../bound/bound.js';
 import { plantedStructure } from '../bound/planted.js';
 import { forwardFlops } from '../bound/tiers.js';
 import { makeConfig } from '../model/config.js';
@@ -25,7 +25,7 @@ export function logSlope(x: readonly number[], y: readonly number[]): number {
 }
 
 export function benchBoundTiers(opts: { dMlps?: number[]; ps?: number[]; p?: number; d_mlp?: number; M?: number } = {}): { rows: TierCost[]; fits: Fit[] } {
-  const { dMlps = [64, 128, 256, 512, 1024], ps = [23, 41, 59, 83], p: p0 = 59, d_mlp: d0 = 512, M = 256 } = opts;
+  const { dMlps = [64, 128, 256, 512, 1024], ps = [23, 41, 59, 83], p: p0 = 59, d_mlp: d0 = 512, M = DEFAULT_BOUND_OPTIONS.M } = opts;
   const rows: TierCost[] = [];
   const run = (p: number, d: number) => {
     const { s, truth } = plantedStructure(new Rng(p * 10007 + d), p, d, 0.02);
