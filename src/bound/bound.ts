@@ -210,6 +210,28 @@ interface BruteForce {
   seconds: number;
 }
 
+/** Magnitudes where float64 rounding stays relative to the operands in every bound's allowance (products of three). */
+export const SAFE_RANGE = [2 ** -250, 2 ** 250] as const;
+
+/**
+ * Why no tier can certify s, or null. Every allowance is relative (u times a scale); near float64's subnormal range the
+ * real rounding is absolute (up to 2^-1075 an operation), and an independent review found ε̄ below the true error with
+ * values around 1e-158. Powers of two would rescale exactly, but not a structure that mixes tiny and huge values; so a
+ * structure with any non-zero U, V, c, W_L, D or neuron amplitude outside SAFE_RANGE (or not finite) is refused.
+ */
+export function outsideSafeRange(s: MlpStructure, ex: Explanation): string | null {
+  const [lo, hi] = SAFE_RANGE;
+  const bad = (x: number) => !Number.isFinite(x) || (x !== 0 && (Math.abs(x) < lo || Math.abs(x) > hi));
+  const arrays: [string, ArrayLike<number>][] = [['U', s.U], ['V', s.V], ['c', s.c], ['W_L', s.W_L], ['D_a', s.Da], ['D_b', s.Db], ['D_const', s.Dconst],
+    ['neuron amplitudes r, s', ex.fourier.flatMap((f) => [f.r, f.s])]];
+  for (const [name, xs] of arrays) {
+    for (let i = 0; i < xs.length; i++) {
+      if (bad(xs[i])) return `${name} holds ${xs[i]}, outside [2^-250, 2^250] (or not finite): float64 rounding there is not relative to the operands, so the rounding allowances are not proven and nothing is certified`;
+    }
+  }
+  return null;
+}
+
 /**
  * The three tiers on a structure s (its split exact when s.exact) against the model's true activations, in float64 on
  * the CPU. The per-input bounds are returned too (perInput), for the soundness tests.
@@ -278,6 +300,11 @@ function residualTiers(s: MlpStructure, info: ModelInfo, opts: BoundOptions, pre
     explanation: { M: opts.M, shape: opts.shape, clusters: ex.clusters.map((c) => ({ k: c.k, neurons: c.neurons.length, W: c.W, ...c.shape, rho: c.shape.rho, kappa: c.shape.kappa })) },
     structure_flops: info.structure_flops,
   };
+  const range = outsideSafeRange(s, ex);
+  if (range) {
+    const none = tier(null, null, p, 0, 0);
+    return { ...base, refused: range, tiers: { brute_force: { ...none, flops: bf.flops, seconds: bf.seconds }, per_shift: none, compressed: none }, perInput: { ...perInput, brute_force: new Float64Array(p * p).fill(Infinity) } };
+  }
   if (!s.exact) {
     const reason = `attention rate α = ${info.attention_rate} ≠ 0: the pre-activation does not split as U(a) + V(b) + c (SPEC §3), so the per-neuron residual bounds do not apply; only brute force is sound here`;
     return { ...base, refused: reason, tiers: { brute_force: bf, per_shift: tier(null, null, p, 0, 0), compressed: tier(null, null, p, 0, 0) }, perInput };

@@ -236,7 +236,7 @@ export function supQuadrature(ex: Explanation, ints: ShapeIntegrand[][], M: numb
         const local = (si.kinks / (2 * Math.PI)) * kw.H + mo.W * (si.smooth / (2 * Math.PI)) * (cube(M - 1) + cube(M + 3));
         const tail = Math.min(local, mo.W * si.tail) * (1 + 16 * U64);
         const sumA = Math.abs(si.a0) + Math.abs(si.a1) + Math.abs(si.a2);
-        q = [(T.sup + eC * mo.W * (1 + gamma(2 * M + 8)) + tail + mo.W * si.coefErr) * (1 + 8 * U64), mo.W * sumA * (32 * U64 + gamma(n + 4)) * (1 + 8 * U64)];
+        q = [(T.sup + eC * mo.W * (1 + gamma(2 * M + 8)) + tail + mo.W * si.coefErr) * (1 + 8 * U64), mo.W * sumA * (64 * U64 + gamma(n + 4)) * (1 + 8 * U64)]; // 32u of it: the ideal W_L row's two float forms (tiers.ts)
         done.set(si, q);
         flops += T.flops + 18 * (2 * M + 1) + 30;
       }

@@ -41,7 +41,8 @@ export interface SignedResiduals {
  * Rounding (each a bound on |computed − real|): h_i = U + V + c within 2u(|U| + |V| + |c|) ≤ allow_i and ĥ_i within 3·allow_i
  * (Û within allow_i, Residuals), so δ_i within 4·allow_i + u|δ_i|; s_i e^{iψ_i} within 2u·s_i; L_k within
  * Σ (4·allow_i + 8u|δ_i|)s_i + γ_{n+2}·Σ|terms|;
- * Re[e^{iωc}L] within errL + 8u|L| (trig of an exactly reduced angle within 2u, two products and a sum); |ΔW| is res.dW
+ * Re[e^{iωc}L] within errL + 20u|L| (the angle 2πm/p is within 2.4u relative, so its cos and sin within 16u absolute, then two
+ * products and a sum), and the sum over K clusters of 2 terms each within 2γ_{2K+2}·Σ_k|L_k| (review 2026-11-25); |ΔW| is res.dW
  * (computed + allowance). Non-negative sums are rounded up by γ.
  */
 export function signedResiduals(s: MlpStructure, ex: Explanation, res: Residuals): SignedResiduals {
@@ -182,7 +183,7 @@ export function signedRow(out: SignedResiduals, tb: SignedTables, a: number, b: 
   const row = a * p + b;
   const d = modn(a - b, p);
   let errS = 0;
-  for (let k = 0; k < K; k++) errS += Lerr[k] * (1 + 4 * U64) + (8 * U64 + gamma(K + 2)) * Math.hypot(Lre[k], Lim[k]) * 1.01;
+  for (let k = 0; k < K; k++) errS += Lerr[k] * (1 + 4 * U64) + (20 * U64 + 2 * gamma(2 * K + 2)) * Math.hypot(Lre[k], Lim[k]) * 1.01;
   for (let c = 0; c < p; c++) {
     let sc = 0;
     for (let k = 0; k < K; k++) sc += rotC[k][c] * Lre[k] - rotS[k][c] * Lim[k];

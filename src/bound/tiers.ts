@@ -334,7 +334,7 @@ export function residuals(s: MlpStructure, ex: Explanation, J = OUTPUT_TERMS): R
  *   Σ_{|j|≤J} |P̂(j)|·|G_k[j, c]| + Σ_{|j|>J} |P̂(j)|·out[k, c],
  * with |P̂(j)| ≤ |coef_j| + coefErr and Σ_{|j|>J} |P̂(j)| ≤ 2[Σ_{J<j≤M−2} (|coef_j| + coefErr) + tail] (si's tail covers
  * j ≥ M − 1). The residuals of a cluster's W_L rows cancel in G (model A: 3.3 against 9.5 for max P·out). The computed P̃
- * differs from the real integrand by ≤ 4u·Σ|a| (C, C₂ within 4u relative): 4u·Σ|a|·out more. Returns [p] (c). With `terms` < res.J only
+ * differs from the real integrand by ≤ 6u·Σ|a| (C, C₂ within 4.4u relative, a₂ = −2ρC₂ within 5u): 6u·Σ|a|·out more. Returns [p] (c). With `terms` < res.J only
  * G_k[j] for j ≤ terms are read (the rest go to the tail), for a tier that computes no more than those.
  */
 export function outputTerm(res: Residuals, k: number, si: ShapeIntegrand, terms = res.J): F64 {
@@ -351,7 +351,7 @@ export function outputTerm(res: Residuals, k: number, si: ShapeIntegrand, terms 
   const row = new Float64Array(p);
   for (let c = 0; c < p; c++) {
     const o = out[k * p + c];
-    let t = (beyond + 4 * U64 * sumA) * o;
+    let t = (beyond + 6 * U64 * sumA) * o;
     for (let j = 0; j <= J; j++) {
       const g = Math.hypot(gRe[(k * G + j) * p + c], gIm[(k * G + j) * p + c]) * (1 + 4 * U64) + gErr[k * p + c];
       t += (j === 0 ? 1 : 2) * (Math.abs(si.coef[j]) + si.coefErr) * g;
@@ -405,7 +405,9 @@ function combine(m: F64, quad: F64): F64 {
  * and sin within 16u, cos u_i and sin u_i within 26u, cos 2u_i and sin 2u_i within 77u, P within 80u·Σ|a| (its
  * coefficients a from C, C₂ within 4u relative, distanceCos), P·cos 2u and P·sin 2u within 158u·Σ|a|, the complex
  * term z_i·F within (√2·158 + 8)u·Σ|a|·w_i = 232u·Σ|a|·w_i, and each component's sum adds γ_{n+8}·Σ|a|·W. The
- * table M̂ rotates Z·F̂(0) by its own e^{iθ} (trig within 16u): 20u·W·Σ|a| more. Hence Σ|a|·W·(256u + 2γ_{n+8}).
+ * table M̂ rotates Z·F̂(0) by its own e^{iθ} (trig within 16u): 20u·W·Σ|a| more. The residuals measure W_L rows against
+ * s_i cos(ωc + ψ_i) while M̂ uses w_i = fl(r_i s_i) and δ_i = fl(ψ_i − 2φ_i) (≤ 17u apart in angle, u in weight): 32u·W·Σ|a|
+ * more (review 2026-11-25). Hence Σ|a|·W·(288u + 2γ_{n+8}).
  * The coefficient used for F̂(0) is within coefErr (times |Z| ≤ W). The 3K terms of q are summed with γ_{3K+4}.
  * Returns Σ_k Q_k(a, b) for every input [p²], and per cluster and input the part that turns with the logit (|X_k| as in
  * SupQuadrature, here with the sums' rounding too) and the part that does not (the sums' and the table's rounding).
@@ -467,7 +469,7 @@ export function perShiftQuadrature(ex: Explanation, ints: ShapeIntegrand[][], pu
         const sumA = Math.abs(si.a0) + Math.abs(si.a1) + Math.abs(si.a2);
         const f0 = si.coef[2];
         const err = Math.hypot(scale * sr - c.Zre * f0, scale * sim - c.Zim * f0);
-        const sumErr = given ? given.err * scale : c.W * sumA * (256 * U64 + 2 * gamma(c.phases.length + 8));
+        const sumErr = given ? given.err * scale + 32 * U64 * c.W * sumA : c.W * sumA * (288 * U64 + 2 * gamma(c.phases.length + 8));
         q += err * (1 + 8 * U64) + sumErr + c.W * si.coefErr;
         turning[k][a * p + b] = (err * (1 + 8 * U64) + sumErr + c.W * si.coefErr) * (1 + 4 * U64);
         fixed[k][a * p + b] = sumErr;

@@ -181,7 +181,8 @@ describe('adversarial soundness hunt', () => {
       const mTable = explanationTable(ex, clusterIntegrands(ex, opts.M));
       certified += judge(r, M, Mabs, D, mTable, `trial ${trial} (p ${s.p}, d ${s.d_mlp})`).certified;
     }
-    expect(certified).toBeGreaterThan(1000); // the hunt certifies often enough to mean something
+    // The hunt certifies often enough to mean something (scales outside SAFE_RANGE, e.g. 1e-100·1e-140, are refused).
+    expect(certified).toBeGreaterThan(900);
   });
 
   it('real tiny models, truth from the CPU forward pass: exact idealisation (ε ≈ quadrature only) and random init', () => {

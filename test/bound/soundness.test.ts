@@ -3,6 +3,7 @@
 // (U, V, c, W_L, D) so that the truth M = ReLU(U + V + c)·W_L is exact by construction.
 import { describe, expect, it } from 'vitest';
 import { boundStructure } from '../../src/bound/bound.js';
+import { structureTruth } from '../../src/bound/tiers.js';
 import { plantedStructure } from '../../src/bound/planted.js';
 import type { MlpStructure } from '../../src/interp/structure.js';
 import { Rng } from '../../src/util/rng.js';
@@ -70,5 +71,26 @@ describe('soundness on planted models', () => {
     expect(r.tiers.compressed.certified_accuracy).toBe(1);
     expect(r.tiers.compressed.eps_bound).toBeGreaterThanOrEqual(r.eps_true);
     expect(r.tiers.compressed.eps_bound).toBeLessThan(0.2 * r.signal);
+  });
+});
+
+describe('scales where float64 rounding is absolute', () => {
+  // An independent review (2026-11-25) found ε̄ below ε on structures around 1e-158 (products near the subnormal range),
+  // where every relative allowance underflows. Such structures are refused at every tier, never certified.
+  it('a planted model scaled by 2^-300 is refused with the reason; the same model at scale 1 is certified', () => {
+    const { s } = plantedStructure(new Rng(7), 7, 12, 0.001);
+    const info = { attention_rate: 0, forward_flops: 0, structure_flops: 0 };
+    const opts = { M: 32, shape: true };
+    const f = 2 ** -300;
+    const scaled: MlpStructure = { ...s, U: s.U.map((x) => x * f), V: s.V.map((x) => x * f), c: s.c.map((x) => x * f), W_L: s.W_L.map((x) => x * f), Da: s.Da.map((x) => x * f * f), Db: s.Db.map((x) => x * f * f), Dconst: s.Dconst.map((x) => x * f * f) };
+    const r = boundStructure(scaled, structureTruth(scaled), info, opts);
+    expect(r.refused).toMatch(/outside \[2\^-250, 2\^250\]/);
+    for (const t of ['brute_force', 'per_shift', 'compressed'] as const) {
+      expect(r.tiers[t].eps_bound).toBe(Infinity);
+      expect(r.tiers[t].certified_accuracy).toBe(0);
+    }
+    const plain = boundStructure(s, structureTruth(s), info, opts);
+    expect(plain.refused).toBeNull();
+    expect(plain.tiers.brute_force.certified_accuracy).toBeGreaterThan(0);
   });
 });
