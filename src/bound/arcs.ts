@@ -222,10 +222,21 @@ function clusterArcs(s: MlpStructure, ex: Explanation, res: Residuals, ints: Sha
   let sE = 0;
   let sA = 0;
   cl.neurons.forEach((i, j) => {
-    sE += ex.fourier[i].s * eBar[j];
+    // The tables hold uncentred terms (U − Û, V − Û, c − rκ), which ē (centred on each neuron's midrange) need not bound:
+    // their own largest sizes count too (review 2026-11-25).
+    let mu = 0;
+    let mv = 0;
+    for (let x = 0; x < p; x++) {
+      mu = Math.max(mu, Math.abs(s.U[x * n + i] - res.uHat[x * n + i]));
+      mv = Math.max(mv, Math.abs(s.V[x * n + i] - res.uHat[x * n + i]));
+    }
+    const term = mu + mv + Math.abs(s.c[i] - ex.fourier[i].r * cl.shape.kappa);
+    sE += ex.fourier[i].s * (eBar[j] + term * (1 + 4 * U64));
     sA += ex.fourier[i].s * (4 * res.allow[i] + 8 * U64 * eBar[j]);
   });
-  // Per group ≤ 8 index ranges (4 arcs, each split at ±π at most once) × 3 tables, each difference within 2γ_n·Σ s_i ē_i; their sum.
+  flops += 4 * p * cl.neurons.length;
+  // Per group ≤ 8 index ranges (4 arcs, each split at ±π at most once) × 3 tables, each difference within 2γ_n·Σ s_i·(its terms'
+  // sizes), counted by sE (ē and the uncentred terms' largest sizes); their sum.
   // Products below the normal range err by 2^-1075 absolute: n·2^-1074 per sum covers them.
   const errL = (sA + 128 * Math.max(1, groups.length) * gamma(n + 8) * sE) * (1 + gamma(n + 4)) + 64 * Math.max(1, groups.length) * n * Number.MIN_VALUE;
   return { ca: { groups, irregular, errL }, flops };
