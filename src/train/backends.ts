@@ -42,8 +42,9 @@ export class GpuTrainBackend implements TrainBackend {
   /** One training step: the model's forward and backward, then AdamW. */
   readonly program: readonly Step[];
   private pending = 0;
-  /** One step's GPU time as the last throttle's wait measured it; undefined before the first. */
+  /** One step's GPU time as the last throttle's wait measured it; undefined before the second. */
   private stepMs: number | undefined;
+  private compiled = false;
 
   constructor(private readonly g: Gpu, c: ModelConfig, private readonly layout: ParamLayout, trainBatch: Batch, testBatch: Batch | undefined, schedule: ScheduleName | 'auto') {
     const k = new KernelRegistry(g);
@@ -78,7 +79,10 @@ export class GpuTrainBackend implements TrainBackend {
     await settle(this.g, this.pending * (this.stepMs ?? 0));
     // The last wait alone, not an average: the wait is at least the sleep (0.9 of the estimate), so an
     // average would only creep down when the estimate is too high; the last wait falls 10 % a throttle.
-    this.stepMs = (performance.now() - t0) / this.pending;
+    // The first wait is not learnt from: it includes compiling the pipelines (20 s with a cold shader
+    // cache), which would leave the next hundred steps oversleeping.
+    if (this.compiled) this.stepMs = (performance.now() - t0) / this.pending;
+    this.compiled = true;
     this.pending = 0;
   }
 
