@@ -2,6 +2,7 @@
 // table, and merge its rows into results/bench.json under the section's key (other sections' results
 // already there are kept). To add a section, add one entry to SECTIONS.
 import { existsSync, readFileSync } from 'node:fs';
+import { parse, runCli } from '../src/cli/main.js';
 import { benchMatmul } from '../src/bench/matmul.js';
 import { benchPeer } from '../src/bench/peer.js';
 import { benchBoundTiers } from '../src/bench/bound_tiers.js';
@@ -61,17 +62,30 @@ const SECTIONS: Record<string, Section> = {
   },
 };
 
-function parseOnly(argv: string[]): string[] {
-  const i = argv.indexOf('--only');
-  if (i < 0) return Object.keys(SECTIONS);
-  const names = (argv[i + 1] ?? '').split(',').filter(Boolean);
+const usage = `usage: npm run bench [-- --only <section>[,<section>]]
+
+Time the project side by side with its peers on this machine, print each section's table, and write
+results/bench.json (sections not run keep their earlier results) and the summary results/bench.md.
+Sections: ${Object.keys(SECTIONS).join(', ')}. The peer section installs Debian's python3-torch and OpenBLAS
+on first use. Run it on an otherwise idle machine: every number is a wall time.
+
+  --only <names>  run only these sections (comma-separated)`;
+
+function sections(only: string | undefined): string[] {
+  if (only === undefined) return Object.keys(SECTIONS);
+  const names = only.split(',').filter(Boolean);
   const bad = names.filter((n) => !(n in SECTIONS));
-  if (!names.length || bad.length) throw new Error(`--only: unknown section ${bad.join(', ') || '(none given)'}; sections: ${Object.keys(SECTIONS).join(', ')}`);
+  if (!names.length || bad.length) throw new Error(`--only: unknown section ${bad.join(', ') || '(none given)'}\n\n${usage}`);
   return names;
 }
 
-async function main(): Promise<void> {
-  const names = parseOnly(process.argv.slice(2));
+runCli(async () => {
+  const values = parse({ only: { type: 'string' } }, usage).values as { only?: string; help?: boolean };
+  if (values.help) {
+    process.stdout.write(usage + '\n');
+    return;
+  }
+  const names = sections(values.only);
   for (const name of names) {
     console.log(`\n== ${name} ==`);
     const result = await SECTIONS[name].run();
@@ -84,9 +98,4 @@ async function main(): Promise<void> {
   const all = JSON.parse(readFileSync(OUT, 'utf8')) as BenchResults;
   writeFileAtomic(SUMMARY, benchSummary(all, new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC'));
   console.log(`\nwrote ${OUT} and ${SUMMARY}`);
-}
-
-main().then(() => process.exit(0), (e: unknown) => {
-  console.error(e instanceof Error ? e.message : e);
-  process.exit(1);
 });
