@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { expect, onTestFinished } from 'vitest';
 import { getGpu, type Gpu } from '../src/gpu/device.js';
 import { KernelRegistry } from '../src/gpu/kernels.js';
+import { explain } from '../src/bound/explanation.js';
+import { plantedStructure } from '../src/bound/planted.js';
 import { Rng } from '../src/util/rng.js';
 
 /** Zhong et al.'s public checkpoints (SPEC §2): A is a pizza model, B a clock model. */
@@ -53,4 +55,14 @@ export function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, rto
   if (!(worstErr <= tol)) {
     throw new Error(`mismatch at index ${worst}: got ${got[worst]}, want ${want[worst]} (|err| ${worstErr} > tol ${tol}, scale ${scale})`);
   }
+}
+
+/** A small planted pizza-like structure of random size and noise, explained with or without its shape terms (bound tests). */
+export function randomPlanted(rng: Rng) {
+  const p = 5 + rng.int(9);
+  const d = 1 + rng.int(48);
+  const noise = [0, 0.001, 0.02, 0.1, 0.5][rng.int(5)];
+  const { s } = plantedStructure(rng, p, d, noise);
+  const ex = explain(s, { shape: rng.uniform() < 0.7 });
+  return { p, d, noise, s, ex };
 }

@@ -4,7 +4,6 @@
 import { getGpu, settle } from '../gpu/device.js';
 import { copy, submit } from '../gpu/kernels.js';
 import { createTensor } from '../gpu/tensor.js';
-import { makeConfig } from '../model/config.js';
 import { batchOf } from '../model/inputs.js';
 import { initParams, paramLayout } from '../model/params.js';
 import type { ScheduleName } from '../model/schedules.js';

@@ -46,7 +46,7 @@ export class GpuTrainBackend implements TrainBackend {
   private stepMs: number | undefined;
   private compiled = false;
 
-  constructor(private readonly g: Gpu, c: ModelConfig, private readonly layout: ParamLayout, trainBatch: Batch, testBatch: Batch | undefined, schedule: ScheduleName | 'auto') {
+  constructor(private readonly g: Gpu, c: ModelConfig, layout: ParamLayout, trainBatch: Batch, testBatch: Batch | undefined, schedule: ScheduleName | 'auto') {
     const k = new KernelRegistry(g);
     this.train = new GpuModel(g, k, c, layout, trainBatch, { schedule });
     this.test = testBatch && new GpuModel(g, k, c, layout, testBatch, { schedule, shared: { params: this.train.params } });

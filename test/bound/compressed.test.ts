@@ -11,6 +11,7 @@ import { evalT } from '../../src/bound/shape.js';
 import { certifySigned, signedResiduals } from '../../src/bound/signed.js';
 import { type Certification, residuals, structureTruth } from '../../src/bound/tiers.js';
 import { Rng } from '../../src/util/rng.js';
+import { randomPlanted } from '../helpers.js';
 
 describe('compressed quadrature', () => {
   it('fft agrees with the direct DFT within its bound, N = 2..512', () => {
@@ -151,11 +152,7 @@ describe('arc residuals', () => {
     let certifiedSome = 0;
     let saved = 0;
     for (let trial = 0; trial < 200; trial++) {
-      const p = 5 + rng.int(9);
-      const d = 1 + rng.int(48);
-      const noise = [0, 0.001, 0.02, 0.1, 0.5][rng.int(5)];
-      const { s } = plantedStructure(rng, p, d, noise);
-      const ex = explain(s, { shape: rng.uniform() < 0.7 });
+      const { p, d, s, ex } = randomPlanted(rng);
       const M = 4 + rng.int(40);
       const ints = clusterIntegrands(ex, M);
       const mTable = explanationTable(ex, ints);

@@ -9,6 +9,7 @@ import { plantedStructure } from '../../src/bound/planted.js';
 import { type Certification, distancePart, outputTerm, perShiftQuadrature, residuals, structureTruth } from '../../src/bound/tiers.js';
 import { boundReduce } from '../../src/ops/cpu/bound_reduce.js';
 import { Rng } from '../../src/util/rng.js';
+import { randomPlanted } from '../helpers.js';
 
 describe('signed residual bound', () => {
   it('|M − M̂ − S| ≤ R + quad for every input and logit of 300 planted models; certified ⇒ correct', () => {
@@ -17,11 +18,7 @@ describe('signed residual bound', () => {
     let noisy = 0;
     let certifiedSome = 0;
     for (let trial = 0; trial < 300; trial++) {
-      const p = 5 + rng.int(9);
-      const d = 1 + rng.int(48);
-      const noise = [0, 0.001, 0.02, 0.1, 0.5][rng.int(5)];
-      const { s } = plantedStructure(rng, p, d, noise);
-      const ex = explain(s, { shape: rng.uniform() < 0.7 });
+      const { p, d, noise, s, ex } = randomPlanted(rng);
       const ints = clusterIntegrands(ex, 4 + rng.int(40));
       const mTable = explanationTable(ex, ints);
       const res = residuals(s, ex, rng.int(20));
