@@ -10,7 +10,8 @@ const usage = `usage: npm run bound -- --checkpoint <file.safetensors> --json <o
 
 Certify the integral explanation of the model's ReLU MLP (SPEC §4): ε = max |M − M̂| by brute force, and a
 proven bound ε̄ ≥ ε with the certified accuracy at three cost tiers (brute_force, per_shift, compressed),
-each with its flop count and wall time. Checkpoints in the project's layout or Zhong et al.'s. A model with
+each with its flop count and wall time; compressed.uniform is that tier's bound with no per-input work (one ε̄
+for every input, SPEC §4's cost class), which the tier refines input by input. Checkpoints in the project's layout or Zhong et al.'s. A model with
 non-constant attention (α ≠ 0) gets the brute-force tier only and the reason in "refused". By default the
 forward pass and the brute-force tier run on the GPU (float32 with a proven rounding allowance; α ≠ 0 falls
 back to the CPU); "devices" in the JSON says where each part ran.
@@ -45,5 +46,6 @@ runCli(async () => {
     `ε = ${report.eps_true.toPrecision(4)}, signal ${report.signal.toPrecision(4)}, model accuracy ${(100 * report.accuracy).toFixed(2)} %${report.refused ? `\nrefused: ${report.refused}` : ''}`,
     `devices: forward ${report.devices.forward}, brute_force ${report.devices.brute_force}, per_shift ${report.devices.per_shift}, compressed ${report.devices.compressed}${report.devices.note ? ` (${report.devices.note})` : ''}`,
     line('brute_force', t.brute_force), line('per_shift', t.per_shift), line('compressed', t.compressed),
+    ...(t.compressed.uniform ? [line('  its uniform bound', t.compressed.uniform)] : []),
   ].join('\n') + '\n');
 });

@@ -10,7 +10,8 @@ import { Rng } from '../util/rng.js';
 export interface TierCost { p: number; d_mlp: number; tier: string; flops: number; seconds: number; eps_bound: number; certified_accuracy: number }
 export interface Fit { tier: string; over: 'd_mlp' | 'p'; flops_exponent: number; seconds_exponent: number }
 
-const TIERS = ['brute_force', 'per_shift', 'compressed'] as const;
+// compressed_uniform: the compressed tier's bound with no per-input work (tiers.compressed.uniform), whose cost class is SPEC §4's.
+const TIERS = ['brute_force', 'per_shift', 'compressed', 'compressed_uniform'] as const;
 
 /** Slope of the least-squares line through (log x, log y). */
 export function logSlope(x: readonly number[], y: readonly number[]): number {
@@ -31,7 +32,7 @@ export function benchBoundTiers(opts: { dMlps?: number[]; ps?: number[]; p?: num
     const { s, truth } = plantedStructure(new Rng(p * 10007 + d), p, d, 0.02);
     const cfg = makeConfig({ p, d_model: 128, n_heads: 4, d_mlp: d, attention_rate: 0, attention_convention: 'sum' });
     const r = boundStructure(s, truth, { attention_rate: 0, forward_flops: forwardFlops(cfg), structure_flops: structureFlops(cfg) }, { M, shape: true });
-    return TIERS.map((tier) => ({ p, d_mlp: d, tier, ...pick(r.tiers[tier]) }));
+    return TIERS.map((tier) => ({ p, d_mlp: d, tier, ...pick(tier === 'compressed_uniform' ? r.tiers.compressed.uniform! : r.tiers[tier]) }));
   };
   const byD = dMlps.flatMap((d) => run(p0, d));
   const byP = ps.flatMap((p) => run(p, d0));

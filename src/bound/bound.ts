@@ -15,6 +15,7 @@ import { COMPRESSED_OUTPUT_TERMS, arcResiduals } from './arcs.js';
 import { supQuadrature, turnTable } from './compressed.js';
 import type { ShapeIntegrand } from './shape.js';
 import { structureCost, structureRounding } from './structure_error.js';
+import { uniformBound } from './uniform.js';
 import {
   type Certification, type PureSums, type Residuals, STRUCTURE_SLACK, type TierResult, type Truth, certify, distancePart, forwardFlops, groundTruth, perShiftQuadrature, residualTier, residuals, structureTruth, truthOf,
 } from './tiers.js';
@@ -26,6 +27,8 @@ export interface PerInput {
   brute_force: F64;
   per_shift: F64 | null;
   compressed: F64 | null;
+  /** The compressed tier's uniform ε̄ (one value for every input). */
+  compressed_uniform: F64 | null;
 }
 
 export interface BoundOptions {
@@ -59,7 +62,11 @@ export interface BoundReport {
   explanation: { M: number; shape: boolean; clusters: { k: number; neurons: number; W: number; rho: number; kappa: number }[] };
   /** Flops to compute U, V, c, W_L and D from the weights, shared by the per-shift and compressed tiers. */
   structure_flops: number;
-  tiers: { brute_force: TierResult; per_shift: TierResult; compressed: TierResult };
+  /**
+   * compressed.uniform: the compressed tier's bound in SPEC §4's cost class (src/bound/uniform.ts), one ε̄ for every input
+   * with no per-input work, and what it certifies; the tier's own figures refine it input by input and logit by logit.
+   */
+  tiers: { brute_force: TierResult; per_shift: TierResult; compressed: TierResult & { uniform?: TierResult } };
 }
 
 export type Device = 'cpu' | 'gpu' | 'gpu+cpu';
@@ -293,7 +300,7 @@ function residualTiers(s: MlpStructure, info: ModelInfo, opts: BoundOptions, pre
   const intFlops = pre.flops;
   const bf = tier(bfr.eps, bfr.cert, p, bfr.flops, bfr.seconds + tIntegrands);
   const gt = bfr.measured;
-  const perInput: PerInput = { eps: gt.eps, correct: gt.correct, brute_force: bfr.eps, per_shift: null, compressed: null };
+  const perInput: PerInput = { eps: gt.eps, correct: gt.correct, brute_force: bfr.eps, per_shift: null, compressed: null, compressed_uniform: null };
 
   const base = {
     p, d_mlp: s.d_mlp, eps_true: gt.eps_true, signal, accuracy: gt.accuracy, devices,
@@ -345,14 +352,28 @@ function residualTiers(s: MlpStructure, info: ModelInfo, opts: BoundOptions, pre
   // bounded once for every shift (src/bound/compressed.ts); it needs the per-token residuals but not the X, Y tables.
   const t5 = now();
   const cq = supQuadrature(ex, ints, opts.M);
+  const tCq = now() - t5;
   const arc = arcResiduals(s, ex, res, ints, COMPRESSED_OUTPUT_TERMS);
   const cEps = signedEps(p, arc, cq.quad, dM);
   const certC = certifySigned(p, mTable, D, arc, cq.quad, dM, slack, NONE(p), (_, d, j) => cq.pair[d * p + j]);
   // Per input and logit: ε̄'s max (3) and the signed rule (17). The residuals without the X, Y tables and the G terms it does not read.
   const resFlops = res.flops - res.tableFlops - Math.max(0, res.J - COMPRESSED_OUTPUT_TERMS) * res.termFlops;
   const cFlops = resFlops + cq.flops + arc.flops + intFlops + p * p * p * 20;
-  const compressed = tier(cEps, certC, p, cFlops, now() - t5 + tRes + tIntegrands);
-  return { ...base, refused: null, tiers: { brute_force: bf, per_shift: perShift, compressed }, perInput: { ...perInput, per_shift: psEps, compressed: cEps } };
+  const tC = now() - t5;
+
+  // Its uniform bound (SPEC §4's class): residual maxima, the output terms, the quadrature for every shift; no per-input work
+  // but the certification's margins.
+  const t6 = now();
+  const un = uniformBound(s, ex, res, ints, cq);
+  const uEps = withRounding(new Float64Array(p * p).fill(un.eps));
+  const certU = certify(p, mTable, D, uEps, slack);
+  const uFlops = res.flops - res.tableFlops + cq.flops - cq.tableFlops + un.flops + intFlops + certFlops;
+  const uniform = tier(uEps, certU, p, uFlops, now() - t6 + tCq + tRes + tIntegrands);
+  const compressed = { ...tier(cEps, certC, p, cFlops, tC + tRes + tIntegrands), uniform };
+  return {
+    ...base, refused: null, tiers: { brute_force: bf, per_shift: perShift, compressed },
+    perInput: { ...perInput, per_shift: psEps, compressed: cEps, compressed_uniform: uEps },
+  };
 }
 
 /** U, V (p·d_model·d_mlp each), c, W_L (d_mlp·d_model·p), D_a, D_b (p·d_model·p each), W_OV, all as multiply-adds. */

@@ -177,6 +177,8 @@ export interface SupQuadrature {
    */
   pair: F64;
   flops: number;
+  /** The part of flops spent on the per-input tables quad and pair (O(p²·K)), which the uniform bound does not read. */
+  tableFlops: number;
 }
 
 /** |1 − e^{iω_k j}| = 2|sin(πkj/p)| rounded up, per cluster [K][p (j)]: how much of a turning error survives in a margin (SupQuadrature.pair). */
@@ -260,6 +262,6 @@ export function supQuadrature(ex: Explanation, ints: ShapeIntegrand[][], M: numb
     for (let j = 0; j < p; j++) for (let d = 0; d < p; d++) pair[d * p + j] += turn[j] * turning[k][d] + 2 * fixed[k][d];
   });
   for (let j = 0; j < p * p; j++) pair[j] *= 1 + gamma(2 * K + 4);
-  flops += 2 * p * p * K + K * p * p * 5;
-  return { turning, fixed, quad, pair, flops };
+  const tableFlops = 2 * p * p * K + K * p * p * 5;
+  return { turning, fixed, quad, pair, flops: flops + tableFlops, tableFlops };
 }

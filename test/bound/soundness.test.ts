@@ -11,7 +11,7 @@ import { Rng } from '../../src/util/rng.js';
 describe('soundness on planted models', () => {
   it('ε̄ ≥ ε input by input and certified ⇒ correct, every tier, 1000 small models', () => {
     const rng = new Rng(2024);
-    const certifiedSome = { brute_force: 0, per_shift: 0, compressed: 0 };
+    const certifiedSome = { brute_force: 0, per_shift: 0, compressed: 0, compressed_uniform: 0 };
     let wrongSome = 0;
     const info = { attention_rate: 0, forward_flops: 0, structure_flops: 0 };
     for (let trial = 0; trial < 1000; trial++) {
@@ -21,9 +21,9 @@ describe('soundness on planted models', () => {
       const { s, truth } = plantedStructure(rng, p, d, noise);
       const r = boundStructure(s, truth, info, { M: 4 + rng.int(60), shape: rng.uniform() < 0.7 });
       const pi = r.perInput;
-      for (const name of ['brute_force', 'per_shift', 'compressed'] as const) {
+      for (const name of ['brute_force', 'per_shift', 'compressed', 'compressed_uniform'] as const) {
         const eps = pi[name]!;
-        const t = r.tiers[name];
+        const t = name === 'compressed_uniform' ? r.tiers.compressed.uniform! : r.tiers[name];
         const uncert = new Set(t.uncertified.map(([a, b]) => a * p + b));
         for (let j = 0; j < p * p; j++) {
           if (!(eps[j] >= pi.eps[j])) throw new Error(`trial ${trial} ${name}: ε̄ ${eps[j]} < ε ${pi.eps[j]} at input ${j}`);
@@ -37,6 +37,7 @@ describe('soundness on planted models', () => {
     // The test means something only if both cases occur often.
     expect(certifiedSome.per_shift).toBeGreaterThan(50);
     expect(certifiedSome.compressed).toBeGreaterThan(0);
+    expect(certifiedSome.compressed_uniform).toBeGreaterThan(0);
     expect(wrongSome).toBeGreaterThan(50);
   });
 

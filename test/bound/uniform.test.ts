@@ -1,0 +1,46 @@
+// The compressed tier's uniform bound (src/bound/uniform.ts): it must dominate, input by input, the per-input Lipschitz bound it
+// is the maximum of (built from the same residuals and the same quadrature), and the envelope integrand must dominate each
+// distance's output term; on model A it is below the signal. Soundness against brute force is in soundness.test.ts.
+import { describe, expect, it } from 'vitest';
+import { boundModel } from '../../src/bound/bound.js';
+import { supQuadrature } from '../../src/bound/compressed.js';
+import { clusterIntegrands } from '../../src/bound/explanation.js';
+import { outputTerm, residualTier, residuals } from '../../src/bound/tiers.js';
+import { envelope, uniformBound } from '../../src/bound/uniform.js';
+import { loadCheckpoint } from '../../src/io/checkpoint.js';
+import { Rng } from '../../src/util/rng.js';
+import { MODEL_A, randomPlanted } from '../helpers.js';
+
+describe('uniform compressed bound', () => {
+  it('is at least the per-input Lipschitz bound at every input, and the envelope at least every output term, on 200 planted models', () => {
+    const rng = new Rng(5150);
+    for (let trial = 0; trial < 200; trial++) {
+      const { p, s, ex } = randomPlanted(rng);
+      if (!ex.clusters.length) continue;
+      const M = 4 + rng.int(40);
+      const ints = clusterIntegrands(ex, M);
+      const res = residuals(s, ex);
+      const cq = supQuadrature(ex, ints, M);
+      const { eps } = uniformBound(s, ex, res, ints, cq);
+      const perInput = residualTier(ex, res, ints, cq.quad).eps;
+      for (let r = 0; r < p * p; r++) if (!(eps >= perInput[r])) throw new Error(`trial ${trial}: uniform ${eps} < per-input ${perInput[r]} at input ${r}`);
+      ints.forEach((byD, k) => {
+        const env = outputTerm(res, k, envelope(byD));
+        for (const si of new Set(byD)) {
+          const row = outputTerm(res, k, si);
+          for (let c = 0; c < p; c++) expect(env[c]).toBeGreaterThanOrEqual(row[c]);
+        }
+      });
+    }
+  });
+
+  it('model A: below the signal, certifying nothing (its margins need the per-input bound), in under half the compressed tier\'s flops', () => {
+    const ck = loadCheckpoint(MODEL_A);
+    const r = boundModel(ck.cfg, ck.params);
+    const u = r.tiers.compressed.uniform!;
+    expect(u.eps_bound).toBeGreaterThanOrEqual(r.tiers.compressed.eps_bound);
+    expect(u.eps_bound).toBeLessThan(r.signal);
+    expect(u.certified_accuracy).toBe(0);
+    expect(u.flops).toBeLessThan(r.tiers.compressed.flops / 2);
+  });
+});
