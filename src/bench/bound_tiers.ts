@@ -1,7 +1,7 @@
 // How each bound tier's cost grows with d_mlp and with p (SPEC §4, §6): the tiers on planted pizza-like
 // structures (src/bound/planted.ts) at the canonical d_model, flops counted and wall time measured, with the
 // exponent of a least-squares fit of log(cost) against log(size).
-import { DEFAULT_BOUND_OPTIONS, boundStructure, structureFlops } from '../bound/bound.js';
+import { BOUND_FIGURES, DEFAULT_BOUND_OPTIONS, boundFigure, boundStructure, structureFlops } from '../bound/bound.js';
 import { plantedStructure } from '../bound/planted.js';
 import { forwardFlops } from '../bound/tiers.js';
 import { makeConfig } from '../model/config.js';
@@ -10,8 +10,6 @@ import { Rng } from '../util/rng.js';
 export interface TierCost { p: number; d_mlp: number; tier: string; flops: number; seconds: number; eps_bound: number; certified_accuracy: number }
 export interface Fit { tier: string; over: 'd_mlp' | 'p'; flops_exponent: number; seconds_exponent: number }
 
-// compressed_uniform: the compressed tier's bound with no per-input work (tiers.compressed.uniform), whose cost class is SPEC §4's.
-const TIERS = ['brute_force', 'per_shift', 'compressed', 'compressed_uniform'] as const;
 
 /** Slope of the least-squares line through (log x, log y). */
 export function logSlope(x: readonly number[], y: readonly number[]): number {
@@ -32,12 +30,12 @@ export function benchBoundTiers(opts: { dMlps?: number[]; ps?: number[]; p?: num
     const { s, truth } = plantedStructure(new Rng(p * 10007 + d), p, d, 0.02);
     const cfg = makeConfig({ p, d_model: 128, n_heads: 4, d_mlp: d, attention_rate: 0, attention_convention: 'sum' });
     const r = boundStructure(s, truth, { attention_rate: 0, forward_flops: forwardFlops(cfg), structure_flops: structureFlops(cfg) }, { M, shape: true });
-    return TIERS.map((tier) => ({ p, d_mlp: d, tier, ...pick(tier === 'compressed_uniform' ? r.tiers.compressed.uniform! : r.tiers[tier]) }));
+    return BOUND_FIGURES.map((tier) => ({ p, d_mlp: d, tier, ...pick(boundFigure(r, tier)!) }));
   };
   const byD = dMlps.flatMap((d) => run(p0, d));
   const byP = ps.flatMap((p) => run(p, d0));
   rows.push(...byD, ...byP);
-  const fits: Fit[] = TIERS.flatMap((tier) => {
+  const fits: Fit[] = BOUND_FIGURES.flatMap((tier) => {
     const fd = byD.filter((r) => r.tier === tier);
     const fp = byP.filter((r) => r.tier === tier);
     return [

@@ -8,7 +8,7 @@ import type { ParamValues, Params } from '../model/params.js';
 import type { F64 } from '../ops/cpu/types.js';
 import { measuredGpu, structureBruteForceGpu } from './brute_gpu.js';
 import { type Explanation, clusterIntegrands, explain, explanationTable } from './explanation.js';
-import { boundReduceGpu, pureSumsGpu } from './gpu.js';
+import { boundReduceGpu, shiftSumsGpu } from './gpu.js';
 import { U64, gamma } from './integrand.js';
 import { certifySigned, signedEps, signedResiduals } from './signed.js';
 import { COMPRESSED_OUTPUT_TERMS, arcResiduals } from './arcs.js';
@@ -17,7 +17,7 @@ import type { ShapeIntegrand } from './shape.js';
 import { structureCost, structureRounding } from './structure_error.js';
 import { uniformBound } from './uniform.js';
 import {
-  type Certification, type PureSums, type Residuals, STRUCTURE_SLACK, type TierResult, type Truth, certify, distancePart, forwardFlops, groundTruth, perShiftQuadrature, residualTier, residuals, structureTruth, truthOf,
+  type Certification, type Residuals, type ShiftSums, STRUCTURE_SLACK, type TierResult, type Truth, certify, distancePart, forwardFlops, groundTruth, perShiftQuadrature, residualTier, residuals, structureTruth, truthOf,
 } from './tiers.js';
 
 /** Per-input bounds ε̄(a, b) of each tier [p²] (null when refused), the computed max_c |M − M̂| and correctness. */
@@ -53,7 +53,7 @@ export interface BoundReport {
   accuracy: number;
   /**
    * Where each part ran: the forward pass (ε, accuracy) and each tier's certified figure ('gpu+cpu': the per-shift
-   * tier's Lipschitz max over logits and, for pure integrands, its sums on the GPU; residuals, quadrature bounds and
+   * tier's Lipschitz max over logits and its quadrature sums on the GPU; residuals, quadrature bounds and
    * certification in float64; the compressed tier runs on the CPU), and in note what stayed on the CPU and why.
    */
   devices: Devices;
@@ -67,6 +67,14 @@ export interface BoundReport {
    * with no per-input work, and what it certifies; the tier's own figures refine it input by input and logit by logit.
    */
   tiers: { brute_force: TierResult; per_shift: TierResult; compressed: TierResult & { uniform?: TierResult } };
+}
+
+/** Every certified figure of a report by name: the three tiers and the compressed tier's uniform bound. */
+export const BOUND_FIGURES = ['brute_force', 'per_shift', 'compressed', 'compressed_uniform'] as const;
+export type BoundFigure = (typeof BOUND_FIGURES)[number];
+/** A report's figure by name; the uniform bound is absent when the tiers were refused. */
+export function boundFigure(r: Pick<BoundReport, 'tiers'>, name: BoundFigure): TierResult | undefined {
+  return name === 'compressed_uniform' ? r.tiers.compressed.uniform : r.tiers[name];
 }
 
 export type Device = 'cpu' | 'gpu' | 'gpu+cpu';
@@ -106,8 +114,8 @@ export function boundModel(cfg: ModelConfig, params: ParamValues, opts: BoundOpt
  * The same on the GPU (α = 0): the forward pass on all p² inputs gives ε and the accuracy (float32, measured), the
  * structure's brute force on the GPU the certified brute-force ε̄ (structureBruteForceGpu: proven float32 allowance,
  * plus the structure's rounding dM); the per-shift tier's Lipschitz max over logits is one bound-reduction dispatch,
- * and its sums come from the neuron-integral kernel when every cluster's integrand is the pure
- * one. The residuals, the quadrature bounds and the certification run in float64 as in boundModel. With α ≠ 0
+ * and its quadrature sums (every cluster, distance class and shift) come from the neuron-integral kernel. The residuals,
+ * the quadrature bounds and the certification run in float64 as in boundModel. With α ≠ 0
  * there is no derived bound on the float32 forward pass, so the whole report is boundModel's (devices.note says so).
  */
 export async function boundModelGpu(g: Gpu, k: KernelRegistry, cfg: ModelConfig, params: Params, opts: BoundOptions = DEFAULT_BOUND_OPTIONS): Promise<BoundReport & { perInput: PerInput }> {
@@ -130,15 +138,16 @@ export async function boundModelGpu(g: Gpu, k: KernelRegistry, cfg: ModelConfig,
     measured: { eps_true, eps: m.eps, correct: m.correct, accuracy: m.accuracy }, eps, cert,
     flops: info.forward_flops + 2 * s.p ** 3 * (4 * s.d_mlp + 8), seconds: now() - t0,
   };
-  const pure = pre.ex.clusters.every((c) => c.shape.rho === 0 && c.shape.kappa === 0);
-  const pureSums = pure ? await pureSumsGpu(g, k, pre.ex) : undefined;
+  const t2 = now();
+  const gpuSums = await shiftSumsGpu(g, k, pre.ex, pre.ints);
+  const sums = gpuSums && { ...gpuSums, seconds: now() - t2 };
   // The per-shift tier's Lipschitz bound takes max_c (X + Y + Z) in one bound-reduction dispatch, rounded up (boundReduceGpu).
   const t3 = now();
   const res = residuals(s, pre.ex);
   const reduced = await boundReduceGpu(g, k, res.X, res.Y, distancePart(pre.ex, res, pre.ints), s.p);
-  const note = pure ? null : 'per-shift sums in float64: the neuron-integral kernel evaluates the pure integrand, this explanation models shape terms';
+  const note = gpuSums ? null : `per-shift sums in float64: a weight or integrand coefficient is beyond float32's safe range`;
   const devices: Devices = { forward: 'gpu', brute_force: 'gpu', per_shift: 'gpu+cpu', compressed: 'cpu', note };
-  return residualTiers(s, info, opts, pre, bf, devices, { res, reduced, pureSums, seconds: now() - t3 });
+  return residualTiers(s, info, opts, pre, bf, devices, { res, reduced, sums, seconds: now() - t3 });
 }
 
 function requireRelu(cfg: ModelConfig): void {
@@ -282,12 +291,13 @@ function bruteForceCpu(s: MlpStructure, truth: Truth, info: ModelInfo, pre: Prep
   };
 }
 
-/** Parts of the residual tiers computed on the GPU: the shared reduction and (pure integrands) the per-shift sums. */
+/** Parts of the residual tiers computed on the GPU: the shared reduction and the per-shift sums. */
 interface GpuParts {
   res: Residuals;
   /** max_c (X + Y + Z) per input, an upper bound (boundReduceGpu). */
   reduced: F64;
-  pureSums?: PureSums;
+  /** The per-shift tier's quadrature sums (absent when out of float32's safe range), with their flops and time. */
+  sums?: { sums: ShiftSums; flops: number; seconds: number };
   /** Time for res and reduced. */
   seconds: number;
 }
@@ -331,7 +341,7 @@ function residualTiers(s: MlpStructure, info: ModelInfo, opts: BoundOptions, pre
   // The per-shift tier (already O(p²·d_mlp) with shaped integrands) also bounds the input residual with its sign, per input
   // (src/bound/signed.ts), and keeps the better bound; that costs O(p²·d_mlp), outside the compressed tier's class.
   const t4 = now();
-  const ps = perShiftQuadrature(ex, ints, gpu?.pureSums);
+  const ps = perShiftQuadrature(ex, ints, gpu?.sums?.sums);
   const psTier = residualTier(ex, res, ints, ps.quad, gpu?.reduced);
   const lin = signedResiduals(s, ex, res);
   const psLin = signedEps(p, lin, ps.quad, dM);
@@ -346,7 +356,7 @@ function residualTiers(s: MlpStructure, info: ModelInfo, opts: BoundOptions, pre
     return t * (1 + gamma(2 * K + 4));
   };
   const certPS = certifySigned(p, mTable, D, lin, ps.quad, dM, slack, certify(p, mTable, D, psEps, slack), psPair);
-  const perShift = tier(psEps, certPS, p, psTier.flops + ps.flops + intFlops + certFlops + lin.flops + p * p * p * (12 + 3 * K), now() - t4 + tRes + tIntegrands);
+  const perShift = tier(psEps, certPS, p, psTier.flops + ps.flops + (gpu?.sums?.flops ?? 0) + intFlops + certFlops + lin.flops + p * p * p * (12 + 3 * K), now() - t4 + tRes + tIntegrands + (gpu?.sums?.seconds ?? 0));
 
   // The compressed tier: the same signed residual with L_k from prefix sums over phase arcs (src/bound/arcs.ts) and the quadrature
   // bounded once for every shift (src/bound/compressed.ts); it needs the per-token residuals but not the X, Y tables.

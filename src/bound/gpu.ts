@@ -9,7 +9,8 @@ import type { F64 } from '../ops/cpu/types.js';
 import { quadratureInput, quadratureSumsGpu, shifts } from '../interp/integral.js';
 import type { Explanation } from './explanation.js';
 import { gamma } from './integrand.js';
-import type { PureSums } from './tiers.js';
+import type { ShapeIntegrand } from './shape.js';
+import type { ShiftSums } from './tiers.js';
 
 /** The least float32 ≥ x (x finite, ≥ 0). */
 export function f32Up(x: number): number {
@@ -52,34 +53,58 @@ export async function boundReduceGpu(g: Gpu, k: KernelRegistry, X: ArrayLike<num
   return Float64Array.from(r, (x) => x * (1 + 2 ** -21) * (1 + 2 ** -52));
 }
 
+/** Magnitudes kept well inside float32's range (and its normal range's top), so that no sum or product overflows. */
+const F32_SAFE_MAX = 2 ** 60;
+
 /**
- * The per-shift tier's quadrature sums for pure clusters (ρ = κ = 0) by the neuron-integral kernel: each cluster
- * as two weight groups, w cos δ and w sin δ, so Re S = Σ w cos δ·f_c − Σ w sin δ·f_s and Im S = Σ w sin δ·f_c +
- * Σ w cos δ·f_s, all clusters and 2p shifts in one dispatch. Error of each float32 component: the tables and
- * weights are rounded to f32 (≤ u each), the node angle's cos and sin come from 2 products and a sum (≤ 4u
- * absolute), and (c, s) ↦ max(c, 0)(c² − s²) or 2cs·max(c, 0) is 5-Lipschitz near the unit circle, so each
- * term is within ≤ 40u·|w_i|; the f32 sum adds γ_n·Σ|terms| ≤ γ_n·Σ|w_i|. Both components, both groups:
- * |Ŝ − S| ≤ 2·W·(64u + γ_{n+4}), with u = U32_WGSL = 2^-23 (WGSL may round to either neighbour), plus 2^-126 for
- * each of the ≤ 10n + 10 operations per group and component that a flush of a subnormal value could touch
- * (absolute, whatever the scale), returned as err.
+ * The per-shift tier's quadrature sums S_k(d, m) = Σ_{i∈k} z_i P_{k,d}(u_i)e^{2iu_i} (u_i = φ_i + x_m) by the neuron-integral
+ * kernel, for every cluster, every distinct integrand of its distance classes and all 2p shifts in one dispatch. Each
+ * (cluster, integrand) is two weight groups, w cos δ and w sin δ, so Re S = Σ w cos δ·P cos 2u − Σ w sin δ·P sin 2u and
+ * Im S = Σ w sin δ·P cos 2u + Σ w cos δ·P sin 2u. Returns undefined when a magnitude leaves F32_SAFE_MAX (the caller
+ * computes in float64 then).
+ * Error, with v = U32_WGSL = 2^-23 (either neighbour), Σ|a| = |a0| + |a1| + |a2| and the tables rounded to f32:
+ * cos u and sin u from two products and a sum of values within v of cos/sin of φ and x are within 5v absolute; cos 2u =
+ * cos²u − sin²u and sin 2u = 2 sin u cos u within 22v; T = a0 + a1 cos u + a2 cos 2u with each a within v|a| of the
+ * float64 value (itself within 4u64 relative of the real one, far below v) within (1 + 7.1 + 24.2 + 2.1)v·Σ|a| ≤ 35v·Σ|a|,
+ * and P = max(T, 0) as well (1-Lipschitz); r = w·P within 37.1v·|w|Σ|a|; r·cos 2u and r·sin 2u within 61v·|w|Σ|a|; the
+ * f32 sum of n terms adds γ_n·Σ|terms| ≤ γ_{n+1}·Σ|w|·Σ|a|. Σ|w| ≤ W for both groups, so each component of S is within
+ * 2·W·Σ|a|·(64v + γ_{n+4}). A flush of a subnormal value (WGSL allows it) errs by ≤ 2^-126 absolute at any of the ≤ 20
+ * operations of a term and the 2 of its sums, amplified at most by 1 + 25·|w|Σ|a| downstream: (22n + 22)·2^-126·
+ * (1 + 25·W·Σ|a|) per group and component, twice.
  */
-export async function pureSumsGpu(g: Gpu, k: KernelRegistry, ex: Explanation): Promise<PureSums> {
-  if (ex.clusters.some((c) => c.shape.rho !== 0 || c.shape.kappa !== 0)) throw new Error('pureSumsGpu: the kernel evaluates the pure integrand; this explanation models shape terms');
-  const groups = ex.clusters.flatMap((c) => [
-    { phases: c.phases, weights: c.weights.map((w, j) => w * Math.cos(c.deltas[j])) },
-    { phases: c.phases, weights: c.weights.map((w, j) => w * Math.sin(c.deltas[j])) },
-  ]);
+export async function shiftSumsGpu(g: Gpu, k: KernelRegistry, ex: Explanation, ints: ShapeIntegrand[][]): Promise<{ sums: ShiftSums; flops: number } | undefined> {
+  const sumA = (si: ShapeIntegrand) => Math.abs(si.a0) + Math.abs(si.a1) + Math.abs(si.a2);
+  const distinct = ints.map((byD) => [...new Set(byD)]);
+  const big = ex.clusters.some((c, t) => !(c.W * Math.max(1, ...distinct[t].map(sumA)) < F32_SAFE_MAX && c.weights.every((w) => Math.abs(w) < F32_SAFE_MAX)));
+  if (big) return undefined;
+  const groups = ex.clusters.flatMap((c, t) => distinct[t].flatMap((si) => [
+    { phases: c.phases, weights: c.weights.map((w, j) => w * Math.cos(c.deltas[j])), shape: [si.a0, si.a1, si.a2] },
+    { phases: c.phases, weights: c.weights.map((w, j) => w * Math.sin(c.deltas[j])), shape: [si.a0, si.a1, si.a2] },
+  ]));
+  // Per cluster, each integrand's first group (its w cos δ group; the w sin δ group follows).
+  const first: Map<ShapeIntegrand, number>[] = [];
+  let at = 0;
+  distinct.forEach((list, t) => {
+    first[t] = new Map(list.map((si, j) => [si, at + 2 * j]));
+    at += 2 * list.length;
+  });
   const x = shifts(ex.p);
   const T = groups.length;
   const S = await quadratureSumsGpu(g, k, quadratureInput(groups), x);
   const n = x.length;
-  const u32 = U32_WGSL;
-  return (t, m) => {
-    const fc = (grp: number) => S[grp * n + m];
-    const fs = (grp: number) => S[(T + grp) * n + m];
+  const v = U32_WGSL;
+  // 21 operations a term (shaders/neuron_integral.wgsl), every group at every shift.
+  const flops = 21 * n * groups.reduce((t, grp) => t + grp.phases.length, 0);
+  const sums: ShiftSums = (t, si, m) => {
+    const grp = first[t].get(si);
+    if (grp === undefined) throw new Error(`shiftSumsGpu: integrand not among cluster ${t}'s`);
+    const fc = (j: number) => S[j * n + m];
+    const fs = (j: number) => S[(T + j) * n + m];
     const c = ex.clusters[t];
     const nc = c.phases.length;
-    const err = 2 * c.W * (64 * u32 + gamma(nc + 4, u32)) + 4 * (10 * nc + 10) * F32_MIN_NORMAL;
-    return { re: fc(2 * t) - fs(2 * t + 1), im: fc(2 * t + 1) + fs(2 * t), err };
+    const a = sumA(si);
+    const err = 2 * c.W * a * (64 * v + gamma(nc + 4, v)) + 2 * (22 * nc + 22) * F32_MIN_NORMAL * (1 + 25 * c.W * a);
+    return { re: fc(grp) - fs(grp + 1), im: fc(grp + 1) + fs(grp), err };
   };
+  return { sums, flops };
 }

@@ -327,6 +327,9 @@ export function residuals(s: MlpStructure, ex: Explanation, J = OUTPUT_TERMS): R
   };
 }
 
+/** What outputTerm reads of an integrand: its coefficients' magnitudes, their error and tail, and Σ|a|. */
+export type OutputIntegrand = Pick<ShapeIntegrand, 'coef' | 'coefErr' | 'tail' | 'a0' | 'a1' | 'a2'>;
+
 /**
  * The output residual of cluster k at distance d for every logit c: Σ_{i∈k} p̂_i ΔW_i(c) with p̂_i = r_i P(φ_i + x), P = P_{k,d}.
  * P is continuous with summable coefficients, so P(φ + x) = Σ_j P̂(j)e^{ij(φ + x)} and the sum is Σ_j P̂(j)e^{ijx}G_k[j, c];
@@ -337,7 +340,7 @@ export function residuals(s: MlpStructure, ex: Explanation, J = OUTPUT_TERMS): R
  * differs from the real integrand by ≤ 6u·Σ|a| (C, C₂ within 4.4u relative, a₂ = −2ρC₂ within 5u): 6u·Σ|a|·out more. Returns [p] (c). With `terms` < res.J only
  * G_k[j] for j ≤ terms are read (the rest go to the tail), for a tier that computes no more than those.
  */
-export function outputTerm(res: Residuals, k: number, si: ShapeIntegrand, terms = res.J): F64 {
+export function outputTerm(res: Residuals, k: number, si: OutputIntegrand, terms = res.J): F64 {
   const { gRe, gIm, gErr, out } = res;
   const p = res.dW.length / res.allow.length;
   const M = si.coef.length - 3;
@@ -412,10 +415,13 @@ function combine(m: F64, quad: F64): F64 {
  * Returns Σ_k Q_k(a, b) for every input [p²], and per cluster and input the part that turns with the logit (|X_k| as in
  * SupQuadrature, here with the sums' rounding too) and the part that does not (the sums' and the table's rounding).
  */
-/** Precomputed pure-integrand sums S_k(m) = Σ_{i∈k} z_i ReLU(cos u_i)e^{2iu_i} (re, im) with an absolute error bound. */
-export type PureSums = (k: number, m: number) => { re: number; im: number; err: number };
+/**
+ * Precomputed sums S_k(si, m) = Σ_{i∈k} z_i P(u_i)e^{2iu_i} at u_i = φ_i + πm/p for cluster k's integrand si (P = ReLU(T)),
+ * re and im, with a bound err on each one's distance from the real sum (shiftSumsGpu).
+ */
+export type ShiftSums = (k: number, si: ShapeIntegrand, m: number) => { re: number; im: number; err: number };
 
-export function perShiftQuadrature(ex: Explanation, ints: ShapeIntegrand[][], pureSums?: PureSums): { quad: F64; flops: number; turning: F64[]; fixed: F64[] } {
+export function perShiftQuadrature(ex: Explanation, ints: ShapeIntegrand[][], given?: ShiftSums): { quad: F64; flops: number; turning: F64[]; fixed: F64[] } {
   const { p } = ex;
   const K = ex.clusters.length;
   let flops = 0;
@@ -463,13 +469,13 @@ export function perShiftQuadrature(ex: Explanation, ints: ShapeIntegrand[][], pu
         const si = ints[k][d];
         const m = shiftIndex(p, c.k, a, b);
         const pure = c.shape.rho === 0 && c.shape.kappa === 0;
-        const given = pure && pureSums ? pureSums(k, m) : undefined;
-        const [sr, sim] = given ? [given.re, given.im] : pure ? sums[k](m, 0, 1, 0, m) : sums[k](m, si.a0, si.a1, si.a2, d * 2 * p + m);
-        const scale = pure ? si.a1 : 1;
+        const g = given?.(k, si, m);
+        const [sr, sim] = g ? [g.re, g.im] : pure ? sums[k](m, 0, 1, 0, m) : sums[k](m, si.a0, si.a1, si.a2, d * 2 * p + m);
+        const scale = pure && !g ? si.a1 : 1;
         const sumA = Math.abs(si.a0) + Math.abs(si.a1) + Math.abs(si.a2);
         const f0 = si.coef[2];
         const err = Math.hypot(scale * sr - c.Zre * f0, scale * sim - c.Zim * f0);
-        const sumErr = given ? given.err * scale + 32 * U64 * c.W * sumA : c.W * sumA * (288 * U64 + 2 * gamma(c.phases.length + 8));
+        const sumErr = g ? g.err + 32 * U64 * c.W * sumA : c.W * sumA * (288 * U64 + 2 * gamma(c.phases.length + 8));
         q += err * (1 + 8 * U64) + sumErr + c.W * si.coefErr;
         turning[k][a * p + b] = (err * (1 + 8 * U64) + sumErr + c.W * si.coefErr) * (1 + 4 * U64);
         fixed[k][a * p + b] = sumErr;

@@ -1,7 +1,7 @@
 // The compressed tier's bound in SPEC §4's cost class: one ε̄ for every input, from per-neuron maxima and the quadrature
 // bound that holds for every shift, with no per-input work. It is the per-shift tier's Lipschitz bound
 //   ε̄(a, b) = max_c (X[a, c] + Y[b, c] + Z[a − b, c]) + quad(a, b)      (tiers.ts residualTier)
-// with each input-dependent part replaced by its maximum:
+// with each input-dependent part replaced by its maximum (so it dominates that bound up to the last rounding):
 //   X[a, c] + Y[b, c] + cst[c] = Σ_i (eU_i(a) + eV_i(b) + ec_i)|W_L[i, c]| ≤ Σ_i e_i|W_L[i, c]|,  e_i = max eU_i + max eV_i + ec_i;
 //   the output residual of cluster k at distance d ≤ min(max P·out[k, c], outputTerm) with the integrands of every distance
 //     replaced by their envelope (both bounds grow with |P̂(j)|, its error, its tail, max P and Σ|a|);
@@ -14,13 +14,13 @@ import type { SupQuadrature } from './compressed.js';
 import type { Explanation } from './explanation.js';
 import { U64, gamma } from './integrand.js';
 import type { ShapeIntegrand } from './shape.js';
-import { type Residuals, outputTerm } from './tiers.js';
+import { type OutputIntegrand, type Residuals, outputTerm } from './tiers.js';
 
 /**
- * An integrand whose magnitudes dominate each of ints: |coef_j|, coefErr, tail, max, kinks, smooth and Σ|a| (held in a0) are
- * the maxima over ints. Only for bounds that grow with those magnitudes (outputTerm, max P·out); it is no integrand itself.
+ * Magnitudes that dominate each of ints: |coef_j|, coefErr, tail, max and Σ|a| (held in a0) are the maxima over ints. Only for
+ * bounds that grow with those magnitudes (outputTerm, max P·out): it is no integrand, hence not a ShapeIntegrand.
  */
-export function envelope(ints: readonly ShapeIntegrand[]): ShapeIntegrand {
+export function envelope(ints: readonly ShapeIntegrand[]): OutputIntegrand & { max: number } {
   const distinct = [...new Set(ints)];
   const len = distinct[0].coef.length;
   if (distinct.some((si) => si.coef.length !== len)) throw new Error('envelope: integrands built at different orders');
@@ -29,10 +29,7 @@ export function envelope(ints: readonly ShapeIntegrand[]): ShapeIntegrand {
   for (let j = 0; j < len; j++) coef[j] = max((si) => Math.abs(si.coef[j]));
   // Σ|a| rounded up: three terms of a sum whose real value the bounds only scale by u.
   const sumA = max((si) => Math.abs(si.a0) + Math.abs(si.a1) + Math.abs(si.a2)) * (1 + 4 * U64);
-  return {
-    a0: sumA, a1: 0, a2: 0, coef, coefErr: max((si) => si.coefErr), tail: max((si) => si.tail), max: max((si) => si.max),
-    kinks: max((si) => si.kinks), smooth: max((si) => si.smooth),
-  };
+  return { a0: sumA, a1: 0, a2: 0, coef, coefErr: max((si) => si.coefErr), tail: max((si) => si.tail), max: max((si) => si.max) };
 }
 
 /**

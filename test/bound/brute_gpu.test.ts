@@ -107,8 +107,7 @@ describe('brute force on the GPU', () => {
     };
     const gpu = run('gpu.json');
     const cpu = run('cpu.json', '--cpu');
-    expect(gpu.devices).toMatchObject({ forward: 'gpu', brute_force: 'gpu', per_shift: 'gpu+cpu', compressed: 'cpu' });
-    expect(gpu.devices.note).toMatch(/per-shift sums in float64/);
+    expect(gpu.devices).toEqual({ forward: 'gpu', brute_force: 'gpu', per_shift: 'gpu+cpu', compressed: 'cpu', note: null });
     expect(cpu.devices).toEqual({ forward: 'cpu', brute_force: 'cpu', per_shift: 'cpu', compressed: 'cpu', note: null });
     for (const t of ['brute_force', 'per_shift', 'compressed']) expect(gpu.tiers[t].uncertified).toEqual(cpu.tiers[t].uncertified);
     expect(gpu.tiers.brute_force.certified_accuracy).toBe(1);

@@ -2,7 +2,7 @@
 // and every certified input truly correct, judged by brute force in float64. The structures are built directly
 // (U, V, c, W_L, D) so that the truth M = ReLU(U + V + c)·W_L is exact by construction.
 import { describe, expect, it } from 'vitest';
-import { boundStructure } from '../../src/bound/bound.js';
+import { BOUND_FIGURES, boundFigure, boundStructure } from '../../src/bound/bound.js';
 import { structureTruth } from '../../src/bound/tiers.js';
 import { plantedStructure } from '../../src/bound/planted.js';
 import type { MlpStructure } from '../../src/interp/structure.js';
@@ -21,9 +21,9 @@ describe('soundness on planted models', () => {
       const { s, truth } = plantedStructure(rng, p, d, noise);
       const r = boundStructure(s, truth, info, { M: 4 + rng.int(60), shape: rng.uniform() < 0.7 });
       const pi = r.perInput;
-      for (const name of ['brute_force', 'per_shift', 'compressed', 'compressed_uniform'] as const) {
+      for (const name of BOUND_FIGURES) {
         const eps = pi[name]!;
-        const t = name === 'compressed_uniform' ? r.tiers.compressed.uniform! : r.tiers[name];
+        const t = boundFigure(r, name)!;
         const uncert = new Set(t.uncertified.map(([a, b]) => a * p + b));
         for (let j = 0; j < p * p; j++) {
           if (!(eps[j] >= pi.eps[j])) throw new Error(`trial ${trial} ${name}: ε̄ ${eps[j]} < ε ${pi.eps[j]} at input ${j}`);

@@ -1,10 +1,11 @@
-// The compressed tier's uniform bound (src/bound/uniform.ts): it must dominate, input by input, the per-input Lipschitz bound it
-// is the maximum of (built from the same residuals and the same quadrature), and the envelope integrand must dominate each
-// distance's output term; on model A it is below the signal. Soundness against brute force is in soundness.test.ts.
+// The compressed tier's uniform bound (src/bound/uniform.ts): it must dominate (up to rounding), input by input, the per-input
+// Lipschitz bound it is the maximum of (built from the same residuals and the same quadrature), and the envelope's output term
+// must dominate each distance's; on model A it is below the signal. Soundness against brute force is in soundness.test.ts.
 import { describe, expect, it } from 'vitest';
 import { boundModel } from '../../src/bound/bound.js';
 import { supQuadrature } from '../../src/bound/compressed.js';
 import { clusterIntegrands } from '../../src/bound/explanation.js';
+import { gamma } from '../../src/bound/integrand.js';
 import { outputTerm, residualTier, residuals } from '../../src/bound/tiers.js';
 import { envelope, uniformBound } from '../../src/bound/uniform.js';
 import { loadCheckpoint } from '../../src/io/checkpoint.js';
@@ -12,7 +13,7 @@ import { Rng } from '../../src/util/rng.js';
 import { MODEL_A, randomPlanted } from '../helpers.js';
 
 describe('uniform compressed bound', () => {
-  it('is at least the per-input Lipschitz bound at every input, and the envelope at least every output term, on 200 planted models', () => {
+  it('is at least the per-input Lipschitz bound at every input (up to rounding), and the envelope at least every output term, on 200 planted models', () => {
     const rng = new Rng(5150);
     for (let trial = 0; trial < 200; trial++) {
       const { p, s, ex } = randomPlanted(rng);
@@ -23,7 +24,9 @@ describe('uniform compressed bound', () => {
       const cq = supQuadrature(ex, ints, M);
       const { eps } = uniformBound(s, ex, res, ints, cq);
       const perInput = residualTier(ex, res, ints, cq.quad).eps;
-      for (let r = 0; r < p * p; r++) if (!(eps >= perInput[r])) throw new Error(`trial ${trial}: uniform ${eps} < per-input ${perInput[r]} at input ${r}`);
+      // Up to rounding: the per-input bound rounds cst up twice, the uniform bound once (a few ulps; review 2026-11-30).
+      const tol = 1 - gamma(ex.clusters.length + 8);
+      for (let r = 0; r < p * p; r++) if (!(eps >= perInput[r] * tol)) throw new Error(`trial ${trial}: uniform ${eps} < per-input ${perInput[r]} at input ${r}`);
       ints.forEach((byD, k) => {
         const env = outputTerm(res, k, envelope(byD));
         for (const si of new Set(byD)) {

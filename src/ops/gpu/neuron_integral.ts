@@ -3,13 +3,13 @@ import type { GpuTensor } from '../../gpu/tensor.js';
 import type { NeuronIntegralShape } from '../cpu/neuron_integral.js';
 import { groups } from './util.js';
 
-/** Σ_i w_i·f_c(φ_i + x_m) and Σ_i w_i·f_s(φ_i + x_m) for all clusters and shifts in one dispatch: shaders/neuron_integral.wgsl. */
+/** Σ_i w_i·P_t(u)·cos 2u and Σ_i w_i·P_t(u)·sin 2u, u = φ_i + x_m, for all groups and shifts in one dispatch: shaders/neuron_integral.wgsl. */
 export function neuronIntegral(
-  k: KernelRegistry, nodes: GpuTensor, weights: GpuTensor, offsets: GpuTensor, shift: GpuTensor, s: NeuronIntegralShape, out: GpuTensor,
+  k: KernelRegistry, nodes: GpuTensor, weights: GpuTensor, offsets: GpuTensor, shift: GpuTensor, shape: GpuTensor, s: NeuronIntegralShape, out: GpuTensor,
 ): Dispatch {
   if (s.clusters > 65535) throw new Error(`neuronIntegral: ${s.clusters} clusters exceed the 65535 workgroups of one dispatch dimension`);
   return k.prepare('neuron_integral', {
-    tensors: { nodes, weights, offsets, shift, out },
+    tensors: { nodes, weights, offsets, shift, shape, out },
     uniforms: { clusters: s.clusters, shifts: s.shifts },
     workgroups: [groups(s.shifts, 64), s.clusters],
   });
