@@ -475,7 +475,8 @@ export function perShiftQuadrature(ex: Explanation, ints: ShapeIntegrand[][], gi
         const sumA = Math.abs(si.a0) + Math.abs(si.a1) + Math.abs(si.a2);
         const f0 = si.coef[2];
         const err = Math.hypot(scale * sr - c.Zre * f0, scale * sim - c.Zim * f0);
-        const sumErr = g ? g.err + 32 * U64 * c.W * sumA : c.W * sumA * (288 * U64 + 2 * gamma(c.phases.length + 8));
+        // Given sums carry their own error; the table's rotation (20u) and the ideal W_L row's two forms (32u) are added as above.
+        const sumErr = g ? g.err + 52 * U64 * c.W * sumA : c.W * sumA * (288 * U64 + 2 * gamma(c.phases.length + 8));
         q += err * (1 + 8 * U64) + sumErr + c.W * si.coefErr;
         turning[k][a * p + b] = (err * (1 + 8 * U64) + sumErr + c.W * si.coefErr) * (1 + 4 * U64);
         fixed[k][a * p + b] = sumErr;
