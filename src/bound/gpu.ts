@@ -62,20 +62,25 @@ const F32_SAFE_MAX = 2 ** 60;
  * (cluster, integrand) is two weight groups, w cos δ and w sin δ, so Re S = Σ w cos δ·P cos 2u − Σ w sin δ·P sin 2u and
  * Im S = Σ w sin δ·P cos 2u + Σ w cos δ·P sin 2u. Returns undefined when a magnitude leaves F32_SAFE_MAX (the caller
  * computes in float64 then).
- * Error, with v = U32_WGSL = 2^-23 (either neighbour), Σ|a| = |a0| + |a1| + |a2| and the tables rounded to f32:
- * cos u and sin u from two products and a sum of values within v of cos/sin of φ and x are within 5v absolute; cos 2u =
- * cos²u − sin²u and sin 2u = 2 sin u cos u within 22v; T = a0 + a1 cos u + a2 cos 2u with each a within v|a| of the
- * float64 value (itself within 4u64 relative of the real one, far below v) within (1 + 7.1 + 24.2 + 2.1)v·Σ|a| ≤ 35v·Σ|a|,
- * and P = max(T, 0) as well (1-Lipschitz); r = w·P within 37.1v·|w|Σ|a|; r·cos 2u and r·sin 2u within 61v·|w|Σ|a|; the
- * f32 sum of n terms adds γ_n·Σ|terms| ≤ γ_{n+1}·Σ|w|·Σ|a|. Σ|w| ≤ W for both groups, so each component of S is within
- * 2·W·Σ|a|·(64v + γ_{n+4}). A flush of a subnormal value (WGSL allows it) errs by ≤ 2^-126 absolute at any of the ≤ 20
- * operations of a term and the 2 of its sums, amplified at most by 1 + 25·|w|Σ|a| downstream: (22n + 22)·2^-126·
- * (1 + 25·W·Σ|a|) per group and component, twice.
+ * err bounds the complex error |computed S − real S| (so re and im each). With v = U32_WGSL = 2^-23 (either neighbour),
+ * Σ|a| = |a0| + |a1| + |a2| and the tables rounded to f32: cos u and sin u from two products and a sum of values within v
+ * of cos/sin of φ and x are within 5v absolute; cos 2u = cos²u − sin²u and sin 2u = 2 sin u cos u within 22v;
+ * T = a0 + a1 cos u + a2 cos 2u with each a within v|a| of the float64 value (itself within 4u64 relative of the real
+ * one, far below v) within (1 + 7.1 + 24.2 + 2.1)v·Σ|a| ≤ 35v·Σ|a|, and P = max(T, 0) as well (1-Lipschitz); r = w·P
+ * within 37.1v·|w|Σ|a|; r·cos 2u and r·sin 2u within 61v·|w|Σ|a|; the f32 sum of n terms adds γ_n·Σ|terms| ≤
+ * γ_{n+1}·Σ|w|·Σ|a|. So a group's component is within Σ|w|·Σ|a|·E, E = 64v + γ_{n+4}; re and im each combine the two
+ * groups, Σ|w cos δ| + Σ|w sin δ| ≤ √2·W (w ≥ 0: explain() keeps r, s > 0), and the modulus adds another √2:
+ * |ΔS| ≤ 2·W·Σ|a|·E. E's slack over the 61v (≥ 3v·2W·Σ|a|) covers the host's float64 steps: w·cos δ, W, re = fc − fs.
+ * Subnormals: an operation whose result is subnormal errs by ≤ 2^-126 absolute (WGSL may flush it; a tiny a or w rounds
+ * to an f32 subnormal likewise), at ≤ 22 places per term and 2 per sum, amplified at most by |w| (through T), Σ|a|
+ * (through w) and 25|w|Σ|a| (through the tables): ≤ (22n + 22)·2^-126·(1 + W)(1 + 25Σ|a|) per group and component,
+ * 3 times that for |ΔS| (2√2 rounded up). The guard keeps max(1, W)·max(1, Σ|a|) below 2^60, so no value overflows
+ * (review 2026-11-30).
  */
 export async function shiftSumsGpu(g: Gpu, k: KernelRegistry, ex: Explanation, ints: ShapeIntegrand[][]): Promise<{ sums: ShiftSums; flops: number } | undefined> {
   const sumA = (si: ShapeIntegrand) => Math.abs(si.a0) + Math.abs(si.a1) + Math.abs(si.a2);
   const distinct = ints.map((byD) => [...new Set(byD)]);
-  const big = ex.clusters.some((c, t) => !(c.W * Math.max(1, ...distinct[t].map(sumA)) < F32_SAFE_MAX && c.weights.every((w) => Math.abs(w) < F32_SAFE_MAX)));
+  const big = ex.clusters.some((c, t) => !(Math.max(1, c.W) * Math.max(1, ...distinct[t].map(sumA)) < F32_SAFE_MAX));
   if (big) return undefined;
   const groups = ex.clusters.flatMap((c, t) => distinct[t].flatMap((si) => [
     { phases: c.phases, weights: c.weights.map((w, j) => w * Math.cos(c.deltas[j])), shape: [si.a0, si.a1, si.a2] },
@@ -103,7 +108,7 @@ export async function shiftSumsGpu(g: Gpu, k: KernelRegistry, ex: Explanation, i
     const c = ex.clusters[t];
     const nc = c.phases.length;
     const a = sumA(si);
-    const err = 2 * c.W * a * (64 * v + gamma(nc + 4, v)) + 2 * (22 * nc + 22) * F32_MIN_NORMAL * (1 + 25 * c.W * a);
+    const err = 2 * c.W * a * (64 * v + gamma(nc + 4, v)) + 3 * (22 * nc + 22) * F32_MIN_NORMAL * (1 + c.W) * (1 + 25 * a);
     return { re: fc(grp) - fs(grp + 1), im: fc(grp + 1) + fs(grp), err };
   };
   return { sums, flops };

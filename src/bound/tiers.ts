@@ -417,7 +417,7 @@ function combine(m: F64, quad: F64): F64 {
  */
 /**
  * Precomputed sums S_k(si, m) = Σ_{i∈k} z_i P(u_i)e^{2iu_i} at u_i = φ_i + πm/p for cluster k's integrand si (P = ReLU(T)),
- * re and im, with a bound err on each one's distance from the real sum (shiftSumsGpu).
+ * re and im, with a bound err on |computed − real| as a complex number (shiftSumsGpu).
  */
 export type ShiftSums = (k: number, si: ShapeIntegrand, m: number) => { re: number; im: number; err: number };
 
