@@ -86,6 +86,7 @@ runCli(async () => {
     return;
   }
   const names = sections(values.only);
+  const run = new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
   for (const name of names) {
     console.log(`\n== ${name} ==`);
     const result = await SECTIONS[name].run();
@@ -93,9 +94,10 @@ runCli(async () => {
     // Re-read before each write: another section (or run) may have updated the file meanwhile.
     const merged = existsSync(OUT) ? (JSON.parse(readFileSync(OUT, 'utf8')) as Record<string, unknown>) : {};
     merged[name] = result;
+    merged.measured_at = { ...(merged.measured_at as Record<string, string> | undefined), [name]: run };
     writeFileAtomic(OUT, `${JSON.stringify(merged, null, 2)}\n`);
   }
   const all = JSON.parse(readFileSync(OUT, 'utf8')) as BenchResults;
-  writeFileAtomic(SUMMARY, benchSummary(all, new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC'));
+  writeFileAtomic(SUMMARY, benchSummary(all));
   console.log(`\nwrote ${OUT} and ${SUMMARY}`);
 });

@@ -11,6 +11,8 @@ export interface BenchResults {
   peer?: PeerResult;
   train_step?: { steps: StepTiming[]; profile?: StepProfile; to_100: TimeTo100 };
   bound_tiers?: { rows: TierCost[]; fits: Fit[] };
+  /** When each section was measured: the start of the `npm run bench` that ran it (sections of one run share it). */
+  measured_at?: Record<string, string>;
 }
 
 const f = (x: number, d = 1) => x.toFixed(d);
@@ -33,11 +35,13 @@ export function profileTable(prof: StepProfile): string[] {
   return out;
 }
 
-export function benchSummary(r: BenchResults, when: string): string {
-  const out = [`# Benchmarks\n\nMade by \`npm run bench\` (${when}) on this machine: two CPU cores, WebGPU on Mesa's lavapipe, float32 peak about ${CPU_PEAK_GFLOPS} GFLOP/s. All paths of a table were measured in the same run.\n`];
+export function benchSummary(r: BenchResults): string {
+  const at = (section: keyof BenchResults) => r.measured_at?.[section] ?? 'time not recorded';
+  const out = [`# Benchmarks\n\nMade by \`npm run bench\` on this machine: two CPU cores, WebGPU on Mesa's lavapipe, float32 peak about ${CPU_PEAK_GFLOPS} GFLOP/s. Each section says which run measured it (\`--only\` re-runs some); the paths compared in a table were measured in the same run unless it says otherwise.\n`];
   const peer = r.peer && !('skipped' in r.peer) ? r.peer : undefined;
   if (r.train_step) {
-    out.push('## Canonical training step (forward, backward, AdamW; 2785 examples)\n');
+    out.push(`## Canonical training step (forward, backward, AdamW; 2785 examples), run of ${at('train_step')}\n`);
+    if (r.peer && at('peer') !== at('train_step')) out.push(`The PyTorch peer's figures come from another run, of ${at('peer')}.\n`);
     out.push('| path | median ms | vs PyTorch peer |', '| --- | --- | --- |');
     for (const s of r.train_step.steps) out.push(`| ${s.path} | ${f(s.median_ms)} | ${peer ? `${f(s.median_ms / peer.step_ms_median, 2)}×` : 'n/a'} |`);
     if (peer) out.push(`| PyTorch ${peer.torch_version} (${peer.blas}, ${peer.best_threads} thread${peer.best_threads > 1 ? 's' : ''}), generic model | ${f(peer.step_ms_median)} | 1× |`);
@@ -51,12 +55,12 @@ export function benchSummary(r: BenchResults, when: string): string {
     out.push(`\nBoth evaluate every ${t.eval_every} steps, so steps are rounded up to that.\n`);
   }
   if (r.matmul) {
-    out.push('## Matmul (the tile the model uses)\n', '| shape | GFLOP/s (median) | best | JS float32, 1 thread | of peak |', '| --- | --- | --- | --- | --- |');
+    out.push(`## Matmul (the tile the model uses), run of ${at('matmul')}\n`, '| shape | GFLOP/s (median) | best | JS float32, 1 thread | of peak |', '| --- | --- | --- | --- | --- |');
     for (const m of r.matmul.filter((x) => x.variant.startsWith('auto'))) out.push(`| ${m.shape}, tile ${m.variant.replace(/^auto \(|\)$/g, '')} | ${f(m.gflops)} | ${f(m.best_gflops)} | ${f(m.cpu_js_gflops)} | ${f(100 * m.of_peak)} % |`);
     out.push('');
   }
   if (r.bound_tiers) {
-    out.push('## Bound tiers: growth of cost (fitted log-log exponents)\n', '| tier | over | flops exponent | seconds exponent |', '| --- | --- | --- | --- |');
+    out.push(`## Bound tiers: growth of cost (fitted log-log exponents), run of ${at('bound_tiers')}\n`, '| tier | over | flops exponent | seconds exponent |', '| --- | --- | --- | --- |');
     for (const x of r.bound_tiers.fits) out.push(`| ${x.tier} | ${x.over} | ${f(x.flops_exponent, 2)} | ${f(x.seconds_exponent, 2)} |`);
     out.push('', 'On planted pizza-like structures at d_model 128 (rows in bench.json). Brute force\'s flops include a part',
       'that does not grow with d_mlp (the non-MLP logits over all inputs and outputs), which flattens its d_mlp',

@@ -1,6 +1,6 @@
-// results/bench.md's 'where the GPU step's time goes' table, from a made-up profile.
+// results/bench.md from made-up results: the 'where the GPU step's time goes' table, and which run measured what.
 import { describe, expect, it } from 'vitest';
-import { PROFILE_TOP, profileTable } from '../../src/bench/summary.js';
+import { type BenchResults, PROFILE_TOP, benchSummary, profileTable } from '../../src/bench/summary.js';
 
 describe('bench summary: step profile', () => {
   it('lists the top ops, folds the rest into one row, and the shares add up to 100 %', () => {
@@ -13,5 +13,21 @@ describe('bench summary: step profile', () => {
     const shares = rows.map((r) => Number(/([\d.]+) % \|$/.exec(r)![1]));
     expect(Math.abs(shares.reduce((a, b) => a + b, 0) - 100)).toBeLessThan(0.5);
     expect(lines.join('\n')).toContain('(0.05 ms for an empty copy');
+  });
+});
+
+describe('bench summary: runs', () => {
+  const results = (peerAt: string): BenchResults => ({
+    train_step: { steps: [{ path: 'gpu, constant schedule', median_ms: 50, runs: 9, block: 10 }], to_100: { reached: true, steps: 600, wall_s: 30, eval_every: 100 } },
+    peer: { step_ms_median: 80, best_threads: 1, runs: [], torch_version: '1.13', python: 'python3', blas: 'openblas', blas_libs: [], batch: 2785 },
+    measured_at: { train_step: '2026-11-30 03:55 UTC', peer: peerAt },
+  });
+
+  it('names the run of each section, and says so when the step and the peer it is compared with come from different runs', () => {
+    const same = benchSummary(results('2026-11-30 03:55 UTC'));
+    expect(same).toContain('run of 2026-11-30 03:55 UTC');
+    expect(same).toContain('| gpu, constant schedule | 50.0 | 0.63× |');
+    expect(same).not.toContain('another run');
+    expect(benchSummary(results('2026-11-29 10:00 UTC'))).toContain("The PyTorch peer's figures come from another run, of 2026-11-29 10:00 UTC.");
   });
 });
