@@ -1,12 +1,15 @@
-// npm run bound -- --checkpoint <file> --json <out.json>      (see --help)
+// npm run bound -- --checkpoint <file> --json <out.json> [--plots <dir>]      (see --help)
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { parse, runCli } from '../src/cli/main.js';
 import { DEFAULT_BOUND_OPTIONS, boundModel, boundModelGpu } from '../src/bound/bound.js';
+import { certifiedPlot, costPlot } from '../src/bound/plots.js';
 import { getGpu } from '../src/gpu/device.js';
 import { KernelRegistry } from '../src/gpu/kernels.js';
 import { writeFileAtomic } from '../src/io/atomic.js';
 import { loadCheckpoint } from '../src/io/checkpoint.js';
 
-const usage = `usage: npm run bound -- --checkpoint <file.safetensors> --json <out.json> [--M <n>] [--no-shape] [--cpu]
+const usage = `usage: npm run bound -- --checkpoint <file.safetensors> --json <out.json> [--plots <dir>] [--M <n>] [--no-shape] [--cpu]
 
 Certify the integral explanation of the model's ReLU MLP (SPEC §4): ε = max |M − M̂| by brute force, and a
 proven bound ε̄ ≥ ε with the certified accuracy at three cost tiers (brute_force, per_shift, compressed),
@@ -18,12 +21,13 @@ back to the CPU); "devices" in the JSON says where each part ran.
 
   --checkpoint <file>  model to certify
   --json <file>        where to write the report (atomically)
+  --plots <dir>        also write certified.svg (which inputs each figure certifies) and cost.svg (flops against ε̄) there
   --M <n>              truncation order of the compressed tier's Fourier series (default ${DEFAULT_BOUND_OPTIONS.M}, ≥ 4)
   --no-shape           explain with the plain idealisation M∞ (no secondary 2k component, no offset)
   --cpu                run everything in float64 on the CPU (no GPU needed)`;
 
 runCli(async () => {
-  const values = parse({ checkpoint: { type: 'string' }, json: { type: 'string' }, M: { type: 'string' }, 'no-shape': { type: 'boolean' }, cpu: { type: 'boolean' } }, usage)
+  const values = parse({ checkpoint: { type: 'string' }, json: { type: 'string' }, plots: { type: 'string' }, M: { type: 'string' }, 'no-shape': { type: 'boolean' }, cpu: { type: 'boolean' } }, usage)
     .values as Record<string, string | boolean | undefined>;
   if (values.help) {
     process.stdout.write(usage + '\n');
@@ -40,6 +44,12 @@ runCli(async () => {
   // Infinity (a refused tier's ε̄) has no JSON form: it is written as null.
   const json = JSON.stringify({ checkpoint: values.checkpoint, ...out }, (_, v) => (v === Infinity ? null : v), 2);
   writeFileAtomic(String(values.json), json + '\n');
+  if (values.plots !== undefined) {
+    const dir = String(values.plots);
+    mkdirSync(dir, { recursive: true });
+    writeFileAtomic(join(dir, 'certified.svg'), certifiedPlot(report));
+    writeFileAtomic(join(dir, 'cost.svg'), costPlot(report));
+  }
   const t = report.tiers;
   const line = (n: string, x: typeof t.brute_force) => `${n}: ε̄ ${x.eps_bound.toPrecision(4)}, certified ${(100 * x.certified_accuracy).toFixed(2)} %, ${x.flops.toExponential(2)} flops, ${x.seconds.toFixed(2)} s`;
   process.stdout.write([

@@ -36,7 +36,7 @@ runCli(async () => {
     stage('analyze', 'analyze.ts', ['--checkpoint', files.model, '--json', join(dir, 'analysis.json'), '--plots', join(dir, 'plots')]);
   }
   if (existsSync(new URL('./bound.ts', import.meta.url))) {
-    stage('bound', 'bound.ts', ['--checkpoint', files.model, '--json', join(dir, 'bound.json')]);
+    stage('bound', 'bound.ts', ['--checkpoint', files.model, '--json', join(dir, 'bound.json'), '--plots', join(dir, 'plots')]);
   }
   process.stderr.write(`\ndone: ${dir}\n`);
 });

@@ -98,14 +98,15 @@ describe('brute force on the GPU', () => {
     expect(r.perInput.brute_force).toEqual(boundModel(cfg, params, { M: 4, shape: true }).perInput.brute_force);
   });
 
-  it('CLI on model A: the GPU (default) and --cpu certify the same inputs, the JSON says which device ran', () => {
+  it('CLI on model A: the GPU (default) and --cpu certify the same inputs, the JSON says which device ran, --plots writes the plots', () => {
     const dir = tempDir('bound-cli');
     const run = (out: string, ...extra: string[]) => {
       const r = spawnSync(process.execPath, ['--import', 'tsx', SCRIPT, '--checkpoint', MODEL_A, '--json', join(dir, out), '--M', '64', ...extra], { encoding: 'utf8', env: { ...process.env, XDG_RUNTIME_DIR: '/tmp' } });
       expect(r.status, r.stderr).toBe(0);
       return JSON.parse(readFileSync(join(dir, out), 'utf8'));
     };
-    const gpu = run('gpu.json');
+    const gpu = run('gpu.json', '--plots', join(dir, 'plots'));
+    for (const f of ['certified.svg', 'cost.svg']) expect(readFileSync(join(dir, 'plots', f), 'utf8')).toMatch(/^<svg [^]*<\/svg>\n$/);
     const cpu = run('cpu.json', '--cpu');
     expect(gpu.devices).toEqual({ forward: 'gpu', brute_force: 'gpu', per_shift: 'gpu+cpu', compressed: 'cpu', note: null });
     expect(cpu.devices).toEqual({ forward: 'cpu', brute_force: 'cpu', per_shift: 'cpu', compressed: 'cpu', note: null });
