@@ -80,13 +80,14 @@ export function quadratureSums(q: QuadratureInput, x: readonly number[]): F64 {
 /** The same sums by the WGSL kernel (float32; trig from the float64 tables), all clusters and shifts in one dispatch. */
 export async function quadratureSumsGpu(g: Gpu, k: KernelRegistry, q: QuadratureInput, x: readonly number[]): Promise<Float32Array> {
   const s: NeuronIntegralShape = { clusters: q.offsets.length - 1, neurons: q.phases.length, shifts: x.length };
-  const n = Math.max(s.neurons, 1); // a binding cannot be empty
+  if (!s.clusters || !s.shifts) return new Float32Array(0); // nothing to sum, and a binding cannot be empty
+  const n = Math.max(s.neurons, 1);
   const out = createTensor(g, 'f32', [2, s.clusters, s.shifts], undefined, 'quadrature_sums');
   submit(g, [neuronIntegralGpu(k,
     createTensor(g, 'f32', [n, 2], s.neurons ? nodeTable(q.phases) : [0, 0]),
     createTensor(g, 'f32', [n], s.neurons ? q.weights : [0]),
     createTensor(g, 'u32', [q.offsets.length], q.offsets),
-    createTensor(g, 'f32', [s.shifts, 2], nodeTable(x)), createTensor(g, 'f32', [Math.max(s.clusters, 1), 3], s.clusters ? q.shape : [0, 0, 0]), s, out)]);
+    createTensor(g, 'f32', [s.shifts, 2], nodeTable(x)), createTensor(g, 'f32', [s.clusters, 3], q.shape), s, out)]);
   return readF32(g, out);
 }
 

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { boundModel, boundModelGpu } from '../../src/bound/bound.js';
+import { BOUND_FIGURES, boundFigure, boundModel, boundModelGpu } from '../../src/bound/bound.js';
 import { structureBruteForceGpu } from '../../src/bound/brute_gpu.js';
 import type { MlpStructure } from '../../src/interp/structure.js';
 import { loadCheckpoint } from '../../src/io/checkpoint.js';
@@ -85,6 +85,22 @@ describe('brute force on the GPU', () => {
     for (const t of ['per_shift', 'compressed'] as const) {
       for (let j = 0; j < p * p; j++) expect(gpu.perInput[t]![j]).toBeGreaterThanOrEqual(cpu.perInput.eps[j]);
       expect(Math.abs(gpu.tiers[t].eps_bound - cpu.tiers[t].eps_bound)).toBeLessThan(5e-3 * cpu.tiers[t].eps_bound); // the float32 sums' allowance
+    }
+  });
+
+  // With W_in = 0 no neuron has a frequency: the explanation has no clusters (b_in = 0) or only empty ones (b_in ≠ 0).
+  it.each([[5, 1, false], [7, 2, true]])('an explanation without neurons (p %i, seed %i, b_in ≠ 0: %s) runs on the GPU path and agrees with the CPU', async (p, seed, bias) => {
+    const { g, k } = await testGpu();
+    const cfg = makeConfig({ p, d_model: 8, n_heads: 1, d_mlp: 3, attention_rate: 0, attention_convention: 'sum' });
+    const params = initParams(cfg, seed);
+    params['blocks.0.mlp.W_in'].fill(0);
+    if (bias) params['blocks.0.mlp.b_in'].set([0.5, -0.25, 1]);
+    const gpu = await boundModelGpu(g, k, cfg, params, { M: 8, shape: true });
+    const cpu = boundModel(cfg, params, { M: 8, shape: true });
+    expect(gpu.explanation.clusters.reduce((t, c) => t + c.neurons, 0)).toBe(0);
+    for (const name of BOUND_FIGURES) {
+      expect(boundFigure(gpu, name)!.eps_bound).toBeGreaterThanOrEqual(cpu.eps_true);
+      expect(boundFigure(gpu, name)!.certified_accuracy).toBe(boundFigure(cpu, name)!.certified_accuracy);
     }
   });
 
