@@ -1,12 +1,13 @@
-// The certified figure's reduction on the GPU (SPEC §4 soundness under floating point): inputs are rounded
-// up to float32, the kernel takes sums of three non-negative terms and maxima (exact), and the host rounds the
-// result up by the sums' proven allowance, so every returned value is ≥ the real max of the float64 inputs.
+// The per-shift tier's GPU parts, each with a proven float32 allowance (SPEC §4 soundness under floating point): the
+// Lipschitz bound's max over logits (bound-reduction kernel, rounded up) and the quadrature sums (neuron-integral kernel,
+// with an error bound per sum).
 import type { Gpu } from '../gpu/device.js';
 import { type KernelRegistry, submit } from '../gpu/kernels.js';
 import { createTensor, readF32 } from '../gpu/tensor.js';
 import { boundReduce } from '../ops/gpu/bound_reduce.js';
 import type { F64 } from '../ops/cpu/types.js';
-import { quadratureInput, quadratureSumsGpu, shifts } from '../interp/integral.js';
+import { PLAIN_INTEGRAND, quadratureInput, quadratureSumsGpu, shifts } from '../interp/integral.js';
+import { MAX_GROUPS } from '../ops/gpu/neuron_integral.js';
 import type { Explanation } from './explanation.js';
 import { gamma } from './integrand.js';
 import type { ShapeIntegrand } from './shape.js';
@@ -53,15 +54,15 @@ export async function boundReduceGpu(g: Gpu, k: KernelRegistry, X: ArrayLike<num
   return Float64Array.from(r, (x) => x * (1 + 2 ** -21) * (1 + 2 ** -52));
 }
 
-/** Magnitudes kept well inside float32's range (and its normal range's top), so that no sum or product overflows. */
+/** Magnitudes kept far below float32's largest value (2^128), so that no sum or product of them overflows. */
 const F32_SAFE_MAX = 2 ** 60;
 
 /**
  * The per-shift tier's quadrature sums S_k(d, m) = Σ_{i∈k} z_i P_{k,d}(u_i)e^{2iu_i} (u_i = φ_i + x_m) by the neuron-integral
  * kernel, for every cluster, every distinct integrand of its distance classes and all 2p shifts in one dispatch. Each
  * (cluster, integrand) is two weight groups, w cos δ and w sin δ, so Re S = Σ w cos δ·P cos 2u − Σ w sin δ·P sin 2u and
- * Im S = Σ w sin δ·P cos 2u + Σ w cos δ·P sin 2u. Returns undefined when a magnitude leaves F32_SAFE_MAX (the caller
- * computes in float64 then).
+ * Im S = Σ w sin δ·P cos 2u + Σ w cos δ·P sin 2u. Returns undefined when a magnitude leaves F32_SAFE_MAX or the groups
+ * exceed one dispatch (the caller computes in float64 then).
  * err bounds the complex error |computed S − real S| (so re and im each). With v = U32_WGSL = 2^-23 (either neighbour),
  * Σ|a| = |a0| + |a1| + |a2| and the tables rounded to f32: cos u and sin u from two products and a sum of values within v
  * of cos/sin of φ and x are within 5v absolute; cos 2u = cos²u − sin²u and sin 2u = 2 sin u cos u within 22v;
@@ -78,38 +79,47 @@ const F32_SAFE_MAX = 2 ** 60;
  * (review 2026-11-30).
  */
 export async function shiftSumsGpu(g: Gpu, k: KernelRegistry, ex: Explanation, ints: ShapeIntegrand[][]): Promise<{ sums: ShiftSums; flops: number } | undefined> {
-  const sumA = (si: ShapeIntegrand) => Math.abs(si.a0) + Math.abs(si.a1) + Math.abs(si.a2);
-  const distinct = ints.map((byD) => [...new Set(byD)]);
-  const big = ex.clusters.some((c, t) => !(Math.max(1, c.W) * Math.max(1, ...distinct[t].map(sumA)) < F32_SAFE_MAX));
-  if (big) return undefined;
-  const groups = ex.clusters.flatMap((c, t) => distinct[t].flatMap((si) => [
-    { phases: c.phases, weights: c.weights.map((w, j) => w * Math.cos(c.deltas[j])), shape: [si.a0, si.a1, si.a2] },
-    { phases: c.phases, weights: c.weights.map((w, j) => w * Math.sin(c.deltas[j])), shape: [si.a0, si.a1, si.a2] },
+  // What the kernel evaluates per cluster: a cluster without shape terms has P = 2|C|·ReLU(cos u) at every distance, so one
+  // plain integrand scaled by a1 = 2|C| (exact in real arithmetic; the float64 product's rounding is far inside err's slack);
+  // otherwise each distinct integrand of its distance classes.
+  const plain = ex.clusters.map((c) => c.shape.rho === 0 && c.shape.kappa === 0);
+  const distinct = ints.map((byD, t) => (plain[t] ? [] : [...new Set(byD)]));
+  const coefs = distinct.map((list, t) => (plain[t] ? [[...PLAIN_INTEGRAND]] : list.map((si) => [si.a0, si.a1, si.a2])));
+  const sumA = (a: readonly number[]) => Math.abs(a[0]) + Math.abs(a[1]) + Math.abs(a[2]);
+  const big = ex.clusters.some((c, t) => !(Math.max(1, c.W) * Math.max(1, ...coefs[t].map(sumA)) < F32_SAFE_MAX));
+  const groupCount = 2 * coefs.reduce((n, list) => n + list.length, 0);
+  if (big || groupCount > MAX_GROUPS) return undefined;
+  const groups = ex.clusters.flatMap((c, t) => coefs[t].flatMap((shape) => [
+    { phases: c.phases, weights: c.weights.map((w, j) => w * Math.cos(c.deltas[j])), shape },
+    { phases: c.phases, weights: c.weights.map((w, j) => w * Math.sin(c.deltas[j])), shape },
   ]));
-  // Per cluster, each integrand's first group (its w cos δ group; the w sin δ group follows).
-  const first: Map<ShapeIntegrand, number>[] = [];
+  // Per cluster, the first group of each integrand (its w cos δ group; the w sin δ group follows).
+  const first: number[] = [];
+  const byIntegrand: Map<ShapeIntegrand, number>[] = [];
   let at = 0;
-  distinct.forEach((list, t) => {
-    first[t] = new Map(list.map((si, j) => [si, at + 2 * j]));
+  coefs.forEach((list, t) => {
+    first[t] = at;
+    byIntegrand[t] = new Map(distinct[t].map((si, j) => [si, at + 2 * j]));
     at += 2 * list.length;
   });
   const x = shifts(ex.p);
-  const T = groups.length;
   const S = await quadratureSumsGpu(g, k, quadratureInput(groups), x);
   const n = x.length;
   const v = U32_WGSL;
   // 21 operations a term (shaders/neuron_integral.wgsl), every group at every shift.
   const flops = 21 * n * groups.reduce((t, grp) => t + grp.phases.length, 0);
   const sums: ShiftSums = (t, si, m) => {
-    const grp = first[t].get(si);
+    if (plain[t] && (si.a0 !== 0 || si.a2 !== 0)) throw new Error(`shiftSumsGpu: cluster ${t} has no shape terms, its integrand does`);
+    const grp = plain[t] ? first[t] : byIntegrand[t].get(si);
     if (grp === undefined) throw new Error(`shiftSumsGpu: integrand not among cluster ${t}'s`);
+    const scale = plain[t] ? si.a1 : 1;
+    const a = plain[t] ? 1 : sumA([si.a0, si.a1, si.a2]);
     const fc = (j: number) => S[j * n + m];
-    const fs = (j: number) => S[(T + j) * n + m];
+    const fs = (j: number) => S[(groups.length + j) * n + m];
     const c = ex.clusters[t];
     const nc = c.phases.length;
-    const a = sumA(si);
     const err = 2 * c.W * a * (64 * v + gamma(nc + 4, v)) + 3 * (22 * nc + 22) * F32_MIN_NORMAL * (1 + c.W) * (1 + 25 * a);
-    return { re: fc(grp) - fs(grp + 1), im: fc(grp + 1) + fs(grp), err };
+    return { re: scale * (fc(grp) - fs(grp + 1)), im: scale * (fc(grp + 1) + fs(grp)), err: scale * err };
   };
   return { sums, flops };
 }

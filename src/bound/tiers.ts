@@ -399,6 +399,12 @@ function combine(m: F64, quad: F64): F64 {
 }
 
 /**
+ * Precomputed sums S_k(si, m) = Σ_{i∈k} z_i P(u_i)e^{2iu_i} at u_i = φ_i + πm/p for cluster k's integrand si (P = ReLU(T)),
+ * re and im, with a bound err on |computed − real| as a complex number (shiftSumsGpu).
+ */
+export type ShiftSums = (k: number, si: ShapeIntegrand, m: number) => { re: number; im: number; err: number };
+
+/**
  * Per-shift quadrature (SPEC §4 (ii)): for each input and cluster, S = Σ_{i∈k} z_i P_{k,d}(u_i)e^{2iu_i} at the
  * input's nodes u_i = φ_i + x' is evaluated directly and compared with Z_k·P̂_{k,d}(2). With the pure integrand
  * P = 2|C|·ReLU(cos u) only the 2p shifts matter (one sum per shift, scaled by 2|C|: O(p·d_mlp)); with the
@@ -412,15 +418,11 @@ function combine(m: F64, quad: F64): F64 {
  * s_i cos(ωc + ψ_i) while M̂ uses w_i = fl(r_i s_i) and δ_i = fl(ψ_i − 2φ_i) (≤ 17u apart in angle, u in weight): 32u·W·Σ|a|
  * more (review 2026-11-25). Hence Σ|a|·W·(288u + 2γ_{n+8}).
  * The coefficient used for F̂(0) is within coefErr (times |Z| ≤ W). The 3K terms of q are summed with γ_{3K+4}.
+ * Sums given (shiftSumsGpu) carry their own error err, to which the table's rotation (20u) and the ideal W_L row's two forms
+ * (32u) add 52u·W·Σ|a|.
  * Returns Σ_k Q_k(a, b) for every input [p²], and per cluster and input the part that turns with the logit (|X_k| as in
  * SupQuadrature, here with the sums' rounding too) and the part that does not (the sums' and the table's rounding).
  */
-/**
- * Precomputed sums S_k(si, m) = Σ_{i∈k} z_i P(u_i)e^{2iu_i} at u_i = φ_i + πm/p for cluster k's integrand si (P = ReLU(T)),
- * re and im, with a bound err on |computed − real| as a complex number (shiftSumsGpu).
- */
-export type ShiftSums = (k: number, si: ShapeIntegrand, m: number) => { re: number; im: number; err: number };
-
 export function perShiftQuadrature(ex: Explanation, ints: ShapeIntegrand[][], given?: ShiftSums): { quad: F64; flops: number; turning: F64[]; fixed: F64[] } {
   const { p } = ex;
   const K = ex.clusters.length;
@@ -475,7 +477,6 @@ export function perShiftQuadrature(ex: Explanation, ints: ShapeIntegrand[][], gi
         const sumA = Math.abs(si.a0) + Math.abs(si.a1) + Math.abs(si.a2);
         const f0 = si.coef[2];
         const err = Math.hypot(scale * sr - c.Zre * f0, scale * sim - c.Zim * f0);
-        // Given sums carry their own error; the table's rotation (20u) and the ideal W_L row's two forms (32u) are added as above.
         const sumErr = g ? g.err + 52 * U64 * c.W * sumA : c.W * sumA * (288 * U64 + 2 * gamma(c.phases.length + 8));
         q += err * (1 + 8 * U64) + sumErr + c.W * si.coefErr;
         turning[k][a * p + b] = (err * (1 + 8 * U64) + sumErr + c.W * si.coefErr) * (1 + 4 * U64);

@@ -54,10 +54,10 @@ describe('brute force on the GPU', () => {
     }
   });
 
-  it("the project's trained model, pure integrands: GPU ε̄ ≥ the float64 ε everywhere, certified inputs truly correct, the same sets as the CPU", async () => {
+  it("the project's trained model, plain integrands: GPU ε̄ ≥ the float64 ε everywhere, certified inputs truly correct, the same sets as the CPU", async () => {
     const { g, k } = await testGpu();
     const { cfg, params } = loadCheckpoint(CANONICAL);
-    // Pure integrands (no shape terms), so the per-shift sums also go through the neuron-integral kernel.
+    // Plain integrands (no shape terms): the per-shift sums are one plain sum per cluster, scaled by 2|C| per distance.
     const opts = { M: 64, shape: false };
     const cpu = boundModel(cfg, params, opts);
     const gpu = await boundModelGpu(g, k, cfg, params, opts);

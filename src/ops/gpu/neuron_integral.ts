@@ -3,11 +3,14 @@ import type { GpuTensor } from '../../gpu/tensor.js';
 import type { NeuronIntegralShape } from '../cpu/neuron_integral.js';
 import { groups } from './util.js';
 
+/** Groups one dispatch takes: one workgroup row each, and WebGPU guarantees 65535 workgroups per dimension. */
+export const MAX_GROUPS = 65535;
+
 /** Σ_i w_i·P_t(u)·cos 2u and Σ_i w_i·P_t(u)·sin 2u, u = φ_i + x_m, for all groups and shifts in one dispatch: shaders/neuron_integral.wgsl. */
 export function neuronIntegral(
   k: KernelRegistry, nodes: GpuTensor, weights: GpuTensor, offsets: GpuTensor, shift: GpuTensor, shape: GpuTensor, s: NeuronIntegralShape, out: GpuTensor,
 ): Dispatch {
-  if (s.clusters > 65535) throw new Error(`neuronIntegral: ${s.clusters} clusters exceed the 65535 workgroups of one dispatch dimension`);
+  if (s.clusters > MAX_GROUPS) throw new Error(`neuronIntegral: ${s.clusters} groups exceed the ${MAX_GROUPS} workgroups of one dispatch dimension`);
   return k.prepare('neuron_integral', {
     tensors: { nodes, weights, offsets, shift, shape, out },
     uniforms: { clusters: s.clusters, shifts: s.shifts },
