@@ -74,7 +74,7 @@ on first use. Run it on an otherwise idle machine: every number is a wall time.
 function sections(only: string | undefined): string[] {
   if (only === undefined) return Object.keys(SECTIONS);
   const names = only.split(',').filter(Boolean);
-  const bad = names.filter((n) => !(n in SECTIONS));
+  const bad = names.filter((n) => !Object.hasOwn(SECTIONS, n));
   if (!names.length || bad.length) throw new Error(`--only: unknown section ${bad.join(', ') || '(none given)'}\n\n${usage}`);
   return names;
 }
@@ -87,17 +87,20 @@ runCli(async () => {
   }
   const names = sections(values.only);
   const run = new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
-  for (const name of names) {
-    console.log(`\n== ${name} ==`);
-    const result = await SECTIONS[name].run();
-    console.table(SECTIONS[name].table(result));
-    // Re-read before each write: another section (or run) may have updated the file meanwhile.
-    const merged = existsSync(OUT) ? (JSON.parse(readFileSync(OUT, 'utf8')) as Record<string, unknown>) : {};
-    merged[name] = result;
-    merged.measured_at = { ...(merged.measured_at as Record<string, string> | undefined), [name]: run };
-    writeFileAtomic(OUT, `${JSON.stringify(merged, null, 2)}\n`);
+  try {
+    for (const name of names) {
+      console.log(`\n== ${name} ==`);
+      const result = await SECTIONS[name].run();
+      console.table(SECTIONS[name].table(result));
+      // Re-read before each write: another section (or run) may have updated the file meanwhile.
+      const merged = existsSync(OUT) ? (JSON.parse(readFileSync(OUT, 'utf8')) as Record<string, unknown>) : {};
+      merged[name] = result;
+      merged.measured_at = { ...(merged.measured_at as Record<string, string> | undefined), [name]: run };
+      writeFileAtomic(OUT, `${JSON.stringify(merged, null, 2)}\n`);
+    }
+  } finally {
+    // The summary follows bench.json even when a section fails part-way.
+    if (existsSync(OUT)) writeFileAtomic(SUMMARY, benchSummary(JSON.parse(readFileSync(OUT, 'utf8')) as BenchResults));
   }
-  const all = JSON.parse(readFileSync(OUT, 'utf8')) as BenchResults;
-  writeFileAtomic(SUMMARY, benchSummary(all));
   console.log(`\nwrote ${OUT} and ${SUMMARY}`);
 });

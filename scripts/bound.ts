@@ -43,13 +43,11 @@ runCli(async () => {
   const { perInput: _, ...out } = report;
   // Infinity (a refused tier's ε̄) has no JSON form: it is written as null.
   const json = JSON.stringify({ checkpoint: values.checkpoint, ...out }, (_, v) => (v === Infinity ? null : v), 2);
+  // Everything rendered and the plots' folder made before the first write, so a bad --plots leaves no report half-updated.
+  const plots = values.plots === undefined ? [] : [['certified.svg', certifiedPlot(report)], ['cost.svg', costPlot(report)]].map(([f, svg]) => [join(String(values.plots), f), svg]);
+  if (values.plots !== undefined) mkdirSync(String(values.plots), { recursive: true });
   writeFileAtomic(String(values.json), json + '\n');
-  if (values.plots !== undefined) {
-    const dir = String(values.plots);
-    mkdirSync(dir, { recursive: true });
-    writeFileAtomic(join(dir, 'certified.svg'), certifiedPlot(report));
-    writeFileAtomic(join(dir, 'cost.svg'), costPlot(report));
-  }
+  for (const [file, svg] of plots) writeFileAtomic(file, svg);
   const t = report.tiers;
   const line = (n: string, x: typeof t.brute_force) => `${n}: ε̄ ${x.eps_bound.toPrecision(4)}, certified ${(100 * x.certified_accuracy).toFixed(2)} %, ${x.flops.toExponential(2)} flops, ${x.seconds.toFixed(2)} s`;
   process.stdout.write([

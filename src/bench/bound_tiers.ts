@@ -7,6 +7,9 @@ import { forwardFlops } from '../bound/tiers.js';
 import { makeConfig } from '../model/config.js';
 import { Rng } from '../util/rng.js';
 
+/** The canonical model's p and d_mlp: the point both sweeps share. */
+export const CANONICAL_SIZE = { p: 59, d_mlp: 512 } as const;
+
 export interface TierCost { p: number; d_mlp: number; tier: string; flops: number; seconds: number; eps_bound: number; certified_accuracy: number }
 export interface Fit { tier: string; over: 'd_mlp' | 'p'; flops_exponent: number; seconds_exponent: number }
 
@@ -24,13 +27,17 @@ export function logSlope(x: readonly number[], y: readonly number[]): number {
 }
 
 export function benchBoundTiers(opts: { dMlps?: number[]; ps?: number[]; p?: number; d_mlp?: number; M?: number } = {}): { rows: TierCost[]; fits: Fit[] } {
-  const { dMlps = [64, 128, 256, 512, 1024], ps = [23, 41, 59, 83], p: p0 = 59, d_mlp: d0 = 512, M = DEFAULT_BOUND_OPTIONS.M } = opts;
+  const { dMlps = [64, 128, 256, 512, 1024], ps = [23, 41, 59, 83], p: p0 = CANONICAL_SIZE.p, d_mlp: d0 = CANONICAL_SIZE.d_mlp, M = DEFAULT_BOUND_OPTIONS.M } = opts;
   const rows: TierCost[] = [];
   const run = (p: number, d: number) => {
     const { s, truth } = plantedStructure(new Rng(p * 10007 + d), p, d, 0.02);
     const cfg = makeConfig({ p, d_model: 128, n_heads: 4, d_mlp: d, attention_rate: 0, attention_convention: 'sum' });
     const r = boundStructure(s, truth, { attention_rate: 0, forward_flops: forwardFlops(cfg), structure_flops: structureFlops(cfg) }, { M, shape: true });
-    return BOUND_FIGURES.map((tier) => ({ p, d_mlp: d, tier, ...pick(boundFigure(r, tier)!) }));
+    // A refused figure (none on these planted structures) has no cost to fit.
+    return BOUND_FIGURES.flatMap((tier) => {
+      const t = boundFigure(r, tier);
+      return t && Number.isFinite(t.eps_bound) ? [{ p, d_mlp: d, tier, ...pick(t) }] : [];
+    });
   };
   const byD = dMlps.flatMap((d) => run(p0, d));
   const byP = ps.flatMap((p) => run(p, d0));

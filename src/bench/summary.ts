@@ -1,6 +1,6 @@
 // results/bench.md: the markdown summary of results/bench.json, with the ratios issue readers ask for
 // (training step against the PyTorch peer, matmul against the CPU's peak, bound tiers' growth).
-import type { Fit, TierCost } from './bound_tiers.js';
+import { CANONICAL_SIZE, type Fit, type TierCost } from './bound_tiers.js';
 import { sum } from '../util/stats.js';
 import { CPU_PEAK_GFLOPS, type MatmulRow } from './matmul.js';
 import type { PeerResult } from './peer.js';
@@ -37,11 +37,15 @@ export function profileTable(prof: StepProfile): string[] {
 
 export function benchSummary(r: BenchResults): string {
   const at = (section: keyof BenchResults) => r.measured_at?.[section] ?? 'time not recorded';
+  const sameRun = (x: keyof BenchResults, y: keyof BenchResults) => r.measured_at?.[x] !== undefined && r.measured_at[x] === r.measured_at?.[y];
   const out = [`# Benchmarks\n\nMade by \`npm run bench\` on this machine: two CPU cores, WebGPU on Mesa's lavapipe, float32 peak about ${CPU_PEAK_GFLOPS} GFLOP/s. Each section says which run measured it (\`--only\` re-runs some); the paths compared in a table were measured in the same run unless it says otherwise.\n`];
   const peer = r.peer && !('skipped' in r.peer) ? r.peer : undefined;
   if (r.train_step) {
     out.push(`## Canonical training step (forward, backward, AdamW; 2785 examples), run of ${at('train_step')}\n`);
-    if (r.peer && at('peer') !== at('train_step')) out.push(`The PyTorch peer's figures come from another run, of ${at('peer')}.\n`);
+    const recorded = r.measured_at?.peer !== undefined && r.measured_at?.train_step !== undefined;
+    const otherRun = !peer || sameRun('peer', 'train_step') ? undefined
+      : recorded ? `The PyTorch peer's figures come from another run (${at('peer')}).\n` : 'Whether the PyTorch peer\'s figures come from the same run was not recorded.\n';
+    if (otherRun) out.push(otherRun);
     out.push('| path | median ms | vs PyTorch peer |', '| --- | --- | --- |');
     for (const s of r.train_step.steps) out.push(`| ${s.path} | ${f(s.median_ms)} | ${peer ? `${f(s.median_ms / peer.step_ms_median, 2)}×` : 'n/a'} |`);
     if (peer) out.push(`| PyTorch ${peer.torch_version} (${peer.blas}, ${peer.best_threads} thread${peer.best_threads > 1 ? 's' : ''}), generic model | ${f(peer.step_ms_median)} | 1× |`);
@@ -49,7 +53,9 @@ export function benchSummary(r: BenchResults): string {
     if (r.train_step.profile) out.push('', ...profileTable(r.train_step.profile));
     const t = r.train_step.to_100;
     const pt = peer?.train_to_100 && !('skipped' in peer.train_to_100) ? peer.train_to_100 : undefined;
-    out.push('', '## Canonical run to 100 % test accuracy (same initialisation and split)\n', '| | steps | wall s |', '| --- | --- | --- |');
+    out.push('', '## Canonical run to 100 % test accuracy (same initialisation and split)\n');
+    if (pt && otherRun) out.push(otherRun);
+    out.push('| | steps | wall s |', '| --- | --- | --- |');
     out.push(`| this project (GPU) | ${t.reached ? t.steps : `not in ${t.steps}`} | ${f(t.wall_s)} |`);
     if (pt) out.push(`| PyTorch peer | ${pt.reached ? pt.steps : `not in ${pt.steps}`} | ${f(pt.wall_s)} |`);
     out.push(`\nBoth evaluate every ${t.eval_every} steps, so steps are rounded up to that.\n`);
@@ -67,11 +73,12 @@ export function benchSummary(r: BenchResults): string {
       'exponent; the residual tiers weight residuals per input, hence their growth with p. compressed_uniform is the',
       'compressed tier\'s bound with no per-input work (SPEC §4\'s class): what grows with p is reading the residuals',
       'and W_L (p·d_mlp) and certifying, which compares margins at all p³ logits.', '');
-    // (59, 512) is in both sweeps: one row per tier.
-    const canonical = [...new Map(r.bound_tiers.rows.filter((x) => x.p === 59 && x.d_mlp === 512).map((x) => [x.tier, x])).values()];
+    // The canonical size is in both sweeps: one row per tier. A refused figure's ε̄ reads null in the JSON.
+    const { p, d_mlp } = CANONICAL_SIZE;
+    const canonical = [...new Map(r.bound_tiers.rows.filter((x) => x.p === p && x.d_mlp === d_mlp && x.eps_bound != null && x.flops > 0).map((x) => [x.tier, x])).values()];
     const bf = canonical.find((x) => x.tier === 'brute_force');
     if (bf) {
-      out.push('At p 59, d_mlp 512 (that planted structure: its certificates say little; real models are in results/zhong-bounds/):\n', '| tier | flops | below brute force | ε̄ | certified |', '| --- | --- | --- | --- | --- |');
+      out.push(`At p ${p}, d_mlp ${d_mlp} (that planted structure: its certificates say little; real models are in results/zhong-bounds/):\n`, '| tier | flops | below brute force | ε̄ | certified |', '| --- | --- | --- | --- | --- |');
       for (const x of canonical) out.push(`| ${x.tier} | ${x.flops.toExponential(2)} | ${f(bf.flops / x.flops)}× | ${f(x.eps_bound, 2)} | ${f(100 * x.certified_accuracy)} % |`);
       out.push('');
     }

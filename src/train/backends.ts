@@ -44,7 +44,7 @@ export class GpuTrainBackend implements TrainBackend {
   private pending = 0;
   /** One step's GPU time as the last throttle's wait measured it; undefined before the second. */
   private stepMs: number | undefined;
-  private compiled = false;
+  private waitedOnce = false;
 
   constructor(private readonly g: Gpu, c: ModelConfig, layout: ParamLayout, trainBatch: Batch, testBatch: Batch | undefined, schedule: ScheduleName | 'auto') {
     const k = new KernelRegistry(g);
@@ -81,8 +81,8 @@ export class GpuTrainBackend implements TrainBackend {
     // average would only creep down when the estimate is too high; the last wait falls 10 % a throttle.
     // The first wait is not learnt from: it includes compiling the pipelines (20 s with a cold shader
     // cache), which would leave the next hundred steps oversleeping.
-    if (this.compiled) this.stepMs = (performance.now() - t0) / this.pending;
-    this.compiled = true;
+    if (this.waitedOnce) this.stepMs = (performance.now() - t0) / this.pending;
+    this.waitedOnce = true;
     this.pending = 0;
   }
 

@@ -19,7 +19,7 @@ describe('bench summary: step profile', () => {
 describe('bench summary: runs', () => {
   const results = (peerAt: string): BenchResults => ({
     train_step: { steps: [{ path: 'gpu, constant schedule', median_ms: 50, runs: 9, block: 10 }], to_100: { reached: true, steps: 600, wall_s: 30, eval_every: 100 } },
-    peer: { step_ms_median: 80, best_threads: 1, runs: [], torch_version: '1.13', python: 'python3', blas: 'openblas', blas_libs: [], batch: 2785 },
+    peer: { step_ms_median: 80, best_threads: 1, runs: [], torch_version: '1.13', python: 'python3', blas: 'openblas', blas_libs: [], batch: 2785, train_to_100: { reached: true, steps: 600, wall_s: 50, step_ms_mean: 80, threads: 1, test_acc: 1, test_loss: 1e-7 } },
     measured_at: { train_step: '2026-11-30 03:55 UTC', peer: peerAt },
   });
 
@@ -28,6 +28,10 @@ describe('bench summary: runs', () => {
     expect(same).toContain('run of 2026-11-30 03:55 UTC');
     expect(same).toContain('| gpu, constant schedule | 50.0 | 0.63× |');
     expect(same).not.toContain('another run');
-    expect(benchSummary(results('2026-11-29 10:00 UTC'))).toContain("The PyTorch peer's figures come from another run, of 2026-11-29 10:00 UTC.");
+    const other = benchSummary(results('2026-11-29 10:00 UTC'));
+    // Said above both tables that compare with the peer: the step and the run to 100 %.
+    expect(other.split("The PyTorch peer's figures come from another run (2026-11-29 10:00 UTC).")).toHaveLength(3);
+    expect(benchSummary({ ...results(''), measured_at: undefined })).toContain('was not recorded');
+    expect(benchSummary({ ...results(''), peer: { skipped: 'no torch' } })).not.toMatch(/another run|not recorded/);
   });
 });

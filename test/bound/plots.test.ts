@@ -9,8 +9,7 @@ import { Rng } from '../../src/util/rng.js';
 const info = { attention_rate: 0, forward_flops: 1e6, structure_flops: 0 };
 
 describe('bound plots', () => {
-  it('certified.svg: four maps whose cells cover p² inputs each, titled with the certified share', () => {
-    const p = 11;
+  it.each([11, 8])('certified.svg, p %i: four maps whose cells cover p² inputs each, titled with the certified share', (p) => {
     const { s, truth } = plantedStructure(new Rng(3), p, 40, 0.02);
     const r = boundStructure(s, truth, info, { M: 16, shape: true });
     const svg = certifiedPlot(r);
@@ -20,6 +19,9 @@ describe('bound plots', () => {
     expect(area / (cell * cell)).toBeCloseTo(4 * p * p, 6);
     for (const name of ['brute_force', 'per_shift', 'compressed', 'compressed_uniform']) expect(svg).toContain(`${name}: `);
     expect(svg).not.toMatch(/NaN|Infinity|undefined/);
+    // Every input drawn exactly once: the wrong ones (red) number the model's wrong answers.
+    const red = (cells.filter((m) => m[3] === 'b2182b').reduce((t, m) => t + Number(m[1]), 0) - 12) / cell; // less the legend's swatch
+    expect(red / 4).toBe(r.perInput.correct.reduce((t, x) => t + (x ? 0 : 1), 0));
   });
 
   it('cost.svg: a point per figure, refused ones left out', () => {
@@ -30,5 +32,7 @@ describe('bound plots', () => {
     const svg = costPlot(refused);
     expect(svg.match(/<circle /g)).toHaveLength(1);
     expect(svg).not.toMatch(/NaN|Infinity|undefined/);
+    const zero = { ...refused, signal: 0, eps_true: 0, tiers: { ...refused.tiers, brute_force: { ...r.tiers.brute_force, eps_bound: 0 } } };
+    expect(costPlot(zero)).not.toMatch(/NaN|Infinity|undefined/);
   });
 });
