@@ -6,21 +6,21 @@
 // and the kernel uses only products and sums (the angle-addition formula, cos 2u = cos²u − sin²u, sin 2u = 2 sin u cos u),
 // so its only error is f32 rounding. Group t holds neurons offsets[t] .. offsets[t+1]−1. One thread per (shift, group),
 // the neurons summed in index order: deterministic, no atomics.
-struct Params { clusters: u32, shifts: u32 }
+struct Params { groups: u32, shifts: u32 }
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> nodes: array<f32>;    // [neurons, 2]: cos φ_i, sin φ_i
 @group(0) @binding(2) var<storage, read> weights: array<f32>;  // [neurons]
-@group(0) @binding(3) var<storage, read> offsets: array<u32>;  // [clusters + 1]
+@group(0) @binding(3) var<storage, read> offsets: array<u32>;  // [groups + 1]
 @group(0) @binding(4) var<storage, read> shift: array<f32>;    // [shifts, 2]: cos x_m, sin x_m
-@group(0) @binding(5) var<storage, read> shape: array<f32>;    // [clusters, 3]: a0, a1, a2 of each group's integrand
-@group(0) @binding(6) var<storage, read_write> out: array<f32>; // [2, clusters, shifts]
+@group(0) @binding(5) var<storage, read> shape: array<f32>;    // [groups, 3]: a0, a1, a2 of each group's integrand
+@group(0) @binding(6) var<storage, read_write> out: array<f32>; // [2, groups, shifts]
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let m = gid.x;
   let t = gid.y;
-  if (m >= params.shifts || t >= params.clusters) { return; }
+  if (m >= params.shifts || t >= params.groups) { return; }
   let cx = shift[2u * m];
   let sx = shift[2u * m + 1u];
   let a0 = shape[3u * t];
@@ -40,5 +40,5 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     ss += r * s2;
   }
   out[t * params.shifts + m] = sc;
-  out[(params.clusters + t) * params.shifts + m] = ss;
+  out[(params.groups + t) * params.shifts + m] = ss;
 }

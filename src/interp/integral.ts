@@ -73,27 +73,27 @@ export function quadratureInput(groups: readonly { phases: ArrayLike<number>; we
 
 /** Σ_i w_i P(u) cos 2u and Σ_i w_i P(u) sin 2u, u = φ_i + x_m, for every group and shift, in float64: [2, groups, shifts]. */
 export function quadratureSums(q: QuadratureInput, x: readonly number[]): F64 {
-  const s: NeuronIntegralShape = { clusters: q.offsets.length - 1, neurons: q.phases.length, shifts: x.length };
+  const s: NeuronIntegralShape = { groups: q.offsets.length - 1, neurons: q.phases.length, shifts: x.length };
   return neuronIntegral(nodeTable(q.phases), q.weights, q.offsets, nodeTable(x), q.shape, s);
 }
 
-/** The same sums by the WGSL kernel (float32; trig from the float64 tables), all clusters and shifts in one dispatch. */
+/** The same sums by the WGSL kernel (float32; trig from the float64 tables), all groups and shifts in one dispatch. */
 export async function quadratureSumsGpu(g: Gpu, k: KernelRegistry, q: QuadratureInput, x: readonly number[]): Promise<Float32Array> {
-  const s: NeuronIntegralShape = { clusters: q.offsets.length - 1, neurons: q.phases.length, shifts: x.length };
-  if (!s.clusters || !s.shifts) return new Float32Array(0); // nothing to sum, and a binding cannot be empty
+  const s: NeuronIntegralShape = { groups: q.offsets.length - 1, neurons: q.phases.length, shifts: x.length };
+  if (!s.groups || !s.shifts) return new Float32Array(0); // nothing to sum, and a binding cannot be empty
   const n = Math.max(s.neurons, 1);
-  const out = createTensor(g, 'f32', [2, s.clusters, s.shifts], undefined, 'quadrature_sums');
+  const out = createTensor(g, 'f32', [2, s.groups, s.shifts], undefined, 'quadrature_sums');
   submit(g, [neuronIntegralGpu(k,
     createTensor(g, 'f32', [n, 2], s.neurons ? nodeTable(q.phases) : [0, 0]),
     createTensor(g, 'f32', [n], s.neurons ? q.weights : [0]),
     createTensor(g, 'u32', [q.offsets.length], q.offsets),
-    createTensor(g, 'f32', [s.shifts, 2], nodeTable(x)), createTensor(g, 'f32', [s.clusters, 3], q.shape), s, out)]);
+    createTensor(g, 'f32', [s.shifts, 2], nodeTable(x)), createTensor(g, 'f32', [s.groups, 3], q.shape), s, out)]);
   return readF32(g, out);
 }
 
 /**
  * Each cluster's worst relative quadrature error over the shifts: max_m max(|S_c(m) − W·MEAN_FC|, |S_s(m)|)
- * divided by W·MEAN_FC, where S are the sums of quadratureSums ([2, clusters, shifts]) and W = Σ w_i.
+ * divided by W·MEAN_FC, where S are the sums of quadratureSums ([2, groups, shifts], one group a cluster) and W = Σ w_i.
  */
 export function relativeErrors(q: QuadratureInput, sums: ArrayLike<number>, nShifts: number): number[] {
   const T = q.offsets.length - 1;

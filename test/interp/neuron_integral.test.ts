@@ -25,7 +25,7 @@ describe('neuron_integral', () => {
     const shift = nodeTable(Array.from({ length: shifts }, (_, m) => (Math.PI * m) / (shifts / 2)));
     // The first group the plain integrand ReLU(cos u), the others a secondary component and an offset of either sign.
     const shape = sizes.flatMap((_, t) => (t === 0 ? [0, 1, 0] : [rng.uniform() - 0.5, 2 * rng.uniform(), 0.5 * rng.uniform() - 0.25]));
-    const s = { clusters: sizes.length, neurons, shifts };
+    const s = { groups: sizes.length, neurons, shifts };
     const want = cpuNeuronIntegral(Float32Array.from(nodes), Float32Array.from(weights), offsets, Float32Array.from(shift), Float32Array.from(shape), s);
     const out = createTensor(g, 'f32', [2, sizes.length, shifts]);
     poison(g, out);

@@ -1,10 +1,10 @@
 import type { F64 } from './types.js';
 
 /**
- * Sizes of a neuron-integral evaluation: `clusters` groups of neurons (cluster t is neurons
- * offsets[t] .. offsets[t+1]−1 of `neurons`) evaluated at `shifts` shifts.
+ * Sizes of a neuron-integral evaluation: `groups` groups of neurons (group t is neurons offsets[t] .. offsets[t+1]−1 of
+ * `neurons`, each with its own weights and integrand: a cluster, or one of its distance classes) at `shifts` shifts.
  */
-export interface NeuronIntegralShape { clusters: number; neurons: number; shifts: number }
+export interface NeuronIntegralShape { groups: number; neurons: number; shifts: number }
 
 /**
  * out[0, t, m] = Σ_{i in t} w_i·P_t(u)·cos 2u, out[1, t, m] = Σ_{i in t} w_i·P_t(u)·sin 2u at u = φ_i + x_m, with
@@ -15,9 +15,9 @@ export interface NeuronIntegralShape { clusters: number; neurons: number; shifts
 export function neuronIntegral(
   nodes: ArrayLike<number>, weights: ArrayLike<number>, offsets: ArrayLike<number>, shift: ArrayLike<number>, shape: ArrayLike<number>, s: NeuronIntegralShape,
 ): F64 {
-  const { clusters, shifts } = s;
-  const out = new Float64Array(2 * clusters * shifts);
-  for (let t = 0; t < clusters; t++) {
+  const { groups, shifts } = s;
+  const out = new Float64Array(2 * groups * shifts);
+  for (let t = 0; t < groups; t++) {
     const [a0, a1, a2] = [shape[3 * t], shape[3 * t + 1], shape[3 * t + 2]];
     for (let m = 0; m < shifts; m++) {
       const cx = shift[2 * m];
@@ -33,7 +33,7 @@ export function neuronIntegral(
         ss += r * (2 * su * cu);
       }
       out[t * shifts + m] = sc;
-      out[(clusters + t) * shifts + m] = ss;
+      out[(groups + t) * shifts + m] = ss;
     }
   }
   return out;

@@ -10,10 +10,10 @@ export const MAX_GROUPS = 65535;
 export function neuronIntegral(
   k: KernelRegistry, nodes: GpuTensor, weights: GpuTensor, offsets: GpuTensor, shift: GpuTensor, shape: GpuTensor, s: NeuronIntegralShape, out: GpuTensor,
 ): Dispatch {
-  if (s.clusters > MAX_GROUPS) throw new Error(`neuronIntegral: ${s.clusters} groups exceed the ${MAX_GROUPS} workgroups of one dispatch dimension`);
+  if (s.groups > MAX_GROUPS) throw new Error(`neuronIntegral: ${s.groups} groups exceed the ${MAX_GROUPS} workgroups of one dispatch dimension`);
   return k.prepare('neuron_integral', {
     tensors: { nodes, weights, offsets, shift, shape, out },
-    uniforms: { clusters: s.clusters, shifts: s.shifts },
-    workgroups: [groups(s.shifts, 64), s.clusters],
+    uniforms: { groups: s.groups, shifts: s.shifts },
+    workgroups: [groups(s.shifts, 64), s.groups],
   });
 }
