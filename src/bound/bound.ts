@@ -378,6 +378,8 @@ function residualTiers(s: MlpStructure, info: ModelInfo, opts: BoundOptions, pre
   const uEps = withRounding(new Float64Array(p * p).fill(un.eps));
   const certU = certify(p, mTable, D, uEps, slack);
   const uFlops = res.flops - res.tableFlops + cq.flops - cq.tableFlops + un.flops + intFlops + certFlops;
+  // Its seconds include building the X, Y and per-input quadrature tables it does not read (they are computed once, shared);
+  // its flops leave them out.
   const uniform = tier(uEps, certU, p, uFlops, now() - t6 + tCq + tRes + tIntegrands);
   const compressed = { ...tier(cEps, certC, p, cFlops, tC + tRes + tIntegrands), uniform };
   return {
