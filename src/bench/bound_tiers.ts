@@ -13,7 +13,6 @@ export const CANONICAL_SIZE = { p: 59, d_mlp: 512 } as const;
 export interface TierCost { p: number; d_mlp: number; tier: string; flops: number; seconds: number; eps_bound: number; certified_accuracy: number }
 export interface Fit { tier: string; over: 'd_mlp' | 'p'; flops_exponent: number; seconds_exponent: number }
 
-
 /** Slope of the least-squares line through (log x, log y). */
 export function logSlope(x: readonly number[], y: readonly number[]): number {
   const lx = x.map(Math.log);

@@ -15,7 +15,7 @@ import type { MlpStructure } from '../interp/structure.js';
 import type { F64 } from '../ops/cpu/types.js';
 import { type Explanation, modn, shiftIndex } from './explanation.js';
 import { U64, gamma } from './integrand.js';
-import { type ShapeIntegrand, rootsInT } from './shape.js';
+import { type ShapeIntegrand, coefAbsSum, rootsInT } from './shape.js';
 import { type SignedResiduals, signedRow, signedTables } from './signed.js';
 import type { Residuals } from './tiers.js';
 
@@ -42,7 +42,7 @@ const ARC_MARGIN = 1e-9;
  * u ∈ ±[acos t2, acos t1], one arc through 0 when t2 = 1 or through π when t1 = −1.
  */
 export function sureArcs(a0: number, a1: number, a2: number, tau: number): SureArcs {
-  const sumA = Math.abs(a0) + Math.abs(a1) + Math.abs(a2);
+  const sumA = coefAbsSum(a0, a1, a2);
   const marg = 64 * U64 * (sumA + tau);
   const q = (t: number) => 2 * a2 * t * t + a1 * t + (a0 - a2);
   const arcsOf = (sign: 1 | -1): [number, number][] => {

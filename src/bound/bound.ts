@@ -145,7 +145,7 @@ export async function boundModelGpu(g: Gpu, k: KernelRegistry, cfg: ModelConfig,
   const t3 = now();
   const res = residuals(s, pre.ex);
   const reduced = await boundReduceGpu(g, k, res.X, res.Y, distancePart(pre.ex, res, pre.ints), s.p);
-  const note = gpuSums ? null : `per-shift sums in float64: a weight or integrand coefficient is beyond float32's safe range`;
+  const note = gpuSums ? null : `per-shift sums in float64: a weight or integrand coefficient is beyond float32's safe range, or there are more groups than one dispatch takes`;
   const devices: Devices = { forward: 'gpu', brute_force: 'gpu', per_shift: 'gpu+cpu', compressed: 'cpu', note };
   return residualTiers(s, info, opts, pre, bf, devices, { res, reduced, sums, seconds: now() - t3 });
 }
@@ -296,7 +296,7 @@ interface GpuParts {
   res: Residuals;
   /** max_c (X + Y + Z) per input, an upper bound (boundReduceGpu). */
   reduced: F64;
-  /** The per-shift tier's quadrature sums (absent when out of float32's safe range), with their flops and time. */
+  /** The per-shift tier's quadrature sums (absent when shiftSumsGpu declines them), with their flops and time. */
   sums?: { sums: ShiftSums; flops: number; seconds: number };
   /** Time for res and reduced. */
   seconds: number;

@@ -9,7 +9,7 @@
 // independent of p except through the number of distance classes.
 import { type Explanation, modn } from './explanation.js';
 import { U64, gamma, phaseMoments } from './integrand.js';
-import type { ShapeIntegrand } from './shape.js';
+import { type ShapeIntegrand, coefAbsSum } from './shape.js';
 import type { F64 } from '../ops/cpu/types.js';
 
 /** Twiddles e^{2πik/N}, k < N/2, for fft: one table per grid size, shared by every transform of that size. */
@@ -237,7 +237,7 @@ export function supQuadrature(ex: Explanation, ints: ShapeIntegrand[][], M: numb
         const cube = (N: number) => 1 / (2 * (N - 1) ** 2);
         const local = (si.kinks / (2 * Math.PI)) * kw.H + mo.W * (si.smooth / (2 * Math.PI)) * (cube(M - 1) + cube(M + 3));
         const tail = Math.min(local, mo.W * si.tail) * (1 + 16 * U64);
-        const sumA = Math.abs(si.a0) + Math.abs(si.a1) + Math.abs(si.a2);
+        const sumA = coefAbsSum(si.a0, si.a1, si.a2);
         q = [(T.sup + eC * mo.W * (1 + gamma(2 * M + 8)) + tail + mo.W * si.coefErr) * (1 + 8 * U64), mo.W * sumA * (64 * U64 + gamma(n + 4)) * (1 + 8 * U64)]; // 32u of it: the ideal W_L row's two float forms (tiers.ts)
         done.set(si, q);
         flops += T.flops + 18 * (2 * M + 1) + 30;

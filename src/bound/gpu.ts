@@ -10,7 +10,7 @@ import { PLAIN_INTEGRAND, quadratureInput, quadratureSumsGpu, shifts } from '../
 import { MAX_GROUPS } from '../ops/gpu/neuron_integral.js';
 import type { Explanation } from './explanation.js';
 import { gamma } from './integrand.js';
-import type { ShapeIntegrand } from './shape.js';
+import { type ShapeIntegrand, coefAbsSum } from './shape.js';
 import type { ShiftSums } from './tiers.js';
 
 /** The least float32 ≥ x (x finite, ≥ 0). */
@@ -85,8 +85,7 @@ export async function shiftSumsGpu(g: Gpu, k: KernelRegistry, ex: Explanation, i
   const plain = ex.clusters.map((c) => c.shape.rho === 0 && c.shape.kappa === 0);
   const distinct = ints.map((byD, t) => (plain[t] ? [] : [...new Set(byD)]));
   const coefs = distinct.map((list, t) => (plain[t] ? [[...PLAIN_INTEGRAND]] : list.map((si) => [si.a0, si.a1, si.a2])));
-  const sumA = (a: readonly number[]) => Math.abs(a[0]) + Math.abs(a[1]) + Math.abs(a[2]);
-  const big = ex.clusters.some((c, t) => !(Math.max(1, c.W) * Math.max(1, ...coefs[t].map(sumA)) < F32_SAFE_MAX));
+  const big = ex.clusters.some((c, t) => !(Math.max(1, c.W) * Math.max(1, ...coefs[t].map((a) => coefAbsSum(a[0], a[1], a[2]))) < F32_SAFE_MAX));
   const groupCount = 2 * coefs.reduce((n, list) => n + list.length, 0);
   if (big || groupCount > MAX_GROUPS) return undefined;
   const groups = ex.clusters.flatMap((c, t) => coefs[t].flatMap((shape) => [
@@ -113,7 +112,7 @@ export async function shiftSumsGpu(g: Gpu, k: KernelRegistry, ex: Explanation, i
     const grp = plain[t] ? first[t] : byIntegrand[t].get(si);
     if (grp === undefined) throw new Error(`shiftSumsGpu: integrand not among cluster ${t}'s`);
     const scale = plain[t] ? si.a1 : 1;
-    const a = plain[t] ? 1 : sumA([si.a0, si.a1, si.a2]);
+    const a = plain[t] ? 1 : coefAbsSum(si.a0, si.a1, si.a2);
     const fc = (j: number) => S[j * n + m];
     const fs = (j: number) => S[(groups.length + j) * n + m];
     const c = ex.clusters[t];

@@ -43,7 +43,10 @@ export function shapeCoefficients(sh: ShapeParams, C: number, C2: number): [numb
 
 /** T(u) in float64; within evalError(a) of the real value for |u| ≤ 4π. */
 export const evalT = (a0: number, a1: number, a2: number, u: number) => a0 + a1 * Math.cos(u) + a2 * Math.cos(2 * u);
-const evalError = (a0: number, a1: number, a2: number) => 32 * U64 * (Math.abs(a0) + Math.abs(a1) + Math.abs(a2));
+/** Σ|a| = |a0| + |a1| + |a2|: the scale of T, and of every rounding allowance on it. */
+export const coefAbsSum = (a0: number, a1: number, a2: number) => Math.abs(a0) + Math.abs(a1) + Math.abs(a2);
+
+const evalError = (a0: number, a1: number, a2: number) => 32 * U64 * coefAbsSum(a0, a1, a2);
 
 /** Real roots of q(t) = 2a2 t² + a1 t + (a0 − a2) in (−1, 1): T(u) = q(cos u). */
 export function rootsInT(a0: number, a1: number, a2: number): number[] {
@@ -109,7 +112,7 @@ export function shapeIntegrand(a0: number, a1: number, a2: number, M: number): S
     coef[j] = s / Math.PI;
   }
 
-  const sumA = Math.abs(a0) + Math.abs(a1) + Math.abs(a2);
+  const sumA = coefAbsSum(a0, a1, a2);
   const ev = evalError(a0, a1, a2);
   const L1 = Math.abs(a1) + 2 * Math.abs(a2);
   const L2 = Math.abs(a1) + 4 * Math.abs(a2);

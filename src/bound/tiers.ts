@@ -12,7 +12,7 @@ import type { ParamValues } from '../model/params.js';
 import type { F64 } from '../ops/cpu/types.js';
 import { type Explanation, modn, shiftIndex } from './explanation.js';
 import { U64, gamma } from './integrand.js';
-import type { ShapeIntegrand } from './shape.js';
+import { type ShapeIntegrand, coefAbsSum } from './shape.js';
 import { boundReduce } from '../ops/cpu/bound_reduce.js';
 
 export interface TierResult {
@@ -350,7 +350,7 @@ export function outputTerm(res: Residuals, k: number, si: OutputIntegrand, terms
   let beyond = si.tail;
   for (let j = J + 1; j <= M - 2; j++) beyond += Math.abs(si.coef[j]) + si.coefErr;
   beyond *= 2 * (1 + gamma(M + 4));
-  const sumA = Math.abs(si.a0) + Math.abs(si.a1) + Math.abs(si.a2);
+  const sumA = coefAbsSum(si.a0, si.a1, si.a2);
   const row = new Float64Array(p);
   for (let c = 0; c < p; c++) {
     const o = out[k * p + c];
@@ -474,7 +474,7 @@ export function perShiftQuadrature(ex: Explanation, ints: ShapeIntegrand[][], gi
         const g = given?.(k, si, m);
         const [sr, sim] = g ? [g.re, g.im] : pure ? sums[k](m, 0, 1, 0, m) : sums[k](m, si.a0, si.a1, si.a2, d * 2 * p + m);
         const scale = pure && !g ? si.a1 : 1;
-        const sumA = Math.abs(si.a0) + Math.abs(si.a1) + Math.abs(si.a2);
+        const sumA = coefAbsSum(si.a0, si.a1, si.a2);
         const f0 = si.coef[2];
         const err = Math.hypot(scale * sr - c.Zre * f0, scale * sim - c.Zim * f0);
         const sumErr = g ? g.err + 52 * U64 * c.W * sumA : c.W * sumA * (288 * U64 + 2 * gamma(c.phases.length + 8));

@@ -13,7 +13,7 @@ import type { F64 } from '../ops/cpu/types.js';
 import type { SupQuadrature } from './compressed.js';
 import type { Explanation } from './explanation.js';
 import { U64, gamma } from './integrand.js';
-import type { ShapeIntegrand } from './shape.js';
+import { type ShapeIntegrand, coefAbsSum } from './shape.js';
 import { type OutputIntegrand, type Residuals, outputTerm } from './tiers.js';
 
 /**
@@ -28,7 +28,7 @@ export function envelope(ints: readonly ShapeIntegrand[]): OutputIntegrand & { m
   const max = (f: (si: ShapeIntegrand) => number) => distinct.reduce((m, si) => Math.max(m, f(si)), 0);
   for (let j = 0; j < len; j++) coef[j] = max((si) => Math.abs(si.coef[j]));
   // Σ|a| rounded up: three terms of a sum whose real value the bounds only scale by u.
-  const sumA = max((si) => Math.abs(si.a0) + Math.abs(si.a1) + Math.abs(si.a2)) * (1 + 4 * U64);
+  const sumA = max((si) => coefAbsSum(si.a0, si.a1, si.a2)) * (1 + 4 * U64);
   return { a0: sumA, a1: 0, a2: 0, coef, coefErr: max((si) => si.coefErr), tail: max((si) => si.tail), max: max((si) => si.max) };
 }
 
