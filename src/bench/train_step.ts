@@ -8,7 +8,7 @@ import { batchOf } from '../model/inputs.js';
 import { initParams, paramLayout } from '../model/params.js';
 import type { ScheduleName } from '../model/schedules.js';
 import { CpuTrainBackend, GpuTrainBackend, initialState } from '../train/backends.js';
-import { learningRate, preset } from '../train/config.js';
+import { learningRate, preset, splitSeed } from '../train/config.js';
 import { split } from '../train/data.js';
 import { median, sum } from '../util/stats.js';
 
@@ -25,7 +25,7 @@ function canonical() {
   const cfg = preset('pizza');
   const c = cfg.model;
   const layout = paramLayout(c);
-  const { train, test } = split(c.p, cfg.frac, cfg.seed ^ 0x5eed);
+  const { train, test } = split(c.p, cfg.frac, splitSeed(cfg));
   return { cfg, c, layout, train: batchOf(c, train), test: batchOf(c, test), state: initialState(layout, initParams(c, cfg.seed)) };
 }
 

@@ -5,7 +5,10 @@ import type { ScheduleName } from '../model/schedules.js';
 export interface TrainConfig {
   preset: string;
   model: ModelConfig;
+  /** Seed of the initialisation. */
   seed: number;
+  /** Seed of the train/test split, apart from the initialisation's so that models of different seeds (an ensemble, a sweep) share one split. */
+  data_seed: number;
   /** Share of the p² pairs in the training split. */
   frac: number;
   lr: number;
@@ -27,7 +30,7 @@ export interface TrainConfig {
 const canonicalModel = { p: 59, d_model: 128, n_heads: 4, d_mlp: 512, act_fn: 'relu' as const, eq_token: false };
 
 const base: Omit<TrainConfig, 'preset' | 'model'> = {
-  seed: 0, frac: 0.8, lr: 1e-3, beta1: 0.9, beta2: 0.98, eps: 1e-8, weight_decay: 1.0, warmup_steps: 10, steps: 10_000,
+  seed: 0, data_seed: 0, frac: 0.8, lr: 1e-3, beta1: 0.9, beta2: 0.98, eps: 1e-8, weight_decay: 1.0, warmup_steps: 10, steps: 10_000,
   eval_every: 100, checkpoint_every: 1000, early_stop_loss: 0, backend: 'gpu', schedule: 'auto',
 };
 
@@ -69,7 +72,8 @@ const remodel = (c: TrainConfig, patch: Partial<ModelConfig>): TrainConfig => {
 const bool = (flag: string, v: string) => oneOf(flag, v, ['true', 'false'] as const) === 'true';
 
 export const OVERRIDES: Override[] = [
-  { flag: 'seed', help: 'seed of the initialisation and the split', apply: (c, v) => ({ ...c, seed: int('seed', v, 0) }) },
+  { flag: 'seed', help: 'seed of the initialisation', apply: (c, v) => ({ ...c, seed: int('seed', v, 0) }) },
+  { flag: 'data-seed', help: 'seed of the train/test split', apply: (c, v) => ({ ...c, data_seed: int('data-seed', v, 0) }) },
   { flag: 'p', help: 'modulus (≥ 2)', apply: (c, v) => remodel(c, { p: int('p', v, 2) }) },
   { flag: 'd-model', help: 'residual width', apply: (c, v) => remodel(c, { d_model: int('d-model', v, 1) }) },
   { flag: 'n-heads', help: 'attention heads (d_head = d_model / n_heads)', apply: (c, v) => remodel(c, { n_heads: int('n-heads', v, 1) }) },
@@ -102,6 +106,9 @@ export function applyOverrides(c: TrainConfig, overrides: readonly [string, stri
   if (d_model % n_heads) throw new Error(`d_model ${d_model} is not divisible by n_heads ${n_heads} (d_head = d_model / n_heads; see --d-model, --n-heads)`);
   return c;
 }
+
+/** The split's seed: data_seed, mixed so that split seed 0 differs from initialisation seed 0's stream. */
+export const splitSeed = (c: Pick<TrainConfig, 'data_seed'>) => c.data_seed ^ 0x5eed;
 
 /** Linear warm-up over the first warmup_steps steps (step counts from 1), then constant. */
 export const learningRate = (c: TrainConfig, step: number) => (c.warmup_steps > 0 ? c.lr * Math.min(1, step / c.warmup_steps) : c.lr);

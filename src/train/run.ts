@@ -12,7 +12,7 @@ import { batchOf } from '../model/inputs.js';
 import { flatten, initParams, paramLayout, unflatten } from '../model/params.js';
 import { Progress } from '../util/progress.js';
 import { CpuTrainBackend, GpuTrainBackend, type TrainBackend, type TrainState, initialState } from './backends.js';
-import { type TrainConfig, learningRate } from './config.js';
+import { type TrainConfig, learningRate, splitSeed } from './config.js';
 import { split } from './data.js';
 import { trainingCurves } from './curves.js';
 
@@ -62,7 +62,9 @@ export function prepareRun(dir: string, cfg: TrainConfig | undefined): PreparedR
 
 function readConfig(path: string): TrainConfig {
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as TrainConfig;
+    const cfg = JSON.parse(readFileSync(path, 'utf8')) as TrainConfig;
+    // Runs from before data_seed split their data with the initialisation seed.
+    return { ...cfg, data_seed: cfg.data_seed ?? cfg.seed };
   } catch (e) {
     throw new Error(`${path} is not a run's config: ${(e as Error).message}`);
   }
@@ -106,7 +108,7 @@ function saveState(dir: string, cfg: TrainConfig, s: TrainState, done: boolean):
   const layout = paramLayout(cfg.model);
   const flat = (data: Float32Array) => ({ dtype: 'F32' as const, shape: [data.length], data });
   writeSafetensors(f.optimizer(s.step), { tensors: { m: flat(s.m), v: flat(s.v) }, metadata: { step: String(s.step) } });
-  saveCheckpoint(f.model, cfg.model, unflatten(layout, s.params), { step: String(s.step), done: String(done), preset: cfg.preset, seed: String(cfg.seed) });
+  saveCheckpoint(f.model, cfg.model, unflatten(layout, s.params), { step: String(s.step), done: String(done), preset: cfg.preset, seed: String(cfg.seed), data_seed: String(cfg.data_seed) });
   for (const name of readdirSync(dir)) {
     const m = /^optimizer-(\d+)\.safetensors$/.exec(name);
     if (m && Number(m[1]) !== s.step) unlinkSync(join(dir, name));
@@ -142,7 +144,7 @@ export async function runTraining(dir: string, run: PreparedRun, opts: { quiet?:
   }
   const c = cfg.model;
   const layout = paramLayout(c);
-  const { train, test } = split(c.p, cfg.frac, cfg.seed ^ 0x5eed);
+  const { train, test } = split(c.p, cfg.frac, splitSeed(cfg));
   const trainBatch = batchOf(c, train);
   const testBatch = test.length ? batchOf(c, test) : undefined;
   const backend: TrainBackend = cfg.backend === 'gpu'
