@@ -3,7 +3,17 @@
 # Dawn needs a Vulkan driver; on a machine without a GPU that is Mesa's lavapipe. Bookworm's own Mesa 22.3
 # lavapipe lacks a feature Dawn requires, so lavapipe comes from bookworm-backports (Mesa 25).
 # Idempotent: a machine on which Dawn already finds an adapter is left alone.
+#
+#   bash scripts/setup.sh          what the commands need (npm packages, a WebGPU adapter)
+#   bash scripts/setup.sh --test   also what the tests need: Chromium (the report test), Slurm and munge (the
+#                                  one-node cluster of the sweep test), numpy and PyTorch (the Python loader test)
 set -euo pipefail
+for_tests=false
+case "${1:-}" in
+  --test) for_tests=true ;;
+  "") ;;
+  *) echo "usage: bash scripts/setup.sh [--test]" >&2; exit 2 ;;
+esac
 cd "$(dirname "$0")/.."
 export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp}"
 
@@ -29,4 +39,18 @@ if ! has_adapter; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq -t bookworm-backports mesa-vulkan-drivers libvulkan1 >/dev/null
   has_adapter || { echo "setup: still no WebGPU adapter after installing lavapipe" >&2; exit 1; }
+fi
+
+if $for_tests; then
+  TEST_PKGS=(chromium slurm-wlm munge python3-numpy python3-torch)
+  missing=()
+  for p in "${TEST_PKGS[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")
+  done
+  if ((${#missing[@]})); then
+    echo "setup: installing what the tests need: ${missing[*]}" >&2
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
 fi
