@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, runCli } from '../src/cli/main.js';
-import { DEFAULT_BOUND_OPTIONS, boundModel, boundModelGpu } from '../src/bound/bound.js';
+import { DEFAULT_BOUND_OPTIONS, boundModel, boundModelGpu, reportJson } from '../src/bound/bound.js';
 import { certifiedPlot, costPlot } from '../src/bound/plots.js';
 import { getGpu } from '../src/gpu/device.js';
 import { KernelRegistry } from '../src/gpu/kernels.js';
@@ -11,13 +11,14 @@ import { loadCheckpoint } from '../src/io/checkpoint.js';
 
 const usage = `usage: npm run bound -- --checkpoint <file.safetensors> --json <out.json> [--plots <dir>] [--M <n>] [--no-shape] [--cpu]
 
-Certify the integral explanation of the model's ReLU MLP (SPEC §4): ε = max |M − M̂| by brute force, and a
-proven bound ε̄ ≥ ε with the certified accuracy at three cost tiers (brute_force, per_shift, compressed),
-each with its flop count and wall time; compressed.uniform is that tier's bound with no per-input work (one ε̄
-for every input, SPEC §4's cost class), which the tier refines input by input. Checkpoints in the project's layout or Zhong et al.'s. A model with
-non-constant attention (α ≠ 0) gets the brute-force tier only and the reason in "refused". By default the
-forward pass and the brute-force tier run on the GPU (float32 with a proven rounding allowance; α ≠ 0 falls
-back to the CPU); "devices" in the JSON says where each part ran.
+Certify the model and the integral explanation of its ReLU MLP (SPEC §4). Brute force runs the model on all
+p² inputs in float64 with proven rounding radii: it certifies the inputs the model provably answers right, and
+measures ε = max |M − M̂| with a proven interval. The cheaper tiers (per_shift, compressed, and compressed's
+uniform bound in SPEC §4's cost class) give proven bounds ε̄ ≥ ε and what they certify, each with its flop count
+and wall time; "summary" (first in the JSON) is the ladder at a glance. Checkpoints in the project's layout or
+Zhong et al.'s. A model with non-constant attention (α ≠ 0) or a non-finite weight gets the brute-force tier only
+and the reason in "refused". By default the per-shift tier's sums run on the GPU; "devices" in the JSON says
+where each part ran.
 
   --checkpoint <file>  model to certify
   --json <file>        where to write the report (atomically)
@@ -40,9 +41,7 @@ runCli(async () => {
   const ck = loadCheckpoint(String(values.checkpoint));
   const opts = { M, shape: !values['no-shape'] };
   const report = values.cpu ? boundModel(ck.cfg, ck.params, opts) : await getGpu().then((g) => boundModelGpu(g, new KernelRegistry(g), ck.cfg, ck.params, opts));
-  const { perInput: _, ...out } = report;
-  // Infinity (a refused tier's ε̄) has no JSON form: it is written as null.
-  const json = JSON.stringify({ checkpoint: values.checkpoint, ...out }, (_, v) => (v === Infinity ? null : v), 2);
+  const json = reportJson(report, { checkpoint: values.checkpoint });
   // Everything rendered and the plots' folder made before the first write, so a bad --plots leaves no report half-updated.
   const plots = values.plots === undefined ? [] : [['certified.svg', certifiedPlot(report)], ['cost.svg', costPlot(report)]].map(([f, svg]) => [join(String(values.plots), f), svg]);
   if (values.plots !== undefined) mkdirSync(String(values.plots), { recursive: true });
@@ -51,7 +50,7 @@ runCli(async () => {
   const t = report.tiers;
   const line = (n: string, x: typeof t.brute_force) => `${n}: ε̄ ${x.eps_bound.toPrecision(4)}, certified ${(100 * x.certified_accuracy).toFixed(2)} %, ${x.flops.toExponential(2)} flops, ${x.seconds.toFixed(2)} s`;
   process.stdout.write([
-    `ε = ${report.eps_true.toPrecision(4)}, signal ${report.signal.toPrecision(4)}, model accuracy ${(100 * report.accuracy).toFixed(2)} %${report.refused ? `\nrefused: ${report.refused}` : ''}`,
+    `ε = ${report.eps_true.toPrecision(4)}, signal ${report.signal.toPrecision(4)}, model accuracy ${(100 * report.accuracy).toFixed(2)} % (proven ${report.accuracy_range.map((x) => (100 * x).toFixed(2)).join('–')} %)${report.refused ? `\nrefused: ${report.refused}` : ''}`,
     `devices: forward ${report.devices.forward}, brute_force ${report.devices.brute_force}, per_shift ${report.devices.per_shift}, compressed ${report.devices.compressed}${report.devices.note ? ` (${report.devices.note})` : ''}`,
     line('brute_force', t.brute_force), line('per_shift', t.per_shift), line('compressed', t.compressed),
     ...(t.compressed.uniform ? [line('  its uniform bound', t.compressed.uniform)] : []),

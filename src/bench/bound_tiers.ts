@@ -29,9 +29,9 @@ export function benchBoundTiers(opts: { dMlps?: number[]; ps?: number[]; p?: num
   const { dMlps = [64, 128, 256, 512, 1024], ps = [23, 41, 59, 83], p: p0 = CANONICAL_SIZE.p, d_mlp: d0 = CANONICAL_SIZE.d_mlp, M = DEFAULT_BOUND_OPTIONS.M } = opts;
   const rows: TierCost[] = [];
   const run = (p: number, d: number) => {
-    const { s, truth } = plantedStructure(new Rng(p * 10007 + d), p, d, 0.02);
+    const { s } = plantedStructure(new Rng(p * 10007 + d), p, d, 0.02);
     const cfg = makeConfig({ p, d_model: 128, n_heads: 4, d_mlp: d, attention_rate: 0, attention_convention: 'sum' });
-    const r = boundStructure(s, truth, { attention_rate: 0, forward_flops: forwardFlops(cfg), structure_flops: structureFlops(cfg) }, { M, shape: true });
+    const r = boundStructure(s, { attention_rate: 0, forward_flops: forwardFlops(cfg), structure_flops: structureFlops(cfg) }, { M, shape: true });
     // A refused figure (none on these planted structures) has no cost to fit.
     return BOUND_FIGURES.flatMap((tier) => {
       const t = boundFigure(r, tier);

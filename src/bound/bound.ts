@@ -6,7 +6,8 @@ import { type MlpStructure, mlpStructure, restLogit } from '../interp/structure.
 import type { ModelConfig } from '../model/config.js';
 import type { ParamValues, Params } from '../model/params.js';
 import type { F64 } from '../ops/cpu/types.js';
-import { measuredGpu, structureBruteForceGpu } from './brute_gpu.js';
+import { type BruteForce, bruteForce } from './brute_force/brute_force.js';
+import { type Forward, modelForward, structureForward } from './brute_force/forward.js';
 import { type Explanation, clusterIntegrands, explain, explanationTable } from './explanation.js';
 import { boundReduceGpu, shiftSumsGpu } from './gpu.js';
 import { U64, gamma } from './integrand.js';
@@ -17,7 +18,7 @@ import type { ShapeIntegrand } from './shape.js';
 import { structureCost, structureRounding } from './structure_error.js';
 import { uniformBound } from './uniform.js';
 import {
-  type Certification, type Residuals, type ShiftSums, STRUCTURE_SLACK, type TierResult, type Truth, certify, distancePart, forwardFlops, groundTruth, perShiftQuadrature, residualTier, residuals, structureTruth, truthOf,
+  type Certification, type Residuals, type ShiftSums, type TierResult, certify, distancePart, forwardFlops, perShiftQuadrature, residualTier, residuals,
 } from './tiers.js';
 
 /** Per-input bounds ε̄(a, b) of each tier [p²] (null when refused), the computed max_c |M − M̂| and correctness. */
@@ -43,18 +44,24 @@ export interface BoundOptions {
 export const DEFAULT_BOUND_OPTIONS: BoundOptions = { M: 96, shape: true };
 
 export interface BoundReport {
+  /** The ladder at a glance (what a sweep reads): written first in the JSON (reportJson). */
+  summary: Summary;
   p: number;
   d_mlp: number;
-  /** max |M − M̂| over all (a, b, c < p), by brute force. */
+  /** max |M − M̂| over all (a, b, c < p) as the float64 forward pass computes it (measured), and a proven interval around the real ε. */
   eps_true: number;
+  eps_range: [number, number];
   /** max |M̂| over all (a, b, c < p): the size of the explained logits. */
   signal: number;
-  /** The model's own accuracy over the p² inputs (the forward pass on devices.forward: float64 or float32). */
+  /** The float64 forward pass's own accuracy over the p² inputs (measured), and a proven interval around the real accuracy. */
   accuracy: number;
+  accuracy_range: [number, number];
+  /** Which figures are measurements and which are proven (FIGURES). */
+  figures: typeof FIGURES;
   /**
-   * Where each part ran: the forward pass (ε, accuracy) and each tier's certified figure ('gpu+cpu': the per-shift
-   * tier's Lipschitz max over logits and its quadrature sums on the GPU; residuals, quadrature bounds and
-   * certification in float64; the compressed tier runs on the CPU), and in note what stayed on the CPU and why.
+   * Where each part ran: the forward pass (ε, accuracy, brute force: always float64 on the CPU) and each tier's certified
+   * figure ('gpu+cpu': the per-shift tier's Lipschitz max over logits and its quadrature sums on the GPU; residuals,
+   * quadrature bounds and certification in float64), and in note what stayed on the CPU and why.
    */
   devices: Devices;
   /** When set, the per-shift and compressed tiers were not run, for this reason (their ε̄ is null). */
@@ -67,6 +74,55 @@ export interface BoundReport {
    * with no per-input work, and what it certifies; the tier's own figures refine it input by input and logit by logit.
    */
   tiers: { brute_force: TierResult; per_shift: TierResult; compressed: TierResult & { uniform?: TierResult } };
+}
+
+/** What each reported figure is: a measurement of the float64 forward pass, or a bound proven in real arithmetic. */
+export const FIGURES = {
+  eps_true: 'measured: max |M − M̂| from the float64 forward pass; the real ε lies in eps_range (proven)',
+  accuracy: 'measured: the float64 forward pass\'s argmax; the real accuracy lies in accuracy_range (proven: certified share, share not proven wrong)',
+  signal: 'computed: max |M̂| of the explanation table',
+  eps_bound: 'proven: ε̄ ≥ the real ε (brute_force: the top of eps_range)',
+  certified_accuracy: 'proven: every certified input is answered correctly in real arithmetic',
+  flops: 'counted: floating-point operations of the tier, by the formulas beside its code',
+  seconds: 'measured: wall time on this machine',
+} as const;
+
+/** One rung of the ladder; eps_bound null when the tier does not bound ε or was refused. */
+export interface Rung {
+  tier: BoundFigure;
+  eps_bound: number | null;
+  certified_accuracy: number;
+  flops: number;
+  seconds: number;
+  eps_bound_over_eps: number | null;
+}
+export interface Summary { eps: number; eps_range: [number, number]; signal: number; accuracy: number; accuracy_range: [number, number]; ladder: Rung[]; refused: string | null }
+
+function summaryOf(r: Omit<BoundReport, 'summary'>): Summary {
+  const ladder = BOUND_FIGURES.map((tier) => {
+    const t = boundFigure(r, tier);
+    const eps = t && Number.isFinite(t.eps_bound) ? t.eps_bound : null;
+    return {
+      tier, eps_bound: eps, certified_accuracy: t?.certified_accuracy ?? 0, flops: t?.flops ?? 0, seconds: t?.seconds ?? 0,
+      eps_bound_over_eps: eps !== null && r.eps_true > 0 ? eps / r.eps_true : null,
+    };
+  });
+  return { eps: r.eps_true, eps_range: r.eps_range, signal: r.signal, accuracy: r.accuracy, accuracy_range: r.accuracy_range, ladder, refused: r.refused };
+}
+
+/**
+ * The report as JSON: summary first, Infinity (a refused tier's ε̄) as null, and each list of uncertified inputs as one line,
+ * "a,b a,b …" with its count.
+ */
+export function reportJson(r: BoundReport, extra: Record<string, unknown> = {}): string {
+  const { summary, ...rest } = r;
+  const replace = (key: string, v: unknown) => {
+    if (v === Infinity) return null;
+    if (key === 'uncertified' && Array.isArray(v)) return { count: v.length, inputs: v.map(([a, b]) => `${a},${b}`).join(' ') };
+    if (key === 'perInput') return undefined;
+    return v;
+  };
+  return JSON.stringify({ summary, ...extra, ...rest }, replace, 2);
 }
 
 /** Every certified figure of a report by name: the three tiers and the compressed tier's uniform bound. */
@@ -86,58 +142,58 @@ const now = () => performance.now() / 1000;
 /** No input certified: for a signed certificate that stands alone. */
 const NONE = (p: number): Certification => ({ certified: new Uint8Array(p * p), accuracy: 0, uncertified: [] });
 
-function tier(eps: F64 | null, cert: ReturnType<typeof certify> | null, p: number, flops: number, seconds: number): TierResult {
+/** How each figure certifies an input (TierResult.certificate). */
+const CERTIFICATES = {
+  brute_force: 'the forward pass: logit a + b exceeds every other logit c < p by more than both proven radii',
+  per_shift: 'per input and per logit: M̂ and D margins against 2·ε̄(a, b), or the signed residual with each cluster\'s quadrature error turning with the logit (signed.ts)',
+  compressed: 'per logit: the signed residual from phase arcs and one quadrature bound for every shift, turning with the logit (arcs.ts, compressed.ts)',
+  compressed_uniform: 'per input: M̂ and D margins against 2·ε̄, one ε̄ for every input',
+  refused: 'refused: certifies nothing',
+} as const;
+
+function tier(eps: F64 | null, cert: Certification | null, p: number, flops: number, seconds: number, certificate: string): TierResult {
   const all: [number, number][] = [];
   if (!cert) for (let a = 0; a < p; a++) for (let b = 0; b < p; b++) all.push([a, b]);
   return {
     eps_bound: eps ? eps.reduce((m, x) => Math.max(m, x), 0) : Infinity,
     certified_accuracy: cert ? cert.accuracy : 0,
     uncertified: cert ? cert.uncertified : all,
+    certificate: cert ? certificate : CERTIFICATES.refused,
     flops,
     seconds,
   };
 }
 
-/** Certify a checkpoint on the CPU: its structure from the weights, the truth from the float64 forward pass. */
-export function boundModel(cfg: ModelConfig, params: ParamValues, opts: BoundOptions = DEFAULT_BOUND_OPTIONS): BoundReport & { perInput: PerInput } {
-  requireRelu(cfg);
-  const t0 = now();
-  const truth = truthOf(cfg, params);
-  const tForward = now() - t0;
-  const s = mlpStructure(cfg, params);
-  const r = boundStructure(s, truth, modelInfo(cfg, params, s), opts);
-  r.tiers.brute_force.seconds += tForward;
-  return r;
+/** The first non-finite weight, named with its index, or null. */
+export function nonFiniteParam(params: ParamValues): string | null {
+  for (const [name, xs] of Object.entries(params) as [string, ArrayLike<number>][]) {
+    for (let i = 0; i < xs.length; i++) if (!Number.isFinite(xs[i])) return `${name}[${i}] is ${xs[i]}`;
+  }
+  return null;
 }
 
 /**
- * The same on the GPU (α = 0): the forward pass on all p² inputs gives ε and the accuracy (float32, measured), the
- * structure's brute force on the GPU the certified brute-force ε̄ (structureBruteForceGpu: proven float32 allowance,
- * plus the structure's rounding dM); the per-shift tier's Lipschitz max over logits is one bound-reduction dispatch,
- * and its quadrature sums (every cluster, distance class and shift) come from the neuron-integral kernel. The residuals,
- * the quadrature bounds and the certification run in float64 as in boundModel. With α ≠ 0
- * there is no derived bound on the float32 forward pass, so the whole report is boundModel's (devices.note says so).
+ * Certify a checkpoint on the CPU: brute force from the float64 forward pass (with proven radii), the cheaper tiers from the
+ * structure of the weights. A non-finite weight anywhere (even one the structure ignores, as W_Q at α = 0: the forward pass
+ * multiplies it by 0 and gets NaN) refuses the cheaper tiers, so no certificate outruns the forward pass.
+ */
+export function boundModel(cfg: ModelConfig, params: ParamValues, opts: BoundOptions = DEFAULT_BOUND_OPTIONS): BoundReport & { perInput: PerInput } {
+  const st = modelStart(cfg, params, opts);
+  return residualTiers(st, CPU);
+}
+
+/**
+ * The same with the per-shift tier's Lipschitz max over logits (one bound-reduction dispatch) and its quadrature sums (every
+ * cluster, distance class and shift: the neuron-integral kernel) on the GPU (α = 0); brute force stays the float64 forward
+ * pass, so ε, the accuracy and every certificate come from one pass on either path.
  */
 export async function boundModelGpu(g: Gpu, k: KernelRegistry, cfg: ModelConfig, params: Params, opts: BoundOptions = DEFAULT_BOUND_OPTIONS): Promise<BoundReport & { perInput: PerInput }> {
-  requireRelu(cfg);
-  if (cfg.attention_rate !== 0) {
-    const note = `attention rate α = ${cfg.attention_rate} ≠ 0: brute force certifies from the float64 forward pass (no derived bound on the float32 one), so everything ran on the CPU`;
-    return { ...boundModel(cfg, params, opts), devices: { ...CPU, note } };
+  const st = modelStart(cfg, params, opts);
+  if (cfg.attention_rate !== 0 || st.refused) {
+    const note = cfg.attention_rate !== 0 ? `attention rate α = ${cfg.attention_rate} ≠ 0: only brute force applies (float64, CPU)` : 'refused: nothing ran on the GPU';
+    return residualTiers(st, { ...CPU, note });
   }
-  const s = mlpStructure(cfg, params);
-  const info = modelInfo(cfg, params, s);
-  const pre = prepare(s, opts);
-  const t0 = now();
-  const m = await measuredGpu(g, k, cfg, params, s, pre.mTable);
-  const dM = info.rounding!.dM;
-  const eps = (await structureBruteForceGpu(g, k, s, pre.mTable)).map((x) => (x + dM) * (1 + 2 * U64));
-  const cert = certify(s.p, pre.mTable, (a, b, c) => restLogit(s, a, b, c), eps, marginSlack(s, info, pre.signal));
-  let eps_true = 0;
-  for (const x of m.eps) eps_true = Math.max(eps_true, x);
-  const bf: BruteForce = {
-    measured: { eps_true, eps: m.eps, correct: m.correct, accuracy: m.accuracy }, eps, cert,
-    flops: info.forward_flops + 2 * s.p ** 3 * (4 * s.d_mlp + 8), seconds: now() - t0,
-  };
+  const { s, pre } = st;
   const t2 = now();
   const gpuSums = await shiftSumsGpu(g, k, pre.ex, pre.ints);
   const sums = gpuSums && { ...gpuSums, seconds: now() - t2 };
@@ -146,8 +202,40 @@ export async function boundModelGpu(g: Gpu, k: KernelRegistry, cfg: ModelConfig,
   const res = residuals(s, pre.ex);
   const reduced = await boundReduceGpu(g, k, res.X, res.Y, distancePart(pre.ex, res, pre.ints), s.p);
   const note = gpuSums ? null : `per-shift sums in float64: a weight or integrand coefficient is beyond float32's safe range, or there are more groups than one dispatch takes`;
-  const devices: Devices = { forward: 'gpu', brute_force: 'gpu', per_shift: 'gpu+cpu', compressed: 'cpu', note };
-  return residualTiers(s, info, opts, pre, bf, devices, { res, reduced, sums, seconds: now() - t3 });
+  return residualTiers(st, { forward: 'cpu', brute_force: 'cpu', per_shift: 'gpu+cpu', compressed: 'cpu', note }, { res, reduced, sums, seconds: now() - t3 });
+}
+
+/** What every tier starts from: the structure, its explanation, the brute-force tier, and why the cheaper tiers refuse (or null). */
+interface Start {
+  s: MlpStructure;
+  info: ModelInfo;
+  opts: BoundOptions;
+  pre: Prepared;
+  bf: BruteForceTier;
+  refused: string | null;
+}
+
+function modelStart(cfg: ModelConfig, params: ParamValues, opts: BoundOptions): Start {
+  requireRelu(cfg);
+  const s = mlpStructure(cfg, params);
+  const bad = nonFiniteParam(params);
+  const info = modelInfo(cfg, params, s);
+  const pre = prepare(s, opts);
+  const refusal = bad && `${bad}: the forward pass is not a real number there, so nothing is certified (0·NaN = NaN even where the structure ignores the weight)`;
+  return start(s, info, opts, pre, () => modelForward(cfg, params), refusal);
+}
+
+function start(s: MlpStructure, info: ModelInfo, opts: BoundOptions, pre: Prepared, forward: () => Forward, refusal: string | null): Start {
+  const t0 = now();
+  const fwd = forward();
+  const b = bruteForce(fwd, pre.mTable);
+  const p = s.p;
+  const uncertified: [number, number][] = [];
+  for (let j = 0; j < p * p; j++) if (!b.certified[j]) uncertified.push([Math.floor(j / p), j % p]);
+  const bf: BruteForceTier = { ...b, cert: { certified: b.certified, accuracy: b.accuracy_range[0], uncertified }, seconds: now() - t0 };
+  const refused = refusal ?? outsideSafeRange(s, pre.ex) ?? (s.exact ? null
+    : `attention rate α = ${info.attention_rate} ≠ 0: the pre-activation does not split as U(a) + V(b) + c (SPEC §3), so the per-neuron residual bounds do not apply; only brute force is sound here`);
+  return { s, info, opts, pre, bf, refused };
 }
 
 function requireRelu(cfg: ModelConfig): void {
@@ -181,8 +269,6 @@ interface Prepared {
   mTable: F64;
   /** max |M̂|. */
   signal: number;
-  /** Σ over clusters of W·max|F̂(0)|: the size of M̂'s parts, for the α ≠ 0 allowance. */
-  mScale: number;
   seconds: number;
   flops: number;
 }
@@ -195,12 +281,10 @@ function prepare(s: MlpStructure, opts: BoundOptions): Prepared {
   const mTable = explanationTable(ex, ints);
   let signal = 0;
   for (const x of mTable) signal = Math.max(signal, Math.abs(x));
-  let mScale = 0;
-  ex.clusters.forEach((c, k) => { let m = 0; for (const si of ints[k]) m = Math.max(m, Math.abs(si.coef[2])); mScale += c.W * m; });
   // Integrands are built once per distinct (cluster, |C|, C₂): d and −d share one (clusterIntegrands caches them).
   const distinct = ints.reduce((t, byD) => t + new Set(byD).size, 0);
   const flops = distinct * (30 * (opts.M + 3) + 2000) + p * p * ex.clusters.length * 4;
-  return { ex, ints, mTable, signal, mScale, seconds: now() - t1, flops };
+  return { ex, ints, mTable, signal, seconds: now() - t1, flops };
 }
 
 /**
@@ -216,13 +300,9 @@ function marginSlack(s: MlpStructure, info: ModelInfo, signal: number): number {
   return 2 * dD * (1 + 4 * U64) + gamma(8) * 2 * (signal + dAbs) * (1 + 4 * U64);
 }
 
-/** The brute-force tier from either device: the measured truth, the certified per-input ε̄ and what it certifies. */
-interface BruteForce {
-  measured: { eps_true: number; eps: F64; correct: Uint8Array; accuracy: number };
-  eps: F64;
+/** The brute-force tier (brute_force/brute_force.ts) with its certification in the cheaper tiers' form and its time. */
+interface BruteForceTier extends BruteForce {
   cert: Certification;
-  flops: number;
-  /** Without the explanation's own time (added once, in residualTiers). */
   seconds: number;
 }
 
@@ -249,46 +329,11 @@ export function outsideSafeRange(s: MlpStructure, ex: Explanation): string | nul
 }
 
 /**
- * The three tiers on a structure s (its split exact when s.exact) against the model's true activations, in float64 on
- * the CPU. The per-input bounds are returned too (perInput), for the soundness tests.
+ * The three tiers on a planted structure s, which is the model (its own forward pass, structureForward, is the truth), in
+ * float64 on the CPU. The per-input bounds are returned too (perInput), for the soundness tests.
  */
-export function boundStructure(s: MlpStructure, truth: Truth, info: ModelInfo, opts: BoundOptions): BoundReport & { perInput: PerInput } {
-  const pre = prepare(s, opts);
-  return residualTiers(s, info, opts, pre, bruteForceCpu(s, truth, info, pre), CPU);
-}
-
-/**
- * Brute force in float64: the forward pass on all inputs is the ground truth (ε, accuracy) and, when α ≠ 0, its own tier with
- * the STRUCTURE_SLACK allowance. With α = 0 and the structure's rounding known, the tier is the structure's own
- * brute force, all derived: ε̄ = max_c |M_s − M̂| (+ its γ) + dM ≥ |M_real − M̂|, and D = logits_s − M_s is within
- * (γ_{d_mlp+3} + γ_{d_mlp})·absMax + u|D| ≤ 2γ_{d_mlp+4}·absMax + u|D| of the computed structure's D (the u|D|
- * inside the margin's γ₈ term), itself within dD of the real D.
- */
-function bruteForceCpu(s: MlpStructure, truth: Truth, info: ModelInfo, pre: Prepared): BruteForce {
-  const { p } = s;
-  const { mTable, signal } = pre;
-  const t2 = now();
-  const gt = groundTruth(s, truth, mTable);
-  let cert: Certification;
-  let eps: F64;
-  if (s.exact && info.rounding) {
-    const st = structureTruth(s);
-    const gs = groundTruth(s, st, mTable);
-    let dMax = 0;
-    for (const x of gs.D) dMax = Math.max(dMax, Math.abs(x));
-    eps = gs.epsBound.map((x) => (x + info.rounding!.dM) * (1 + 2 * U64));
-    const slackS = (2 * (info.rounding.dD + 2 * gamma(s.d_mlp + 4) * st.absMax) + gamma(8) * 2 * (signal + dMax)) * (1 + 4 * U64);
-    cert = certify(p, mTable, (a, b, c) => gs.D[(a * p + b) * p + c], eps, slackS);
-  } else {
-    let dScale = 0;
-    for (const x of gt.D) dScale = Math.max(dScale, Math.abs(x));
-    eps = gt.epsBound;
-    cert = certify(p, mTable, (a, b, c) => gt.D[(a * p + b) * p + c], eps, STRUCTURE_SLACK * (pre.mScale + dScale));
-  }
-  return {
-    measured: { eps_true: gt.eps_true, eps: gt.eps, correct: gt.correct, accuracy: gt.accuracy }, eps, cert,
-    flops: info.forward_flops + p * p * p * (2 * s.d_mlp + 8) * (info.rounding ? 2 : 1), seconds: now() - t2,
-  };
+export function boundStructure(s: MlpStructure, info: ModelInfo, opts: BoundOptions): BoundReport & { perInput: PerInput } {
+  return residualTiers(start(s, info, opts, prepare(s, opts), () => structureForward(s), null), CPU);
 }
 
 /** Parts of the residual tiers computed on the GPU: the shared reduction and the per-shift sums. */
@@ -303,28 +348,24 @@ interface GpuParts {
 }
 
 /** The report: the brute-force tier as given, then (α = 0) the per-shift and compressed tiers, in float64 but for gpu. */
-function residualTiers(s: MlpStructure, info: ModelInfo, opts: BoundOptions, pre: Prepared, bfr: BruteForce, devices: Devices, gpu?: GpuParts): BoundReport & { perInput: PerInput } {
+function residualTiers(st: Start, devices: Devices, gpu?: GpuParts): BoundReport & { perInput: PerInput } {
+  const { s, info, opts, pre, bf: bfr } = st;
   const { p } = s;
   const { ex, ints, mTable, signal } = pre;
   const tIntegrands = pre.seconds;
   const intFlops = pre.flops;
-  const bf = tier(bfr.eps, bfr.cert, p, bfr.flops, bfr.seconds + tIntegrands);
-  const gt = bfr.measured;
-  const perInput: PerInput = { eps: gt.eps, correct: gt.correct, brute_force: bfr.eps, per_shift: null, compressed: null, compressed_uniform: null };
+  const bf = { ...tier(bfr.epsBound, bfr.cert, p, bfr.flops, bfr.seconds, CERTIFICATES.brute_force), eps_bound: bfr.eps_range[1] };
+  const perInput: PerInput = { eps: bfr.eps, correct: bfr.correct, brute_force: bfr.epsBound, per_shift: null, compressed: null, compressed_uniform: null };
 
   const base = {
-    p, d_mlp: s.d_mlp, eps_true: gt.eps_true, signal, accuracy: gt.accuracy, devices,
+    p, d_mlp: s.d_mlp, eps_true: bfr.eps_true, eps_range: bfr.eps_range, signal, accuracy: bfr.accuracy, accuracy_range: bfr.accuracy_range, figures: FIGURES, devices,
     explanation: { M: opts.M, shape: opts.shape, clusters: ex.clusters.map((c) => ({ k: c.k, neurons: c.neurons.length, W: c.W, ...c.shape, rho: c.shape.rho, kappa: c.shape.kappa })) },
     structure_flops: info.structure_flops,
   };
-  const range = outsideSafeRange(s, ex);
-  if (range) {
-    const none = tier(null, null, p, 0, 0);
-    return { ...base, refused: range, tiers: { brute_force: { ...none, flops: bf.flops, seconds: bf.seconds }, per_shift: none, compressed: none }, perInput: { ...perInput, brute_force: new Float64Array(p * p).fill(Infinity) } };
-  }
-  if (!s.exact) {
-    const reason = `attention rate α = ${info.attention_rate} ≠ 0: the pre-activation does not split as U(a) + V(b) + c (SPEC §3), so the per-neuron residual bounds do not apply; only brute force is sound here`;
-    return { ...base, refused: reason, tiers: { brute_force: bf, per_shift: tier(null, null, p, 0, 0), compressed: tier(null, null, p, 0, 0) }, perInput };
+  const withSummary = (r: Omit<BoundReport, 'summary'> & { perInput: PerInput }) => ({ summary: summaryOf(r), ...r });
+  if (st.refused) {
+    const none = tier(null, null, p, 0, 0, '');
+    return withSummary({ ...base, refused: st.refused, tiers: { brute_force: bf, per_shift: none, compressed: none }, perInput });
   }
 
   const D = (a: number, b: number, c: number) => restLogit(s, a, b, c);
@@ -356,7 +397,7 @@ function residualTiers(s: MlpStructure, info: ModelInfo, opts: BoundOptions, pre
     return t * (1 + gamma(2 * K + 4));
   };
   const certPS = certifySigned(p, mTable, D, lin, ps.quad, dM, slack, certify(p, mTable, D, psEps, slack), psPair);
-  const perShift = tier(psEps, certPS, p, psTier.flops + ps.flops + (gpu?.sums?.flops ?? 0) + intFlops + certFlops + lin.flops + p * p * p * (12 + 3 * K), now() - t4 + tRes + tIntegrands + (gpu?.sums?.seconds ?? 0));
+  const perShift = tier(psEps, certPS, p, psTier.flops + ps.flops + (gpu?.sums?.flops ?? 0) + intFlops + certFlops + lin.flops + p * p * p * (12 + 3 * K), now() - t4 + tRes + tIntegrands + (gpu?.sums?.seconds ?? 0), CERTIFICATES.per_shift);
 
   // The compressed tier: the same signed residual with L_k from prefix sums over phase arcs (src/bound/arcs.ts) and the quadrature
   // bounded once for every shift (src/bound/compressed.ts); it needs the per-token residuals but not the X, Y tables.
@@ -380,12 +421,12 @@ function residualTiers(s: MlpStructure, info: ModelInfo, opts: BoundOptions, pre
   const uFlops = res.flops - res.tableFlops + cq.flops - cq.tableFlops + un.flops + intFlops + certFlops;
   // Its seconds include building the X, Y and per-input quadrature tables it does not read (they are computed once, shared);
   // its flops leave them out.
-  const uniform = tier(uEps, certU, p, uFlops, now() - t6 + tCq + tRes + tIntegrands);
-  const compressed = { ...tier(cEps, certC, p, cFlops, tC + tRes + tIntegrands), uniform };
-  return {
+  const uniform = tier(uEps, certU, p, uFlops, now() - t6 + tCq + tRes + tIntegrands, CERTIFICATES.compressed_uniform);
+  const compressed = { ...tier(cEps, certC, p, cFlops, tC + tRes + tIntegrands, CERTIFICATES.compressed), uniform };
+  return withSummary({
     ...base, refused: null, tiers: { brute_force: bf, per_shift: perShift, compressed },
     perInput: { ...perInput, per_shift: psEps, compressed: cEps, compressed_uniform: uEps },
-  };
+  });
 }
 
 /** U, V (p·d_model·d_mlp each), c, W_L (d_mlp·d_model·p), D_a, D_b (p·d_model·p each), W_OV, all as multiply-adds. */

@@ -1,15 +1,14 @@
-// Planted pizza-like MLP structures (SPEC §3) with a known exact truth, for the soundness property test and the
-// scaling benchmark: U, V, c, W_L and D are drawn directly, so M = ReLU(U + V + c)·W_L needs no forward pass.
+// Planted pizza-like MLP structures (SPEC §3) that are their own model (the brute-force tier runs
+// structureForward on them), for the soundness property test and the scaling benchmark: U, V, c, W_L and D are drawn directly.
 import type { MlpStructure } from '../interp/structure.js';
 import type { Rng } from '../util/rng.js';
-import type { Truth } from './tiers.js';
 
 /**
  * d neurons on 1–3 random frequencies at p, each U_i(a) = r(cos(ωa + φ) − ρ cos 2(ωa + φ)) + noise, V likewise,
  * c_i = rκ + noise (now and then −10: a dead neuron), W_L[i, c] = s cos(ωc + 2φ + δ) + noise, D noise. Half the
  * models spread their phases evenly with near-equal weights, half at random.
  */
-export function plantedStructure(rng: Rng, p: number, d: number, noise: number): { s: MlpStructure; truth: Truth } {
+export function plantedStructure(rng: Rng, p: number, d: number, noise: number): { s: MlpStructure } {
   const K = Math.floor((p - 1) / 2);
   const freqs = Array.from({ length: 1 + rng.int(Math.min(3, K)) }, () => 1 + rng.int(K));
   const rho = 0.15 * rng.uniform();
@@ -38,18 +37,5 @@ export function plantedStructure(rng: Rng, p: number, d: number, noise: number):
   const Db = Float64Array.from({ length: p * p }, () => noise * rng.normal());
   const Dconst = Float64Array.from({ length: p }, () => noise * rng.normal());
   const s: MlpStructure = { p, d_mlp: d, d_vocab_out: p, exact: true, U, V, c, W_L, Da, Db, Dconst };
-  const hookPost = new Float64Array(p * p * d);
-  const logits = new Float64Array(p * p * p);
-  for (let a = 0; a < p; a++) {
-    for (let b = 0; b < p; b++) {
-      const row = a * p + b;
-      for (let i = 0; i < d; i++) hookPost[row * d + i] = Math.max(0, U[a * d + i] + V[b * d + i] + c[i]);
-      for (let o = 0; o < p; o++) {
-        let m = Da[a * p + o] + Db[b * p + o] + Dconst[o];
-        for (let i = 0; i < d; i++) m += hookPost[row * d + i] * W_L[i * p + o];
-        logits[row * p + o] = m;
-      }
-    }
-  }
-  return { s, truth: { hookPost, logits } };
+  return { s };
 }

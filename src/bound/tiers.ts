@@ -6,9 +6,6 @@
 // The tier's ε̄ is the max over inputs.
 import type { MlpStructure } from '../interp/structure.js';
 import type { ModelConfig } from '../model/config.js';
-import { forwardCpu } from '../model/cpu_model.js';
-import { allPairs } from '../model/inputs.js';
-import type { ParamValues } from '../model/params.js';
 import type { F64 } from '../ops/cpu/types.js';
 import { type Explanation, modn, shiftIndex } from './explanation.js';
 import { U64, gamma } from './integrand.js';
@@ -19,16 +16,11 @@ export interface TierResult {
   eps_bound: number;
   certified_accuracy: number;
   uncertified: [number, number][];
+  /** How it certifies an input: from the forward pass, per input against ε̄(a, b), or per logit. */
+  certificate: string;
   flops: number;
   seconds: number;
 }
-
-/**
- * Slack on the brute-force tier's margins when α ≠ 0, relative to the size of M̂ and D, for the float64 forward
- * pass's own rounding against real arithmetic. An allowance, not a derived bound: with weights that cancel it can
- * be too small. With α = 0 every tier uses the proven structure rounding of structure_error.ts instead.
- */
-export const STRUCTURE_SLACK = 1e-9;
 
 /** Floating-point operations of one forward pass over all p² inputs (matmuls; the model as SPEC §1 runs it). */
 export function forwardFlops(c: ModelConfig): number {
@@ -68,108 +60,6 @@ export function certify(p: number, mTable: F64, D: (a: number, b: number, c: num
     }
   }
   return { certified, accuracy: (p * p - uncertified.length) / (p * p), uncertified };
-}
-
-export interface GroundTruth {
-  /** max |M − M̂| over all (a, b, c < p), as computed (float64). */
-  eps_true: number;
-  /** Per input: max_c |M − M̂| plus the rounding allowance of M's float64 evaluation: the brute-force bound. */
-  epsBound: F64;
-  /** Per input: max_c |M − M̂| as computed. */
-  eps: F64;
-  /** Per input: whether the model's argmax over c < p is a + b (ties count as wrong), from float64 logits. */
-  correct: Uint8Array;
-  accuracy: number;
-  /** Per input: true logit margin min_{c≠a+b} (logit(a+b) − logit(c)). */
-  margin: F64;
-  /** The rest of the logits, D = logits − M, [p², p]. */
-  D: F64;
-}
-
-/** The model's own activations on all p² inputs (row a·p + b): ReLU(hook_pre) [p², d_mlp] and logits [p², V]. */
-export interface Truth {
-  hookPost: ArrayLike<number>;
-  logits: ArrayLike<number>;
-}
-
-/**
- * The structure's own brute force (exact split, α = 0): post = ReLU(U + V + c) and logits = D + post·W_L in float64,
- * and absMax = max over inputs and logits of |D_a| + |D_b| + |D_c| + Σ_i |post_i·W_L[i, c]|, so every computed
- * logit is within γ_{d_mlp+3}·absMax of the exact value for the computed structure.
- */
-export function structureTruth(s: MlpStructure): Truth & { absMax: number } {
-  const { p, d_mlp: d, d_vocab_out: V } = s;
-  const hookPost = new Float64Array(p * p * d);
-  const logits = new Float64Array(p * p * V);
-  let absMax = 0;
-  for (let a = 0; a < p; a++) {
-    for (let b = 0; b < p; b++) {
-      const row = a * p + b;
-      for (let i = 0; i < d; i++) hookPost[row * d + i] = Math.max(0, s.U[a * d + i] + s.V[b * d + i] + s.c[i]);
-      for (let o = 0; o < V; o++) {
-        let m = s.Da[a * V + o] + s.Db[b * V + o] + s.Dconst[o];
-        let abs = Math.abs(s.Da[a * V + o]) + Math.abs(s.Db[b * V + o]) + Math.abs(s.Dconst[o]);
-        for (let i = 0; i < d; i++) {
-          const t = hookPost[row * d + i] * s.W_L[i * V + o];
-          m += t;
-          abs += Math.abs(t);
-        }
-        logits[row * V + o] = m;
-        if (o < p) absMax = Math.max(absMax, abs);
-      }
-    }
-  }
-  return { hookPost, logits, absMax };
-}
-
-/** The float64 CPU forward pass on all p² inputs (valid for any attention rate: hook_pre is the real one). */
-export function truthOf(cfg: ModelConfig, params: ParamValues): Truth {
-  const act = forwardCpu(cfg, params, allPairs(cfg));
-  return { hookPost: act.hook_post, logits: act.logits };
-}
-
-/**
- * Brute force: M = ReLU(hook_pre)·W_L, D = logits − M, and |M − M̂| everywhere. M's rounding: each entry is a
- * d_mlp-term dot product, so |fl(M) − M| ≤ γ_{d_mlp}·Σ_i |post_i||W_L[i, c]|, which is added per input.
- */
-export function groundTruth(s: MlpStructure, truth: Truth, mTable: F64): GroundTruth {
-  const { p, d_mlp: n, d_vocab_out: V } = s;
-  const { hookPost, logits } = truth;
-  const eps = new Float64Array(p * p);
-  const epsBound = new Float64Array(p * p);
-  const correct = new Uint8Array(p * p);
-  const margin = new Float64Array(p * p);
-  const D = new Float64Array(p * p * p);
-  const g = gamma(n + 2);
-  let eps_true = 0;
-  for (let r = 0; r < p * p; r++) {
-    const a = Math.floor(r / p);
-    const b = r % p;
-    const dIdx = modn(a - b, p);
-    const cs = (a + b) % p;
-    let worst = 0;
-    let worstAbs = 0;
-    for (let c = 0; c < p; c++) {
-      let m = 0;
-      let mAbs = 0;
-      for (let i = 0; i < n; i++) {
-        const t = hookPost[r * n + i] * s.W_L[i * V + c];
-        m += t;
-        mAbs += Math.abs(t);
-      }
-      D[r * p + c] = logits[r * V + c] - m;
-      worst = Math.max(worst, Math.abs(m - mTable[dIdx * p + modn(c - cs, p)]));
-      worstAbs = Math.max(worstAbs, mAbs);
-    }
-    eps[r] = worst;
-    epsBound[r] = (worst + g * worstAbs) * (1 + 4 * U64);
-    eps_true = Math.max(eps_true, worst);
-    let mg = Infinity;
-    for (let c = 0; c < p; c++) if (c !== cs) mg = Math.min(mg, logits[r * V + cs] - logits[r * V + c]);
-    margin[r] = mg;
-    correct[r] = mg > 0 ? 1 : 0;
-  }
-  return { eps_true, eps, epsBound, correct, accuracy: correct.reduce((t, x) => t + x, 0) / (p * p), margin, D };
 }
 
 /**

@@ -10,8 +10,8 @@ const info = { attention_rate: 0, forward_flops: 1e6, structure_flops: 0 };
 
 describe('bound plots', () => {
   it.each([11, 8])('certified.svg, p %i: four maps whose cells cover p² inputs each, titled with the certified share', (p) => {
-    const { s, truth } = plantedStructure(new Rng(3), p, 40, 0.02);
-    const r = boundStructure(s, truth, info, { M: 16, shape: true });
+    const { s } = plantedStructure(new Rng(3), p, 40, 0.02);
+    const r = boundStructure(s, info, { M: 16, shape: true });
     const svg = certifiedPlot(r);
     const cells = [...svg.matchAll(/<rect x="[\d.]+" y="[\d.]+" width="([\d.]+)" height="([\d.]+)" fill="#(1b7837|d9d9d9|b2182b)"\/>/g)];
     const cell = Number(cells[0][2]);
@@ -25,8 +25,8 @@ describe('bound plots', () => {
   });
 
   it('cost.svg: a point per figure, refused ones left out', () => {
-    const { s, truth } = plantedStructure(new Rng(4), 7, 20, 0.02);
-    const r = boundStructure(s, truth, info, { M: 16, shape: true });
+    const { s } = plantedStructure(new Rng(4), 7, 20, 0.02);
+    const r = boundStructure(s, info, { M: 16, shape: true });
     expect(costPlot(r).match(/<circle /g)).toHaveLength(4);
     const refused = { ...r, tiers: { ...r.tiers, per_shift: { ...r.tiers.per_shift, eps_bound: Infinity, flops: 0 }, compressed: { ...r.tiers.compressed, eps_bound: Infinity, flops: 0, uniform: undefined } } };
     const svg = costPlot(refused);

@@ -6,7 +6,8 @@ import { clusterIntegrands, explain, explanationTable, modn } from '../../src/bo
 import { certifySigned, signedEps, signedResiduals } from '../../src/bound/signed.js';
 import { turnTable } from '../../src/bound/compressed.js';
 import { plantedStructure } from '../../src/bound/planted.js';
-import { type Certification, distancePart, outputTerm, perShiftQuadrature, residuals, structureTruth } from '../../src/bound/tiers.js';
+import { type Certification, distancePart, outputTerm, perShiftQuadrature, residuals } from '../../src/bound/tiers.js';
+import { structureForward } from '../../src/bound/brute_force/forward.js';
 import { boundReduce } from '../../src/ops/cpu/bound_reduce.js';
 import { Rng } from '../../src/util/rng.js';
 import { randomPlanted } from '../helpers.js';
@@ -25,7 +26,7 @@ describe('signed residual bound', () => {
       const lin = signedResiduals(s, ex, res);
       const { quad, turning, fixed } = perShiftQuadrature(ex, ints);
       const turn = turnTable(ex);
-      const st = structureTruth(s);
+      const st = structureForward(s);
       const eps = signedEps(p, lin, quad, 0);
       const old = boundReduce(res.X, res.Y, distancePart(ex, res, ints), p);
       for (let a = 0; a < p; a++) {
@@ -37,7 +38,7 @@ describe('signed residual bound', () => {
           const signed = new Float64Array(p);
           for (let c = 0; c < p; c++) {
             let m = 0;
-            for (let i = 0; i < d; i++) m += st.hookPost[r * d + i] * s.W_L[i * p + c];
+            for (let i = 0; i < d; i++) m += st.post[r * d + i] * s.W_L[i * p + c];
             signed[c] = m - mTable[d0 * p + modn(c - cs, p)] - lin.S[r * p + c];
             const err = Math.abs(signed[c]);
             const bound = lin.R[r * p + c] + quad[r];

@@ -11,4 +11,3 @@ export * from './adamw.js';
 export * from './reduce_max.js';
 export * from './neuron_integral.js';
 export * from './bound_reduce.js';
-export * from './brute_force_bound.js';
