@@ -9,7 +9,7 @@
 // independent of p except through the number of distance classes.
 import { type Explanation, modn } from './explanation.js';
 import { U64, gamma, phaseMoments } from './integrand.js';
-import { type ShapeIntegrand, coefAbsSum } from './shape.js';
+import { type ShapeIntegrand, coefAbsSum, tailAt } from './shape.js';
 import type { F64 } from '../ops/cpu/types.js';
 
 /** Twiddles e^{2πik/N}, k < N/2, for fft: one table per grid size, shared by every transform of that size. */
@@ -191,6 +191,59 @@ export function turnTable(ex: Explanation): F64[] {
 export const GRID_POINTS = 256;
 
 /**
+ * The truncations the compressed tier tries: M and every power of two from 8 below it. Each bound is a function of its own
+ * truncation alone (clusterBound), and the tier keeps the smallest per cluster and distance, so a larger M is never worse than
+ * any power of two below it: the bound at one M can grow with M (the FFT grid and the coefficients' errors, summed over 2M
+ * terms, outgrow the shrinking tail; model A: 8.5 at 128, 13.6 at 2000, 75 at 20000), more work never reports a worse one.
+ */
+export function truncations(M: number): number[] {
+  const out = [M];
+  for (let t = 8; t < M; t *= 2) out.push(t);
+  return out;
+}
+
+/** One cluster's bound at truncation M (the doc of supQuadrature), from integrands built at any order ≥ M. */
+function clusterBound(c: Explanation['clusters'][number], ints: ShapeIntegrand[], M: number, tw: { re: F64; im: F64 }): { turning: F64; fixed: F64; flops: number } {
+  const p = ints.length;
+  const n = c.phases.length;
+  const mo = phaseMoments(c.phases, c.weights, c.deltas, M);
+  const kw = kinkWeight(c.phases, c.weights, [M - 1, M + 3]);
+  let flops = n * (M * 18 + 40) + kw.flops; // per (m, i): the power (6) and z·P, z·conj P accumulated (12)
+  const turning = new Float64Array(p);
+  const fixed = new Float64Array(p);
+  const done = new Map<ShapeIntegrand, [number, number]>();
+  const re = new Float64Array(2 * M + 1);
+  const im = new Float64Array(2 * M + 1);
+  for (let d = 0; d < p; d++) {
+    const si = ints[d];
+    let q = done.get(si);
+    if (!q) {
+      if (si.coef.length < M + 3) throw new Error(`supQuadrature: integrand has coefficients to ${si.coef.length - 1}, needs M + 2 = ${M + 2}`);
+      let eC = 0;
+      for (let m = -M; m <= M; m++) {
+        if (m === 0) continue;
+        const f = si.coef[Math.abs(m - 2)];
+        re[m + M] = mo.W * f * mo.re[m + M];
+        im[m + M] = mo.W * f * mo.im[m + M];
+        const mu = Math.hypot(mo.re[m + M], mo.im[m + M]);
+        eC += Math.abs(f) * (mo.err + 4 * U64 * mu) + si.coefErr * (mu + mo.err); // 4u·|f||μ|: the products' rounding
+      }
+      const T = trigSup(re, im, M, tw);
+      const cube = (N: number) => 1 / (2 * (N - 1) ** 2);
+      const local = (si.kinks / (2 * Math.PI)) * kw.H + mo.W * (si.smooth / (2 * Math.PI)) * (cube(M - 1) + cube(M + 3));
+      const tail = Math.min(local, mo.W * tailAt(si, M)) * (1 + 16 * U64);
+      const sumA = coefAbsSum(si.a0, si.a1, si.a2);
+      q = [(T.sup + eC * mo.W * (1 + gamma(2 * M + 8)) + tail + mo.W * si.coefErr) * (1 + 8 * U64), mo.W * sumA * (64 * U64 + gamma(n + 4)) * (1 + 8 * U64)]; // 32u of it: the ideal W_L row's two float forms (tiers.ts)
+      done.set(si, q);
+      flops += T.flops + 18 * (2 * M + 1) + 30;
+    }
+    turning[d] = q[0];
+    fixed[d] = q[1];
+  }
+  return { turning, fixed, flops };
+}
+
+/**
  * The compressed quadrature bound per cluster and distance: Q[k][d] ≥ sup_x |E_{k,d}(x)| + the table's rounding, for the
  * integrands ints (built at order M: coefficients to M + 2, tail, kinks and smooth parts beyond M).
  * E = T + tail. T's coefficients c_m = W·F̂(m)·μ_m are known within W·(|F̂|·err + coefErr·(|μ| + err)) each (moments within
@@ -210,40 +263,16 @@ export function supQuadrature(ex: Explanation, ints: ShapeIntegrand[][], M: numb
   const fixed = ex.clusters.map(() => new Float64Array(p));
   const tw = twiddles(N);
   flops += 20 * N;
+  const ladder = truncations(M);
   const turning = ex.clusters.map((c, k) => {
-    const n = c.phases.length;
-    const mo = phaseMoments(c.phases, c.weights, c.deltas, M);
-    const kw = kinkWeight(c.phases, c.weights, [M - 1, M + 3]);
-    flops += n * (M * 18 + 40) + kw.flops; // per (m, i): the power (6) and z·P, z·conj P accumulated (12)
-    const byD = new Float64Array(p);
-    const done = new Map<ShapeIntegrand, [number, number]>();
-    const re = new Float64Array(2 * M + 1);
-    const im = new Float64Array(2 * M + 1);
-    for (let d = 0; d < p; d++) {
-      const si = ints[k][d];
-      let q = done.get(si);
-      if (!q) {
-        if (si.coef.length < M + 3) throw new Error(`supQuadrature: integrand has coefficients to ${si.coef.length - 1}, needs M + 2 = ${M + 2}`);
-        let eC = 0;
-        for (let m = -M; m <= M; m++) {
-          if (m === 0) continue;
-          const f = si.coef[Math.abs(m - 2)];
-          re[m + M] = mo.W * f * mo.re[m + M];
-          im[m + M] = mo.W * f * mo.im[m + M];
-          const mu = Math.hypot(mo.re[m + M], mo.im[m + M]);
-          eC += Math.abs(f) * (mo.err + 4 * U64 * mu) + si.coefErr * (mu + mo.err); // 4u·|f||μ|: the products' rounding
-        }
-        const T = trigSup(re, im, M, tw);
-        const cube = (N: number) => 1 / (2 * (N - 1) ** 2);
-        const local = (si.kinks / (2 * Math.PI)) * kw.H + mo.W * (si.smooth / (2 * Math.PI)) * (cube(M - 1) + cube(M + 3));
-        const tail = Math.min(local, mo.W * si.tail) * (1 + 16 * U64);
-        const sumA = coefAbsSum(si.a0, si.a1, si.a2);
-        q = [(T.sup + eC * mo.W * (1 + gamma(2 * M + 8)) + tail + mo.W * si.coefErr) * (1 + 8 * U64), mo.W * sumA * (64 * U64 + gamma(n + 4)) * (1 + 8 * U64)]; // 32u of it: the ideal W_L row's two float forms (tiers.ts)
-        done.set(si, q);
-        flops += T.flops + 18 * (2 * M + 1) + 30;
+    const byD = new Float64Array(p).fill(Infinity);
+    for (const Mt of ladder) {
+      const b = clusterBound(c, ints[k], Mt, tw);
+      flops += b.flops;
+      for (let d = 0; d < p; d++) {
+        byD[d] = Math.min(byD[d], b.turning[d]);
+        fixed[k][d] = b.fixed[d];
       }
-      byD[d] = q[0];
-      fixed[k][d] = q[1];
     }
     return byD;
   });

@@ -148,9 +148,6 @@ export function shapeIntegrand(a0: number, a1: number, a2: number, M: number): S
   const roots = monotone ? 2 : 4;
   const A = roots * jump;
   const B = roots * jump2 + 2 * (measure + leftoverLen) * L3;
-  const tail = (A / (2 * Math.PI)) * (1 / (M - 2) + 1 / (M + 2)) + (B / (2 * Math.PI)) * (1 / (2 * (M - 2) ** 2) + 1 / (2 * (M + 2) ** 2));
-  let tailUp = tail * (1 + 1e-10);
-  if (a0 === 0 && a2 === 0) tailUp = Math.min(tailUp, a1 * integrandTail(M) * (1 + 4 * U64));
 
   // max of q(t) = 2a2 t² + a1 t + (a0 − a2) over t ∈ [−1, 1]: the ends and the vertex.
   const q = (t: number) => 2 * a2 * t * t + a1 * t + (a0 - a2);
@@ -160,6 +157,19 @@ export function shapeIntegrand(a0: number, a1: number, a2: number, M: number): S
     if (tv > -1 && tv < 1) cand.push(q(tv));
   }
   const max = Math.max(0, ...cand) + ev;
-  return { a0, a1, a2, coef, coefErr, tail: tailUp, max, kinks: A * (1 + 1e-10), smooth: B * (1 + 1e-10) };
+  const kinks = A * (1 + 1e-10);
+  const smooth = B * (1 + 1e-10);
+  return { a0, a1, a2, coef, coefErr, tail: tailAt({ a0, a1, a2, kinks, smooth }, M), max, kinks, smooth };
+}
+
+/**
+ * The coefficient tail Σ_{j ≥ M − 1 or j ≤ −(M + 3)} |P̂(j)| at any truncation M ≥ 4, from the integrand's kinks and smooth parts
+ * alone (so an integrand built at a larger order gives the same tail as one built at M): with Σ_{j≥N} 1/j² ≤ 1/(N − 1) and
+ * Σ_{j≥N} 1/j³ ≤ 1/(2(N − 1)²). For ρ = κ = 0 the exact tail 2|C|·integrandTail(M) is used when smaller.
+ */
+export function tailAt(si: Pick<ShapeIntegrand, 'a0' | 'a1' | 'a2' | 'kinks' | 'smooth'>, M: number): number {
+  const tail = (si.kinks / (2 * Math.PI)) * (1 / (M - 2) + 1 / (M + 2)) + (si.smooth / (2 * Math.PI)) * (1 / (2 * (M - 2) ** 2) + 1 / (2 * (M + 2) ** 2));
+  const up = tail * (1 + 1e-9);
+  return si.a0 === 0 && si.a2 === 0 ? Math.min(up, si.a1 * integrandTail(M) * (1 + 4 * U64)) : up;
 }
 

@@ -3,16 +3,18 @@
 // quadrature bound against the sums at every shift, and the arc residuals logit by logit on planted models with float64 brute
 // force as the judge (and against the per-input signed residuals of signed.ts, which they must reproduce).
 import { describe, expect, it } from 'vitest';
-import { arcResiduals, sureArcs } from '../../src/bound/arcs.js';
-import { fft, kinkWeight, supQuadrature, trigSup, twiddles } from '../../src/bound/compressed.js';
+import { COMPRESSED_OUTPUT_TERMS, arcResiduals, sureArcs } from '../../src/bound/arcs.js';
+import { fft, kinkWeight, supQuadrature, trigSup, truncations, twiddles } from '../../src/bound/compressed.js';
 import { clusterIntegrands, explain, explanationTable, modn, shiftIndex } from '../../src/bound/explanation.js';
 import { plantedStructure } from '../../src/bound/planted.js';
 import { evalT } from '../../src/bound/shape.js';
-import { certifySigned, signedResiduals } from '../../src/bound/signed.js';
+import { certifySigned, signedEps, signedResiduals } from '../../src/bound/signed.js';
+import { mlpStructure } from '../../src/interp/structure.js';
+import { loadCheckpoint } from '../../src/io/checkpoint.js';
 import { type Certification, residuals } from '../../src/bound/tiers.js';
 import { structureForward } from '../../src/bound/brute_force/forward.js';
 import { Rng } from '../../src/util/rng.js';
-import { randomPlanted } from '../helpers.js';
+import { MODEL_A, randomPlanted } from '../helpers.js';
 
 describe('compressed quadrature', () => {
   it('fft agrees with the direct DFT within its bound, N = 2..512', () => {
@@ -144,6 +146,30 @@ describe('compressed quadrature', () => {
         }
       });
     }
+  });
+});
+
+describe('the truncation M', () => {
+  // Issue 15: the bound at one M grows with M (model A: 8.53 at 128, 13.6 at 2000, 75.3 at 20000); the tier keeps the best over
+  // M and the powers of two below it, each a function of its own truncation, so more work never reports a worse bound.
+  it('model A: the compressed ε̄ never grows with M; a truncation gives the same bound from integrands built at any order', () => {
+    const { cfg, params } = loadCheckpoint(MODEL_A);
+    const s = mlpStructure(cfg, params);
+    const ex = explain(s, { shape: true });
+    const res = residuals(s, ex);
+    const eps = (M: number) => {
+      const ints = clusterIntegrands(ex, M);
+      return signedEps(s.p, arcResiduals(s, ex, res, ints, COMPRESSED_OUTPUT_TERMS), supQuadrature(ex, ints, M).quad, 0).reduce((m, x) => Math.max(m, x), 0);
+    };
+    const Ms = [16, 64, 128, 2000];
+    const bounds = Ms.map(eps);
+    for (let j = 1; j < Ms.length; j++) expect(bounds[j]).toBeLessThanOrEqual(bounds[j - 1]);
+    expect(bounds[3]).toBeLessThan(8.6);
+    expect(truncations(100)).toEqual([100, 8, 16, 32, 64]);
+    // The ladder at 256 holds 64, whose bound does not depend on the order the integrands were built at: never worse.
+    const at64 = supQuadrature(ex, clusterIntegrands(ex, 64), 64).turning;
+    const from256 = supQuadrature(ex, clusterIntegrands(ex, 256), 256).turning;
+    for (let k = 0; k < at64.length; k++) for (let d = 0; d < s.p; d++) expect(from256[k][d]).toBeLessThanOrEqual(at64[k][d]);
   });
 });
 
