@@ -54,5 +54,6 @@ runCli(async () => {
     `devices: forward ${report.devices.forward}, brute_force ${report.devices.brute_force}, per_shift ${report.devices.per_shift}, compressed ${report.devices.compressed}${report.devices.note ? ` (${report.devices.note})` : ''}`,
     line('brute_force', t.brute_force), line('per_shift', t.per_shift), line('compressed', t.compressed),
     ...(t.compressed.uniform ? [line('  its uniform bound', t.compressed.uniform)] : []),
+    ...(t.compressed.uniform?.blocking ? [`    to certify 99 % it needs ε̄ ≤ ${t.compressed.uniform.blocking.eps_for_99_percent.toPrecision(4)}; its terms: ${Object.entries(t.compressed.uniform.blocking.parts).map(([k, v]) => `${k} ${v.toPrecision(4)}`).join(', ')}`] : []),
   ].join('\n') + '\n');
 });

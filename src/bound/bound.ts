@@ -16,9 +16,9 @@ import { COMPRESSED_OUTPUT_TERMS, arcResiduals } from './arcs.js';
 import { supQuadrature, turnTable } from './compressed.js';
 import type { ShapeIntegrand } from './shape.js';
 import { structureCost, structureRounding } from './structure_error.js';
-import { uniformBound } from './uniform.js';
+import { type UniformParts, uniformBound } from './uniform.js';
 import {
-  type Certification, type Residuals, type ShiftSums, type TierResult, certify, distancePart, forwardFlops, perShiftQuadrature, residualTier, residuals,
+  type Certification, type Residuals, type ShiftSums, type TierResult, certify, distancePart, forwardFlops, margins, perShiftQuadrature, residualTier, residuals,
 } from './tiers.js';
 
 /** Per-input bounds ε̄(a, b) of each tier [p²] (null when refused), the computed max_c |M − M̂| and correctness. */
@@ -73,8 +73,14 @@ export interface BoundReport {
    * compressed.uniform: the compressed tier's bound in SPEC §4's cost class (src/bound/uniform.ts), one ε̄ for every input
    * with no per-input work, and what it certifies; the tier's own figures refine it input by input and logit by logit.
    */
-  tiers: { brute_force: TierResult; per_shift: TierResult; compressed: TierResult & { uniform?: TierResult } };
+  tiers: { brute_force: TierResult; per_shift: TierResult; compressed: TierResult & { uniform?: TierResult & { blocking: Blocking | null } } };
 }
+
+/**
+ * Why the uniform bound certifies under 99 % of the inputs: the ε̄ that would certify 99 % (half the explanation's margin
+ * M̂ + D at its 1 % quantile, less the slack), how far above it the bound is, and its three terms (UniformParts).
+ */
+export interface Blocking { eps_for_99_percent: number; over_by: number; parts: UniformParts }
 
 /** What each reported figure is: a measurement of the float64 forward pass, or a bound proven in real arithmetic. */
 export const FIGURES = {
@@ -162,6 +168,13 @@ function tier(eps: F64 | null, cert: Certification | null, p: number, flops: num
     flops,
     seconds,
   };
+}
+
+function blocking(cert: Certification, un: { eps: number; parts: UniformParts }, margin: F64, slack: number): Blocking | null {
+  if (cert.accuracy >= 0.99) return null;
+  const sorted = Float64Array.from(margin).sort();
+  const need = Math.max(0, (sorted[Math.floor(0.01 * sorted.length)] - slack) / 2);
+  return { eps_for_99_percent: need, over_by: un.eps - need, parts: un.parts };
 }
 
 /** The first non-finite weight, named with its index, or null. */
@@ -421,7 +434,7 @@ function residualTiers(st: Start, devices: Devices, gpu?: GpuParts): BoundReport
   const uFlops = res.flops - res.tableFlops + cq.flops - cq.tableFlops + un.flops + intFlops + certFlops;
   // Its seconds include building the X, Y and per-input quadrature tables it does not read (they are computed once, shared);
   // its flops leave them out.
-  const uniform = tier(uEps, certU, p, uFlops, now() - t6 + tCq + tRes + tIntegrands, CERTIFICATES.compressed_uniform);
+  const uniform = { ...tier(uEps, certU, p, uFlops, now() - t6 + tCq + tRes + tIntegrands, CERTIFICATES.compressed_uniform), blocking: blocking(certU, un, margins(p, mTable, D), slack) };
   const compressed = { ...tier(cEps, certC, p, cFlops, tC + tRes + tIntegrands, CERTIFICATES.compressed), uniform };
   return withSummary({
     ...base, refused: null, tiers: { brute_force: bf, per_shift: perShift, compressed },

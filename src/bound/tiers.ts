@@ -43,8 +43,19 @@ export interface Certification {
  * per-input bounds [p²]; slack covers the margin's own float64 rounding and the structure's.
  */
 export function certify(p: number, mTable: F64, D: (a: number, b: number, c: number) => number, eps: F64, slack: number): Certification {
+  const margin = margins(p, mTable, D);
   const certified = new Uint8Array(p * p);
   const uncertified: [number, number][] = [];
+  for (let j = 0; j < p * p; j++) {
+    if (margin[j] > 2 * eps[j] * (1 + 4 * U64) + slack) certified[j] = 1;
+    else uncertified.push([Math.floor(j / p), j % p]);
+  }
+  return { certified, accuracy: (p * p - uncertified.length) / (p * p), uncertified };
+}
+
+/** Per input [p²]: the explanation's margin min_{c≠a+b} [M̂(a,b,a+b) − M̂(a,b,c) + D(a,b,a+b) − D(a,b,c)], as computed. */
+export function margins(p: number, mTable: F64, D: (a: number, b: number, c: number) => number): F64 {
+  const out = new Float64Array(p * p);
   for (let a = 0; a < p; a++) {
     for (let b = 0; b < p; b++) {
       const d = modn(a - b, p);
@@ -55,11 +66,10 @@ export function certify(p: number, mTable: F64, D: (a: number, b: number, c: num
         if (c === cs) continue;
         margin = Math.min(margin, top - mTable[d * p + modn(c - cs, p)] - D(a, b, c));
       }
-      if (margin > 2 * eps[a * p + b] * (1 + 4 * U64) + slack) certified[a * p + b] = 1;
-      else uncertified.push([a, b]);
+      out[a * p + b] = margin;
     }
   }
-  return { certified, accuracy: (p * p - uncertified.length) / (p * p), uncertified };
+  return out;
 }
 
 /**

@@ -37,7 +37,7 @@ export function envelope(ints: readonly ShapeIntegrand[]): OutputIntegrand & { m
  * flops beyond the residuals and the integrands. Rounding: e_i is a sum of three upper bounds, Σ_i e_i|W_L[i, c]| and the
  * output terms non-negative sums (γ), the three parts one more sum (4u).
  */
-export function uniformBound(s: MlpStructure, ex: Explanation, res: Residuals, ints: ShapeIntegrand[][], cq: SupQuadrature): { eps: number; flops: number } {
+export function uniformBound(s: MlpStructure, ex: Explanation, res: Residuals, ints: ShapeIntegrand[][], cq: SupQuadrature): { eps: number; flops: number; parts: UniformParts } {
   const { p, d_mlp: n, d_vocab_out: V } = s;
   const K = ex.clusters.length;
   const e = new Float64Array(n);
@@ -53,12 +53,15 @@ export function uniformBound(s: MlpStructure, ex: Explanation, res: Residuals, i
   const env = ints.map(envelope);
   const outRows: F64[] = env.map((si, k) => outputTerm(res, k, si));
   let worst = 0;
+  const parts = { input_residual: 0, output_residual: 0, quadrature: 0 };
   for (let c = 0; c < p; c++) {
     let input = 0;
     for (let i = 0; i < n; i++) input += e[i] * Math.abs(s.W_L[i * V + c]);
     let output = 0;
     for (let k = 0; k < K; k++) output += Math.min(env[k].max * res.out[k * p + c], outRows[k][c]);
     worst = Math.max(worst, input * (1 + gamma(n + 4)) + output * (1 + gamma(K + 4)));
+    parts.input_residual = Math.max(parts.input_residual, input);
+    parts.output_residual = Math.max(parts.output_residual, output);
   }
   let quad = 0;
   for (let k = 0; k < K; k++) {
@@ -67,9 +70,13 @@ export function uniformBound(s: MlpStructure, ex: Explanation, res: Residuals, i
     quad += q;
   }
   quad *= 1 + gamma(2 * K + 4);
+  parts.quadrature = quad;
   // e (2 per token and 3), the envelopes (one comparison per coefficient of each distance), the output terms (as signed.ts
   // counts them), the sums over neurons and clusters per logit, the quadrature maxima.
   const coefs = ints[0]?.[0]?.coef.length ?? 0;
   const flops = 2 * p * n + 3 * n + K * p * coefs + K * p * (6 * res.J + 16) + p * (2 * n + 3 * K + 4) + 2 * p * K + 8;
-  return { eps: (worst + quad) * (1 + 4 * U64), flops };
+  return { eps: (worst + quad) * (1 + 4 * U64), flops, parts };
 }
+
+/** The uniform bound's three terms, each its maximum over logits (so they add up to at least the bound): what blocks it. */
+export interface UniformParts { input_residual: number; output_residual: number; quadrature: number }

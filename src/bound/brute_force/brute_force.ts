@@ -66,7 +66,7 @@ export function bruteForce(f: Forward, mTable: F64): BruteForce {
       const radUp = up(rad, 5 * n);
       worst = Math.max(worst, e);
       worstUp = Math.max(worstUp, up(e + radUp, 2));
-      worstLo = Math.max(worstLo, (e - radUp) * (1 - 4 * U64));
+      worstLo = Math.max(worstLo, (e * (1 - 2 * U64) - radUp) * (1 - 4 * U64)); // e(1 − 2u) is below the exact |m − M̂|, and so on
     }
     eps[r] = worst;
     epsBound[r] = worstUp;
