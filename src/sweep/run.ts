@@ -56,12 +56,17 @@ export async function runSweep(dir: string, spec: SweepSpec, opts: SweepOptions)
   const gpu = opts.cpu ? undefined : await getGpu();
   const t0 = performance.now();
   let costDone = 0;
-  const costLeft = () => todo.slice(outcome.ran + outcome.busy.length).reduce((s, m) => s + cost(m), 0);
-  for (const m of todo) {
+  for (const [i, m] of todo.entries()) {
     const claim = tryLock(files.lock(m.id), opts.lock);
     if ('owner' in claim) {
       outcome.busy.push(m.id);
       log(`${m.id}: held by ${claim.owner.host} pid ${claim.owner.pid} since ${claim.owner.since}; left to it`);
+      continue;
+    }
+    if (finished(dir, m, opts.redo ?? [])) {
+      // Another worker finished it since this one looked.
+      claim.lock.release();
+      outcome.skipped++;
       continue;
     }
     const tm = performance.now();
@@ -76,9 +81,9 @@ export async function runSweep(dir: string, spec: SweepSpec, opts: SweepOptions)
     const failed = Object.entries(status.stages).find(([, s]) => !s.ok);
     if (failed) outcome.failed.push(m.id);
     const elapsed = (performance.now() - t0) / 1000;
-    const eta = (elapsed / costDone) * costLeft();
+    const eta = (elapsed / costDone) * todo.slice(i + 1).reduce((t, x) => t + cost(x), 0);
     const what = failed ? `FAILED in ${failed[0]}: ${failed[1].error}` : describe(dir, m);
-    log(`[${outcome.ran + outcome.skipped + outcome.busy.length}/${mine.length}] ${m.id} ${what} (${fmtTime((performance.now() - tm) / 1000)}); ${fmtTime(elapsed)} elapsed, ETA ${fmtTime(eta)}`);
+    log(`[${mine.length - todo.length + i + 1}/${mine.length}] ${m.id} ${what} (${fmtTime((performance.now() - tm) / 1000)}); ${fmtTime(elapsed)} elapsed, ETA ${fmtTime(eta)}`);
   }
   return outcome;
 }
