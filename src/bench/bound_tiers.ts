@@ -3,7 +3,7 @@
 // exponent of a least-squares fit of log(cost) against log(size).
 import { BOUND_FIGURES, DEFAULT_BOUND_OPTIONS, boundFigure, boundStructure, structureFlops } from '../bound/bound.js';
 import { plantedStructure } from '../bound/planted.js';
-import { forwardFlops } from '../bound/tiers.js';
+import { forwardFlops } from '../bound/brute_force/forward.js';
 import { makeConfig } from '../model/config.js';
 import { Rng } from '../util/rng.js';
 

@@ -9,17 +9,18 @@ import type { F64 } from '../ops/cpu/types.js';
 import { type BruteForce, bruteForce } from './brute_force/brute_force.js';
 import { type Forward, modelForward, structureForward } from './brute_force/forward.js';
 import { type Explanation, clusterIntegrands, explain, explanationTable } from './explanation.js';
-import { boundReduceGpu, shiftSumsGpu } from './gpu.js';
+import { boundReduceGpu, shiftSumsGpu } from './per_shift/gpu.js';
 import { U64, gamma } from './integrand.js';
-import { certifySigned, signedEps, signedResiduals } from './signed.js';
-import { COMPRESSED_OUTPUT_TERMS, arcResiduals } from './arcs.js';
-import { supQuadrature, turnTable } from './compressed.js';
+import { certifySigned, signedEps, signedResiduals } from './per_shift/signed.js';
+import { COMPRESSED_OUTPUT_TERMS, arcResiduals } from './compressed/arcs.js';
+import { supQuadrature, turnTable } from './compressed/quadrature.js';
 import type { ShapeIntegrand } from './shape.js';
 import { structureCost, structureRounding } from './structure_error.js';
-import { type UniformParts, uniformBound } from './uniform.js';
-import {
-  type Certification, type Residuals, type ShiftSums, type TierResult, certify, distancePart, forwardFlops, margins, perShiftQuadrature, residualTier, residuals,
-} from './tiers.js';
+import { type UniformParts, uniformBound } from './compressed/uniform.js';
+import { type Certification, type TierResult, certify, margins } from './certify.js';
+import { type Residuals, residuals } from './residuals.js';
+import { type ShiftSums, distancePart, perShiftQuadrature, residualTier } from './per_shift/quadrature.js';
+import { forwardFlops } from './brute_force/forward.js';
 
 /** Per-input bounds ε̄(a, b) of each tier [p²] (null when refused), the computed max_c |M − M̂| and correctness. */
 export interface PerInput {
@@ -70,7 +71,7 @@ export interface BoundReport {
   /** Flops to compute U, V, c, W_L and D from the weights, shared by the per-shift and compressed tiers. */
   structure_flops: number;
   /**
-   * compressed.uniform: the compressed tier's bound in SPEC §4's cost class (src/bound/uniform.ts), one ε̄ for every input
+   * compressed.uniform: the compressed tier's bound in SPEC §4's cost class (src/bound/compressed/uniform.ts), one ε̄ for every input
    * with no per-input work, and what it certifies; the tier's own figures refine it input by input and logit by logit.
    */
   tiers: { brute_force: TierResult; per_shift: TierResult; compressed: TierResult & { uniform?: TierResult & { blocking: Blocking | null } } };
@@ -152,7 +153,7 @@ const NONE = (p: number): Certification => ({ certified: new Uint8Array(p * p), 
 const CERTIFICATES = {
   brute_force: 'the forward pass: logit a + b exceeds every other logit c < p by more than both proven radii',
   per_shift: 'per input and per logit: M̂ and D margins against 2·ε̄(a, b), or the signed residual with each cluster\'s quadrature error turning with the logit (signed.ts)',
-  compressed: 'per logit: the signed residual from phase arcs and one quadrature bound for every shift, turning with the logit (arcs.ts, compressed.ts)',
+  compressed: 'per logit: the signed residual from phase arcs and one quadrature bound for every shift, turning with the logit (compressed/arcs.ts, compressed/quadrature.ts)',
   compressed_uniform: 'per input: M̂ and D margins against 2·ε̄, one ε̄ for every input',
   refused: 'refused: certifies nothing',
 } as const;
@@ -246,7 +247,11 @@ function start(s: MlpStructure, info: ModelInfo, opts: BoundOptions, pre: Prepar
   const uncertified: [number, number][] = [];
   for (let j = 0; j < p * p; j++) if (!b.certified[j]) uncertified.push([Math.floor(j / p), j % p]);
   const bf: BruteForceTier = { ...b, cert: { certified: b.certified, accuracy: b.accuracy_range[0], uncertified }, seconds: now() - t0 };
-  const refused = refusal ?? outsideSafeRange(s, pre.ex) ?? (s.exact ? null
+  // A certificate never outruns the forward pass the accuracy comes from: where it gives no number, no tier certifies.
+  const bad = fwd.logits.findIndex((x, j) => j % fwd.d_vocab_out < p && !Number.isFinite(x));
+  const notFinite = bad < 0 ? null
+    : `the forward pass gives logit ${bad % fwd.d_vocab_out} of input (${Math.floor(bad / fwd.d_vocab_out / p)}, ${Math.floor(bad / fwd.d_vocab_out) % p}) as ${fwd.logits[bad]}: nothing beyond it is certified`;
+  const refused = refusal ?? notFinite ?? outsideSafeRange(s, pre.ex) ?? (s.exact ? null
     : `attention rate α = ${info.attention_rate} ≠ 0: the pre-activation does not split as U(a) + V(b) + c (SPEC §3), so the per-neuron residual bounds do not apply; only brute force is sound here`);
   return { s, info, opts, pre, bf, refused };
 }
@@ -393,7 +398,7 @@ function residualTiers(st: Start, devices: Devices, gpu?: GpuParts): BoundReport
   const certFlops = p * p * p * 6;
 
   // The per-shift tier (already O(p²·d_mlp) with shaped integrands) also bounds the input residual with its sign, per input
-  // (src/bound/signed.ts), and keeps the better bound; that costs O(p²·d_mlp), outside the compressed tier's class.
+  // (src/bound/per_shift/signed.ts), and keeps the better bound; that costs O(p²·d_mlp), outside the compressed tier's class.
   const t4 = now();
   const ps = perShiftQuadrature(ex, ints, gpu?.sums?.sums);
   const psTier = residualTier(ex, res, ints, ps.quad, gpu?.reduced);
@@ -412,8 +417,8 @@ function residualTiers(st: Start, devices: Devices, gpu?: GpuParts): BoundReport
   const certPS = certifySigned(p, mTable, D, lin, ps.quad, dM, slack, certify(p, mTable, D, psEps, slack), psPair);
   const perShift = tier(psEps, certPS, p, psTier.flops + ps.flops + (gpu?.sums?.flops ?? 0) + intFlops + certFlops + lin.flops + p * p * p * (12 + 3 * K), now() - t4 + tRes + tIntegrands + (gpu?.sums?.seconds ?? 0), CERTIFICATES.per_shift);
 
-  // The compressed tier: the same signed residual with L_k from prefix sums over phase arcs (src/bound/arcs.ts) and the quadrature
-  // bounded once for every shift (src/bound/compressed.ts); it needs the per-token residuals but not the X, Y tables.
+  // The compressed tier: the same signed residual with L_k from prefix sums over phase arcs (src/bound/compressed/arcs.ts) and the quadrature
+  // bounded once for every shift (src/bound/compressed/quadrature.ts); it needs the per-token residuals but not the X, Y tables.
   const t5 = now();
   const cq = supQuadrature(ex, ints, opts.M);
   const tCq = now() - t5;

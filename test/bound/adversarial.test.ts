@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { BOUND_FIGURES, boundFigure, boundModel, boundStructure } from '../../src/bound/bound.js';
 import { clusterIntegrands, distanceCos, explain, explanationTable, modn } from '../../src/bound/explanation.js';
-import { boundReduceGpu } from '../../src/bound/gpu.js';
+import { boundReduceGpu } from '../../src/bound/per_shift/gpu.js';
 import { gamma } from '../../src/bound/integrand.js';
 import { structureRounding } from '../../src/bound/structure_error.js';
 import { type MlpStructure, mlpStructure } from '../../src/interp/structure.js';

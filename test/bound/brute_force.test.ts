@@ -125,6 +125,16 @@ describe('brute force proves the model', () => {
     }
   });
 
+  it('a forward pass that overflows (float64 weights of 1e200): no tier certifies beyond it', () => {
+    const { cfg, params } = plantedPizza(7, 24, 4);
+    const big = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, Float64Array.from(v)])) as unknown as Record<ParamName, Float64Array>;
+    big['unembed.W_U'].forEach((x, i, a) => { a[i] = x * 1e200; });
+    big['blocks.0.mlp.W_out'].forEach((x, i, a) => { a[i] = x * 1e200; });
+    const r = boundModel(cfg, big, OPTS);
+    expect(r.refused).toMatch(/the forward pass gives logit \d+ of input \(\d+, \d+\) as (-?Infinity|NaN)/);
+    for (const name of BOUND_FIGURES) expect(boundFigure(r, name)?.certified_accuracy ?? 0).toBe(0);
+  });
+
   // Issue 15, item 3 and the red team's passing classes: exact power-of-two rescales change no certificate; the figures scale.
   it.each<[string, (P: Params) => void, number]>([
     ['W_U × 2^-135 (subnormal in float32)', (P) => P['unembed.W_U'].forEach((x, i, a) => { a[i] = x * 2 ** -135; }), 2 ** -135],

@@ -1,17 +1,18 @@
-// The compressed tier's parts (src/bound/compressed.ts, src/bound/arcs.ts): the FFT against a direct DFT, the sup of a
+// The compressed tier's parts (src/bound/compressed/quadrature.ts, src/bound/compressed/arcs.ts): the FFT against a direct DFT, the sup of a
 // trigonometric polynomial against dense sampling, the kink windows against a scan, the sure arcs against T itself, the
 // quadrature bound against the sums at every shift, and the arc residuals logit by logit on planted models with float64 brute
 // force as the judge (and against the per-input signed residuals of signed.ts, which they must reproduce).
 import { describe, expect, it } from 'vitest';
-import { COMPRESSED_OUTPUT_TERMS, arcResiduals, sureArcs } from '../../src/bound/arcs.js';
-import { fft, kinkWeight, supQuadrature, trigSup, truncations, twiddles } from '../../src/bound/compressed.js';
+import { COMPRESSED_OUTPUT_TERMS, arcResiduals, sureArcs } from '../../src/bound/compressed/arcs.js';
+import { fft, kinkWeight, supQuadrature, trigSup, truncations, twiddles } from '../../src/bound/compressed/quadrature.js';
 import { clusterIntegrands, explain, explanationTable, modn, shiftIndex } from '../../src/bound/explanation.js';
 import { plantedStructure } from '../../src/bound/planted.js';
 import { evalT } from '../../src/bound/shape.js';
-import { certifySigned, signedEps, signedResiduals } from '../../src/bound/signed.js';
+import { certifySigned, signedEps, signedResiduals } from '../../src/bound/per_shift/signed.js';
 import { mlpStructure } from '../../src/interp/structure.js';
 import { loadCheckpoint } from '../../src/io/checkpoint.js';
-import { type Certification, residuals } from '../../src/bound/tiers.js';
+import { type Certification } from '../../src/bound/certify.js';
+import { residuals } from '../../src/bound/residuals.js';
 import { structureForward } from '../../src/bound/brute_force/forward.js';
 import { Rng } from '../../src/util/rng.js';
 import { MODEL_A, randomPlanted } from '../helpers.js';

@@ -3,8 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_BOUND_OPTIONS, boundModel } from '../../src/bound/bound.js';
 import { clusterIntegrands, explain } from '../../src/bound/explanation.js';
-import { boundReduceGpu, shiftSumsGpu } from '../../src/bound/gpu.js';
-import { distancePart, perShiftQuadrature, residuals } from '../../src/bound/tiers.js';
+import { boundReduceGpu, shiftSumsGpu } from '../../src/bound/per_shift/gpu.js';
+import { distancePart, perShiftQuadrature } from '../../src/bound/per_shift/quadrature.js';
+import { residuals } from '../../src/bound/residuals.js';
 import { boundReduce } from '../../src/ops/cpu/bound_reduce.js';
 import { quadratureInput, quadratureSums, shifts } from '../../src/interp/integral.js';
 import { mlpStructure } from '../../src/interp/structure.js';
@@ -48,8 +49,8 @@ describe('bounds on the real checkpoints', () => {
     expect(r.tiers.brute_force.certified_accuracy).toBe(1);
     for (const t of [r.tiers.per_shift, r.tiers.compressed]) expect(t.eps_bound).toBeLessThan(r.signal);
     expect(r.tiers.brute_force.flops / r.tiers.compressed.flops).toBeGreaterThanOrEqual(100);
-    // The signed residual bound certifies every input (ε, 3.97): per input in the per-shift tier (src/bound/signed.ts), from phase
-    // arcs and one quadrature bound for all shifts in the compressed tier (src/bound/arcs.ts, compressed.ts).
+    // The signed residual bound certifies every input (ε, 3.97): per input in the per-shift tier (src/bound/per_shift/signed.ts), from phase
+    // arcs and one quadrature bound for all shifts in the compressed tier (src/bound/compressed/).
     for (const t of [r.tiers.per_shift, r.tiers.compressed]) {
       expect(t.certified_accuracy).toBe(1);
       expect(t.eps_bound).toBeLessThan(0.25 * r.signal);

@@ -1,12 +1,14 @@
-// The signed residual bound (src/bound/signed.ts): logit by logit on planted models |M − M̂ − S| ≤ R + quad, and pairwise with
+// The signed residual bound (src/bound/per_shift/signed.ts): logit by logit on planted models |M − M̂ − S| ≤ R + quad, and pairwise with
 // the quadrature's turning part as the per-shift tier counts it, with brute force in float64 as the judge; the output term alone
 // against Σ p̂ΔW; the signed certificate never certifies a wrong input.
 import { describe, expect, it } from 'vitest';
 import { clusterIntegrands, explain, explanationTable, modn } from '../../src/bound/explanation.js';
-import { certifySigned, signedEps, signedResiduals } from '../../src/bound/signed.js';
-import { turnTable } from '../../src/bound/compressed.js';
+import { certifySigned, signedEps, signedResiduals } from '../../src/bound/per_shift/signed.js';
+import { turnTable } from '../../src/bound/compressed/quadrature.js';
 import { plantedStructure } from '../../src/bound/planted.js';
-import { type Certification, distancePart, outputTerm, perShiftQuadrature, residuals } from '../../src/bound/tiers.js';
+import { type Certification } from '../../src/bound/certify.js';
+import { distancePart, perShiftQuadrature } from '../../src/bound/per_shift/quadrature.js';
+import { outputTerm, residuals } from '../../src/bound/residuals.js';
 import { structureForward } from '../../src/bound/brute_force/forward.js';
 import { boundReduce } from '../../src/ops/cpu/bound_reduce.js';
 import { Rng } from '../../src/util/rng.js';

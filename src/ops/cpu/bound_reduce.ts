@@ -2,7 +2,7 @@ import type { F64 } from './types.js';
 
 /**
  * out[a·p + b] = max_{c<p} (X[a, c] + Y[b, c] + Z[(a − b) mod p, c]) for all p² inputs (X, Y, Z are [p, p]):
- * the max over outputs of an input's error bound (src/bound/tiers.ts), shaders/bound_reduce.wgsl. With
+ * the max over outputs of an input's error bound (src/bound/per_shift/quadrature.ts), shaders/bound_reduce.wgsl. With
  * non-negative terms the float64 result is within γ₂ (relative) of the real one; callers round it up.
  */
 export function boundReduce(X: ArrayLike<number>, Y: ArrayLike<number>, Z: ArrayLike<number>, p: number): F64 {

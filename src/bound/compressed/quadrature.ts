@@ -7,10 +7,10 @@
 //   the tail, bounded pointwise near the integrand's kinks instead of by Σ_{|m|>M}|F̂(m)| at every node (kinkTail).
 // Cost per cluster O(M·n) for the moments and O(n log M) for the kink windows, per distance class O(N log N):
 // independent of p except through the number of distance classes.
-import { type Explanation, modn } from './explanation.js';
-import { U64, gamma, phaseMoments } from './integrand.js';
-import { type ShapeIntegrand, coefAbsSum, tailAt } from './shape.js';
-import type { F64 } from '../ops/cpu/types.js';
+import { type Explanation, modn } from '../explanation.js';
+import { U64, gamma, phaseMoments } from '../integrand.js';
+import { type ShapeIntegrand, coefAbsSum, tailAt } from '../shape.js';
+import type { F64 } from '../../ops/cpu/types.js';
 
 /** Twiddles e^{2πik/N}, k < N/2, for fft: one table per grid size, shared by every transform of that size. */
 export function twiddles(N: number): { re: F64; im: F64 } {
@@ -233,7 +233,7 @@ function clusterBound(c: Explanation['clusters'][number], ints: ShapeIntegrand[]
       const local = (si.kinks / (2 * Math.PI)) * kw.H + mo.W * (si.smooth / (2 * Math.PI)) * (cube(M - 1) + cube(M + 3));
       const tail = Math.min(local, mo.W * tailAt(si, M)) * (1 + 16 * U64);
       const sumA = coefAbsSum(si.a0, si.a1, si.a2);
-      q = [(T.sup + eC * mo.W * (1 + gamma(2 * M + 8)) + tail + mo.W * si.coefErr) * (1 + 8 * U64), mo.W * sumA * (64 * U64 + gamma(n + 4)) * (1 + 8 * U64)]; // 32u of it: the ideal W_L row's two float forms (tiers.ts)
+      q = [(T.sup + eC * mo.W * (1 + gamma(2 * M + 8)) + tail + mo.W * si.coefErr) * (1 + 8 * U64), mo.W * sumA * (64 * U64 + gamma(n + 4)) * (1 + 8 * U64)]; // 32u of it: the ideal W_L row's two float forms (residuals.ts)
       done.set(si, q);
       flops += T.flops + 18 * (2 * M + 1) + 30;
     }

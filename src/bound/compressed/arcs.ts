@@ -1,4 +1,4 @@
-// The signed input residual of src/bound/signed.ts at the compressed tier's cost: the same exact L_k = Σ_{i∈k} δ_i s_i e^{iψ_i}
+// The signed input residual of src/bound/per_shift/signed.ts at the compressed tier's cost: the same exact L_k = Σ_{i∈k} δ_i s_i e^{iψ_i}
 // per input (δ_i = ReLU(h_i) − ReLU(ĥ_i)), without touching every neuron of every input.
 //
 // ĥ_i = r_i·T_{k,d}(u_i) with u_i = φ_i + x (src/bound/shape.ts), and |h_i − ĥ_i| ≤ ē_i = max eU_i + max eV_i + ec_i. For a
@@ -11,13 +11,13 @@
 // ‖Δh‖_A ≤ ‖ΔU(a)‖_A + ‖ΔV(b)‖_A + ‖Δc‖_A (prefix sums of squares), and exact on the window.
 // Cost: O(p·d_mlp) tables, per input O(K log d_mlp) plus the window's neurons (model A: a fifth of them, most at the distances
 // where |cos(ω_k d/2)| is small and T is flat) plus O(p·K) for S and R at every logit.
-import type { MlpStructure } from '../interp/structure.js';
-import type { F64 } from '../ops/cpu/types.js';
-import { type Explanation, modn, shiftIndex } from './explanation.js';
-import { U64, gamma } from './integrand.js';
-import { type ShapeIntegrand, coefAbsSum, rootsInT } from './shape.js';
-import { type SignedResiduals, signedRow, signedTables } from './signed.js';
-import type { Residuals } from './tiers.js';
+import type { MlpStructure } from '../../interp/structure.js';
+import type { F64 } from '../../ops/cpu/types.js';
+import { type Explanation, modn, shiftIndex } from '../explanation.js';
+import { U64, gamma } from '../integrand.js';
+import { type ShapeIntegrand, coefAbsSum, rootsInT } from '../shape.js';
+import { type SignedResiduals, signedRow, signedTables } from '../per_shift/signed.js';
+import type { Residuals } from '../residuals.js';
 
 /** Terms of the output series the compressed tier reads (outputTerm): model A certifies the same with 4 as with 14, ε̄ +0.2 at 8. */
 export const COMPRESSED_OUTPUT_TERMS = 8;

@@ -1,17 +1,17 @@
 // The per-shift tier's GPU parts, each with a proven float32 allowance (SPEC §4 soundness under floating point): the
 // Lipschitz bound's max over logits (bound-reduction kernel, rounded up) and the quadrature sums (neuron-integral kernel,
 // with an error bound per sum).
-import type { Gpu } from '../gpu/device.js';
-import { type KernelRegistry, submit } from '../gpu/kernels.js';
-import { createTensor, readF32 } from '../gpu/tensor.js';
-import { boundReduce } from '../ops/gpu/bound_reduce.js';
-import type { F64 } from '../ops/cpu/types.js';
-import { PLAIN_INTEGRAND, quadratureInput, quadratureSumsGpu, shifts } from '../interp/integral.js';
-import { MAX_GROUPS } from '../ops/gpu/neuron_integral.js';
-import type { Explanation } from './explanation.js';
-import { gamma } from './integrand.js';
-import { type ShapeIntegrand, coefAbsSum } from './shape.js';
-import type { ShiftSums } from './tiers.js';
+import type { Gpu } from '../../gpu/device.js';
+import { type KernelRegistry, submit } from '../../gpu/kernels.js';
+import { createTensor, readF32 } from '../../gpu/tensor.js';
+import { boundReduce } from '../../ops/gpu/bound_reduce.js';
+import type { F64 } from '../../ops/cpu/types.js';
+import { PLAIN_INTEGRAND, quadratureInput, quadratureSumsGpu, shifts } from '../../interp/integral.js';
+import { MAX_GROUPS } from '../../ops/gpu/neuron_integral.js';
+import type { Explanation } from '../explanation.js';
+import { gamma } from '../integrand.js';
+import { type ShapeIntegrand, coefAbsSum } from '../shape.js';
+import type { ShiftSums } from './quadrature.js';
 
 /** The least float32 ≥ x (x finite, ≥ 0). */
 export function f32Up(x: number): number {

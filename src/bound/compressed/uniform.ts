@@ -1,6 +1,6 @@
 // The compressed tier's bound in SPEC §4's cost class: one ε̄ for every input, from per-neuron maxima and the quadrature
 // bound that holds for every shift, with no per-input work. It is the per-shift tier's Lipschitz bound
-//   ε̄(a, b) = max_c (X[a, c] + Y[b, c] + Z[a − b, c]) + quad(a, b)      (tiers.ts residualTier)
+//   ε̄(a, b) = max_c (X[a, c] + Y[b, c] + Z[a − b, c]) + quad(a, b)      (per_shift/quadrature.ts residualTier)
 // with each input-dependent part replaced by its maximum (so it dominates that bound up to the last rounding):
 //   X[a, c] + Y[b, c] + cst[c] = Σ_i (eU_i(a) + eV_i(b) + ec_i)|W_L[i, c]| ≤ Σ_i e_i|W_L[i, c]|,  e_i = max eU_i + max eV_i + ec_i;
 //   the output residual of cluster k at distance d ≤ min(max P·out[k, c], outputTerm) with the integrands of every distance
@@ -8,13 +8,13 @@
 //   quad(a, b) ≤ Σ_k max_d (turning + fixed)  (supQuadrature, one bound for every shift of each distance class).
 // Cost O(p·d_mlp) to read the residuals and W_L, O(M·d_mlp) for the moments, O(p·J·K) for the output terms: no work per
 // input. Certifying with it still compares margins over all p³ logits.
-import type { MlpStructure } from '../interp/structure.js';
-import type { F64 } from '../ops/cpu/types.js';
-import type { SupQuadrature } from './compressed.js';
-import type { Explanation } from './explanation.js';
-import { U64, gamma } from './integrand.js';
-import { type ShapeIntegrand, coefAbsSum } from './shape.js';
-import { type OutputIntegrand, type Residuals, outputTerm } from './tiers.js';
+import type { MlpStructure } from '../../interp/structure.js';
+import type { F64 } from '../../ops/cpu/types.js';
+import type { SupQuadrature } from './quadrature.js';
+import type { Explanation } from '../explanation.js';
+import { U64, gamma } from '../integrand.js';
+import { type ShapeIntegrand, coefAbsSum } from '../shape.js';
+import { type OutputIntegrand, type Residuals, outputTerm } from '../residuals.js';
 
 /**
  * Magnitudes that dominate each of ints: |coef_j|, coefErr, tail, max and Σ|a| (held in a0) are the maxima over ints. Only for

@@ -14,17 +14,18 @@
 //   output        Σ_{i∈k} r_i P(φ_i + x)ΔW_i(c) = Σ_j P̂(j) e^{ijx} G_k[j, c], G_k[j, c] = Σ_{i∈k} r_i e^{ijφ_i}ΔW_i(c)
 //                 (P continuous with summable coefficients), so it is ≤ Σ_{|j|≤J} |P̂(j)||G_k[j, c]| + Σ_{|j|>J} |P̂(j)|·out[k, c]
 //                 for every shift x at once: the residuals of W_L rows cancel across the cluster in each G_k[j, c]
-//                 (outputTerm in tiers.ts, which the compressed tier uses too);
+//                 (outputTerm in residuals.ts, which the compressed tier uses too);
 //   quadrature    the tier's own term (per shift or compressed), unchanged;
 //   left out      R_i|W_L[i, c]| as before.
 // The bound is per logit, so an input is certified by the signed rule of certifySigned. The cost is O(p²·d_mlp) (δ and L_k
 // per input, the second-order tables) and O(p³·K) for S: outside the compressed tier's class.
-import type { MlpStructure } from '../interp/structure.js';
-import type { F64 } from '../ops/cpu/types.js';
-import { type Certification, type Residuals, outputTerm } from './tiers.js';
-import { type Explanation, clusterIntegrands, modn } from './explanation.js';
-import { U64, gamma } from './integrand.js';
-import type { ShapeIntegrand } from './shape.js';
+import type { MlpStructure } from '../../interp/structure.js';
+import type { F64 } from '../../ops/cpu/types.js';
+import { type Certification } from '../certify.js';
+import { type Residuals, outputTerm } from '../residuals.js';
+import { type Explanation, clusterIntegrands, modn } from '../explanation.js';
+import { U64, gamma } from '../integrand.js';
+import type { ShapeIntegrand } from '../shape.js';
 
 export interface SignedResiduals {
   /** Signed part S(a, b, c) [p², p] (row a·p + b, then c). */
@@ -35,7 +36,7 @@ export interface SignedResiduals {
 }
 
 /**
- * S and R for every input and logit c < p. The output term is outputTerm (tiers.ts) with res.J terms, from the clusters'
+ * S and R for every input and logit c < p. The output term is outputTerm (residuals.ts) with res.J terms, from the clusters'
  * integrands at the order M = res.J + 2 (coefficients to M + 2, tail beyond).
  *
  * Rounding (each a bound on |computed − real|): h_i = U + V + c within 2u(|U| + |V| + |c|) ≤ allow_i and ĥ_i within 3·allow_i
