@@ -1,9 +1,9 @@
 // How each bound tier's cost grows with d_mlp and with p (SPEC §4, §6): the tiers on planted pizza-like
 // structures (src/bound/planted.ts) at the canonical d_model, flops counted and wall time measured, with the
-// exponent of a least-squares fit of log(cost) against log(size).
+// exponent of a least-squares fit of log(cost) against log(size). A planted structure is its own model, so its brute
+// force is the structure's forward pass with radii (O(p³·d_mlp)), not a transformer's.
 import { BOUND_FIGURES, DEFAULT_BOUND_OPTIONS, boundFigure, boundStructure, structureFlops } from '../bound/bound.js';
 import { plantedStructure } from '../bound/planted.js';
-import { forwardFlops } from '../bound/brute_force/forward.js';
 import { makeConfig } from '../model/config.js';
 import { Rng } from '../util/rng.js';
 
@@ -31,7 +31,7 @@ export function benchBoundTiers(opts: { dMlps?: number[]; ps?: number[]; p?: num
   const run = (p: number, d: number) => {
     const { s } = plantedStructure(new Rng(p * 10007 + d), p, d, 0.02);
     const cfg = makeConfig({ p, d_model: 128, n_heads: 4, d_mlp: d, attention_rate: 0, attention_convention: 'sum' });
-    const r = boundStructure(s, { attention_rate: 0, forward_flops: forwardFlops(cfg), structure_flops: structureFlops(cfg) }, { M, shape: true });
+    const r = boundStructure(s, { attention_rate: 0, structure_flops: structureFlops(cfg) }, { M, shape: true });
     // A refused figure (none on these planted structures) has no cost to fit.
     return BOUND_FIGURES.flatMap((tier) => {
       const t = boundFigure(r, tier);

@@ -68,9 +68,9 @@ export function benchSummary(r: BenchResults): string {
   if (r.bound_tiers) {
     out.push(`## Bound tiers: growth of cost (fitted log-log exponents), run of ${at('bound_tiers')}\n`, '| tier | over | flops exponent | seconds exponent |', '| --- | --- | --- | --- |');
     for (const x of r.bound_tiers.fits) out.push(`| ${x.tier} | ${x.over} | ${f(x.flops_exponent, 2)} | ${f(x.seconds_exponent, 2)} |`);
-    out.push('', 'On planted pizza-like structures at d_model 128 (rows in bench.json). Brute force\'s flops include a part',
-      'that does not grow with d_mlp (the non-MLP logits over all inputs and outputs), which flattens its d_mlp',
-      'exponent; the residual tiers weight residuals per input, hence their growth with p. compressed_uniform is the',
+    out.push('', 'On planted pizza-like structures at d_model 128 (rows in bench.json). A planted structure is its own model, so',
+      'brute force is its forward pass with proven radii, O(p³·d_mlp) (a transformer\'s adds the d_model products);',
+      'the residual tiers weight residuals per input, hence their growth with p. compressed_uniform is the',
       'compressed tier\'s bound with no per-input work (SPEC §4\'s class): what grows with p is reading the residuals',
       'and W_L (p·d_mlp) and certifying, which compares margins at all p³ logits.', '');
     // The canonical size is in both sweeps: one row per tier. A refused figure's ε̄ reads null in the JSON.

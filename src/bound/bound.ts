@@ -20,7 +20,6 @@ import { type UniformParts, uniformBound } from './compressed/uniform.js';
 import { type Certification, type TierResult, certify, margins } from './certify.js';
 import { type Residuals, residuals } from './residuals.js';
 import { type ShiftSums, distancePart, perShiftQuadrature, residualTier } from './per_shift/quadrature.js';
-import { forwardFlops } from './brute_force/forward.js';
 
 /** Per-input bounds ε̄(a, b) of each tier [p²] (null when refused), the computed max_c |M − M̂| and correctness. */
 export interface PerInput {
@@ -262,14 +261,12 @@ function requireRelu(cfg: ModelConfig): void {
 
 function modelInfo(cfg: ModelConfig, params: ParamValues, s: MlpStructure): ModelInfo {
   const rounding = cfg.attention_rate === 0 ? structureCost(s, structureRounding(cfg, params)) : undefined;
-  return { attention_rate: cfg.attention_rate, forward_flops: forwardFlops(cfg), structure_flops: 2 * structureFlops(cfg), rounding };
+  return { attention_rate: cfg.attention_rate, structure_flops: 2 * structureFlops(cfg), rounding };
 }
 
 /** What boundStructure needs to know of the model beyond its structure. */
 export interface ModelInfo {
   attention_rate: number;
-  /** Flops of the forward pass on all p² inputs (the brute-force tier's main cost). */
-  forward_flops: number;
   /** Flops to compute the structure from the weights (and its rounding bound, the same again). */
   structure_flops: number;
   /**

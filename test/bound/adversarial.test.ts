@@ -146,7 +146,7 @@ function direct(s: MlpStructure) {
   return { hookPost, logits, M, Mabs, D };
 }
 
-const info = { attention_rate: 0, forward_flops: 0, structure_flops: 0 };
+const info = { attention_rate: 0, structure_flops: 0 };
 
 describe('adversarial soundness hunt', () => {
   it('distanceCos is accurate relative to |C| near right angles (the allowances scale with |T|\'s coefficients)', () => {

@@ -12,7 +12,7 @@ describe('soundness on planted models', () => {
     const rng = new Rng(2024);
     const certifiedSome = { brute_force: 0, per_shift: 0, compressed: 0, compressed_uniform: 0 };
     let wrongSome = 0;
-    const info = { attention_rate: 0, forward_flops: 0, structure_flops: 0 };
+    const info = { attention_rate: 0, structure_flops: 0 };
     for (let trial = 0; trial < 1000; trial++) {
       const p = 5 + rng.int(9);
       const d = 1 + rng.int(64);
@@ -61,7 +61,7 @@ describe('soundness on planted models', () => {
     }
     const zero = new Float64Array(p * p);
     const s: MlpStructure = { p, d_mlp: d, d_vocab_out: p, exact: true, U, V: U, c, W_L, Da: zero, Db: zero, Dconst: new Float64Array(p) };
-    const r = boundStructure(s, { attention_rate: 0, forward_flops: 0, structure_flops: 0 }, { M: 64, shape: true });
+    const r = boundStructure(s, { attention_rate: 0, structure_flops: 0 }, { M: 64, shape: true });
     expect(r.explanation.clusters).toHaveLength(1);
     expect(r.explanation.clusters[0].rho).toBeCloseTo(0.1, 12);
     expect(r.explanation.clusters[0].kappa).toBeCloseTo(0.2, 12);
@@ -76,7 +76,7 @@ describe('scales where float64 rounding is absolute', () => {
   // where every relative allowance underflows. Such structures are refused at every tier, never certified.
   it('a planted model scaled by 2^-300 is refused with the reason; the same model at scale 1 is certified', () => {
     const { s } = plantedStructure(new Rng(7), 7, 12, 0.001);
-    const info = { attention_rate: 0, forward_flops: 0, structure_flops: 0 };
+    const info = { attention_rate: 0, structure_flops: 0 };
     const opts = { M: 32, shape: true };
     const f = 2 ** -300;
     const scaled: MlpStructure = { ...s, U: s.U.map((x) => x * f), V: s.V.map((x) => x * f), c: s.c.map((x) => x * f), W_L: s.W_L.map((x) => x * f), Da: s.Da.map((x) => x * f * f), Db: s.Db.map((x) => x * f * f), Dconst: s.Dconst.map((x) => x * f * f) };
