@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { parse, runCli } from '../src/cli/main.js';
 import { getGpu } from '../src/gpu/device.js';
 import { KernelRegistry } from '../src/gpu/kernels.js';
-import { writeFileAtomic } from '../src/io/atomic.js';
+import { checkOutputs, writeFileAtomic } from '../src/io/atomic.js';
 import { loadCheckpoint } from '../src/io/checkpoint.js';
-import { analyze } from '../src/interp/analysis.js';
+import { checkMemory } from '../src/util/memory.js';
+import { analyze, analyzeMemoryBytes } from '../src/interp/analysis.js';
 import { logitTablePlot, phasePlot, rectanglesPlot } from '../src/interp/plots.js';
 
 const usage = `usage: npm run analyze -- --checkpoint <file> --json <out.json> [--plots <dir>] [--cpu]
@@ -32,7 +33,9 @@ runCli(async () => {
   }
   if (values.checkpoint === undefined) throw new Error(`--checkpoint <file> is required\n\n${usage}`);
   if (values.json === undefined) throw new Error(`--json <out.json> is required\n\n${usage}`);
+  checkOutputs([values.json], [values.checkpoint]);
   const ck = loadCheckpoint(values.checkpoint);
+  checkMemory(analyzeMemoryBytes(ck.cfg), `analysing ${values.checkpoint} (p = ${ck.cfg.p})`);
   const gpu = values.cpu ? undefined : await getGpu().then((g) => ({ g, k: new KernelRegistry(g) }));
   const { report, data } = await analyze(ck.cfg, ck.params, gpu);
   writeFileAtomic(values.json, JSON.stringify({ checkpoint: values.checkpoint, source: ck.source, ...report }, null, 2) + '\n');

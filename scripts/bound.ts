@@ -2,12 +2,13 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, runCli } from '../src/cli/main.js';
-import { DEFAULT_BOUND_OPTIONS, boundModel, boundModelGpu } from '../src/bound/bound.js';
+import { DEFAULT_BOUND_OPTIONS, boundMemoryBytes, boundModel, boundModelGpu } from '../src/bound/bound.js';
 import { certifiedPlot, costPlot } from '../src/bound/plots.js';
 import { getGpu } from '../src/gpu/device.js';
 import { KernelRegistry } from '../src/gpu/kernels.js';
-import { writeFileAtomic } from '../src/io/atomic.js';
+import { checkOutputs, writeFileAtomic } from '../src/io/atomic.js';
 import { loadCheckpoint } from '../src/io/checkpoint.js';
+import { checkMemory } from '../src/util/memory.js';
 
 const usage = `usage: npm run bound -- --checkpoint <file.safetensors> --json <out.json> [--plots <dir>] [--M <n>] [--no-shape] [--cpu]
 
@@ -37,7 +38,9 @@ runCli(async () => {
   if (values.json === undefined) throw new Error(`--json <out.json> is required\n\n${usage}`);
   const M = values.M === undefined ? DEFAULT_BOUND_OPTIONS.M : Number(values.M);
   if (!Number.isInteger(M) || M < 4 || M > 1e6) throw new Error(`--M ${values.M}: must be an integer in 4..1000000`);
+  checkOutputs([String(values.json)], [String(values.checkpoint)]);
   const ck = loadCheckpoint(String(values.checkpoint));
+  checkMemory(boundMemoryBytes(ck.cfg), `bounding ${values.checkpoint} (p = ${ck.cfg.p})`);
   const opts = { M, shape: !values['no-shape'] };
   const report = values.cpu ? boundModel(ck.cfg, ck.params, opts) : await getGpu().then((g) => boundModelGpu(g, new KernelRegistry(g), ck.cfg, ck.params, opts));
   const { perInput: _, ...out } = report;
