@@ -130,8 +130,10 @@ export function describeIssues(error: z.ZodError, value: unknown): string {
     if (i.code === 'unrecognized_keys') return `${i.path.length ? `${fieldName(i.path)}: ` : ''}unknown field${i.keys.length > 1 ? 's' : ''} ${i.keys.join(', ')}`;
     const v = valueAt(value, i.path);
     const shown = JSON.stringify(v) ?? String(v);
-    if (!i.path.length) return `${shown} ${i.message}`;
-    return v === undefined ? `${fieldName(i.path)} is missing (${i.message})` : `${fieldName(i.path)} = ${shown} ${i.message}`;
+    // Schemas here give their own messages; zod's default for a wrong type reads "Invalid input: expected …".
+    const message = i.code === 'invalid_type' && i.message.startsWith('Invalid input') ? `must be of type ${i.expected}` : i.message;
+    if (!i.path.length) return `${shown} ${message}`;
+    return v === undefined ? `${fieldName(i.path)} is missing (${message})` : `${fieldName(i.path)} = ${shown} ${message}`;
   }).join('; ');
 }
 

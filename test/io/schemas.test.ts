@@ -1,11 +1,12 @@
 // One schema per file the project reads back (issue 16): the command line and config.json share the training
 // config's; errors name the field and the value; files carry a version.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MetricsLineSchema, TRAIN_CONFIG_VERSION, TrainConfigFileSchema, TrainConfigSchema, parseWith, trainConfigFile } from '../../src/io/schemas.js';
 import { applyOverrides, preset } from '../../src/train/config.js';
 import { readMetrics } from '../../src/train/run.js';
+import { readSpec, readStatus, sweepFiles } from '../../src/sweep/files.js';
 import { tempDir } from '../helpers.js';
 
 const pizza = preset('pizza');
@@ -77,5 +78,19 @@ describe('metrics.jsonl', () => {
     // A bad complete last line is reported too, never taken for a torn one.
     expect(() => readMetrics(write(`${ok}\n${bad}\n`))).toThrow(msg);
     expect(readFileSync(path, 'utf8')).toBe(`${ok}\n${bad}\n${ok}\n`);
+  });
+});
+
+describe('sweep files', () => {
+  it('sweep.json of another version and a status with a bad field: one line naming the file and the field', () => {
+    const dir = tempDir('sweep');
+    const f = sweepFiles(dir);
+    writeFileSync(f.spec, JSON.stringify({ schema: 'sweep-spec/2', preset: 'pizza', overrides: [], grid: [] }));
+    expect(() => readSpec(dir)).toThrow(/sweep\.json is not a sweep spec: schema = "sweep-spec\/2" must be 'sweep-spec\/1'/);
+    mkdirSync(join(dir, 'status'));
+    writeFileSync(f.status('m'), JSON.stringify({ id: 'm', stages: { train: { ok: 'yes', seconds: 1 } } }));
+    expect(() => readStatus(dir, 'm')).toThrow(/m\.json: stages\.train\.ok = "yes" must be of type boolean$/);
+    writeFileSync(f.status('m'), JSON.stringify({ id: 'm', stages: { train: { ok: true, seconds: 1 } } }));
+    expect(readStatus(dir, 'm')).toEqual({ id: 'm', stages: { train: { ok: true, seconds: 1 } } });
   });
 });
