@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers.js';
+import { IDS, TINY, TINY_GRID, withoutTimes } from './tiny.js';
 
 const SWEEP = new URL('../../scripts/sweep.ts', import.meta.url).pathname;
 const TRAIN = new URL('../../scripts/train.ts', import.meta.url).pathname;
@@ -14,20 +15,6 @@ const ENV = { ...process.env, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? '/
 const node = (script: string, args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', script, ...args], { env: ENV, encoding: 'utf8' });
 const start = (args: string[]): ChildProcess => spawn(process.execPath, ['--import', 'tsx', SWEEP, ...args], { env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
 const exited = (c: ChildProcess) => new Promise<number | null>((resolve) => c.on('exit', (code) => resolve(code)));
-
-/** A tiny width sweep: 2 widths × 2 seeds of p 11, d_model 16, a few hundred steps. */
-const TINY = ['--preset', 'pizza', '--p', '11', '--d-model', '16', '--n-heads', '2', '--steps', '160', '--eval-every', '40', '--checkpoint-every', '40', '--grid', 'd_mlp=8,16', '--seeds', '0,1'];
-const IDS = ['d_mlp=8,seed=0', 'd_mlp=8,seed=1', 'd_mlp=16,seed=0', 'd_mlp=16,seed=1'];
-
-/** summary.json without its wall-clock times (every key ending in `seconds`, and the slopes of those). */
-export function withoutTimes(dir: string): unknown {
-  const strip = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.filter((x) => !(x && typeof x === 'object' && String((x as { metric?: string }).metric).endsWith('seconds'))).map(strip);
-    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).filter(([k]) => !k.endsWith('seconds')).map(([k, x]) => [k, strip(x)]));
-    return v;
-  };
-  return strip(JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')));
-}
 
 describe('npm run sweep', () => {
   let reference: string;
@@ -119,7 +106,7 @@ describe('npm run sweep', () => {
 
   it('records a failing model with its message, goes on, and exits 1', () => {
     const dir = tempDir('sweep-fail');
-    const r = node(SWEEP, [...TINY.slice(0, -4), '--grid', 'act_fn=gelu,relu', '--seeds', '0', '--out', dir]);
+    const r = node(SWEEP, [...TINY_GRID, '--grid', 'act_fn=gelu,relu', '--seeds', '0', '--out', dir]);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/act_fn=gelu,seed=0 FAILED in bound: bound: act_fn is 'gelu'/);
     expect(r.stderr).toMatch(/1 failed: act_fn=gelu,seed=0/);
