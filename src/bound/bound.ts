@@ -186,6 +186,17 @@ export function nonFiniteParam(params: ParamValues): string | null {
 }
 
 /**
+ * Host memory boundModel and boundModelGpu need, estimated before anything is allocated (the commands check it
+ * against memoryLimit): the float64 forward pass on all p² inputs with its radii (brute_force/forward.ts: activations,
+ * hook_pre, hook_post and its radius, logits, their gradient and radius), a p³ margin of safety for the tiers' per-logit
+ * work, and the per-shift tier's p² tables per cluster (at most min(d_mlp, p) clusters).
+ */
+export function boundMemoryBytes(c: ModelConfig): number {
+  const { p, d_model, d_mlp, d_vocab_out: V, n_ctx } = c;
+  return 8 * (p * p * p + p * p * (2 * (2 * d_mlp + 2 * V) + 6 * n_ctx * d_model + 2 * Math.min(d_mlp, p) + 8));
+}
+
+/**
  * Certify a checkpoint on the CPU: brute force from the float64 forward pass (with proven radii), the cheaper tiers from the
  * structure of the weights. A non-finite weight anywhere (even one the structure ignores, as W_Q at α = 0: the forward pass
  * multiplies it by 0 and gets NaN) refuses the cheaper tiers, so no certificate outruns the forward pass.
