@@ -1,13 +1,13 @@
 // `npm run bound` as a function: read a checkpoint, certify it, write the report (and plots) atomically. The command
 // and the sweep both call this, so a sweep's models get exactly the single-model command's files.
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Gpu } from '../gpu/device.js';
 import { KernelRegistry } from '../gpu/kernels.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { loadCheckpoint } from '../io/checkpoint.js';
 import { type BoundOptions, boundModel, boundModelGpu } from './bound.js';
-import { certifiedPlot, costPlot } from './plots.js';
+import { mkdirSync } from 'node:fs';
+import { renderFigures, saveFigures } from '../plot/figure.js';
+import { boundFigures } from './figures.js';
 
 export interface BoundOutputs { json: string; plots?: string }
 
@@ -19,9 +19,9 @@ export async function boundCheckpoint(path: string, out: BoundOutputs, opts: Bou
   // Infinity (a refused tier's ε̄) has no JSON form: it is written as null.
   const json = JSON.stringify({ checkpoint: path, ...rest }, (_, v) => (v === Infinity ? null : v), 2);
   // Everything rendered and the plots' folder made before the first write, so a bad --plots leaves no report half-updated.
-  const plots = out.plots === undefined ? [] : [['certified.svg', certifiedPlot(report)], ['cost.svg', costPlot(report)]].map(([f, svg]) => [join(out.plots!, f), svg]);
+  const figures = out.plots === undefined ? undefined : await renderFigures(boundFigures(report));
   if (out.plots !== undefined) mkdirSync(out.plots, { recursive: true });
   writeFileAtomic(out.json, json + '\n');
-  for (const [file, svg] of plots) writeFileAtomic(file, svg);
+  if (figures) saveFigures(out.plots!, figures);
   return report;
 }

@@ -14,7 +14,8 @@ import { Progress } from '../util/progress.js';
 import { CpuTrainBackend, GpuTrainBackend, type TrainBackend, type TrainState, initialState } from './backends.js';
 import { type TrainConfig, learningRate, splitSeed } from './config.js';
 import { split } from './data.js';
-import { trainingCurves } from './curves.js';
+import { curvesFigure } from './curves.js';
+import { writeFigures } from '../plot/figure.js';
 
 export interface MetricsLine {
   step: number;
@@ -30,7 +31,6 @@ export const runFiles = (dir: string) => ({
   config: join(dir, 'config.json'),
   metrics: join(dir, 'metrics.jsonl'),
   model: join(dir, 'model.safetensors'),
-  curves: join(dir, 'curves.svg'),
   optimizer: (step: number) => join(dir, `optimizer-${step}.safetensors`),
 });
 
@@ -60,7 +60,8 @@ export function prepareRun(dir: string, cfg: TrainConfig | undefined): PreparedR
   return { cfg, state: undefined, done: false };
 }
 
-function readConfig(path: string): TrainConfig {
+/** A run's config.json (read by resume and by the report). */
+export function readConfig(path: string): TrainConfig {
   try {
     const cfg = JSON.parse(readFileSync(path, 'utf8')) as TrainConfig;
     // Runs from before data_seed split their data with the initialisation seed.
@@ -137,9 +138,10 @@ function truncateMetrics(path: string, step: number): void {
 export async function runTraining(dir: string, run: PreparedRun, opts: { quiet?: boolean } = {}): Promise<{ state: TrainState; last: MetricsLine | undefined }> {
   const { cfg, state: resumed } = run;
   const f = runFiles(dir);
-  const plotCurves = () => writeFileAtomic(f.curves, trainingCurves(readMetrics(f.metrics), `${cfg.preset}, seed ${cfg.seed}: p ${cfg.model.p}, d_mlp ${cfg.model.d_mlp}, α ${cfg.model.attention_rate}`));
+  // curves.svg and curves.vl.json beside the run, redrawn at each checkpoint so a long run can be watched.
+  const plotCurves = () => writeFigures(dir, { curves: curvesFigure(readMetrics(f.metrics), runTitle(cfg)) });
   if (run.done && resumed) {
-    plotCurves();
+    await plotCurves();
     return { state: resumed, last: readMetrics(f.metrics).at(-1) };
   }
   const c = cfg.model;
@@ -174,13 +176,16 @@ export async function runTraining(dir: string, run: PreparedRun, opts: { quiet?:
     if (step % cfg.checkpoint_every === 0 || finalStep || stop) {
       state = await backend.state(step);
       saveState(dir, cfg, state, finalStep || stop);
-      plotCurves();
+      await plotCurves();
     }
     if (stop) break;
   }
   if (!opts.quiet) progress.done();
   return { state, last };
 }
+
+/** A run's one-line name: preset, seed and the sizes that vary. */
+export const runTitle = (cfg: TrainConfig) => `${cfg.preset}, seed ${cfg.seed}: p ${cfg.model.p}, d_mlp ${cfg.model.d_mlp}, α ${cfg.model.attention_rate}`;
 
 const fmt = (x: number) => (Number.isFinite(x) ? x.toExponential(2) : 'n/a');
 const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : 'n/a');

@@ -1,0 +1,56 @@
+// A sweep's report page (report.html in the sweep directory): every metric against width on log-log axes with its
+// fitted slope and interval (SPEC §6), the slopes as a table, and every model with its status (failures with their
+// error) and a link to its own page. Numbers and figures come from summary.json alone.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFigures } from '../plot/figure.js';
+import { metricPoints, sweepMetricFigure } from './figures.js';
+import { esc, figureHtml, num, page, pct, table } from './html.js';
+import { SWEEP_METRICS, type SweepSummary } from './sweep_summary.js';
+
+const STATUS_CLASS = { ok: 'ok', not_grokked: 'refused', failed: 'fail', pending: 'missing' } as const;
+const STATUS_TEXT = { ok: 'ok', not_grokked: 'did not grok', failed: 'failed', pending: 'pending' } as const;
+
+/** Metrics drawn: those of SWEEP_METRICS, then any others in the summary, that some model has a positive value of. */
+function drawnMetrics(s: SweepSummary): string[] {
+  const names = new Set([...SWEEP_METRICS, ...s.models.flatMap((m) => Object.keys(m.metrics ?? {}))]);
+  return [...names].filter((name) => metricPoints(s, name).length);
+}
+
+const fileName = (metric: string) => `sweep_${metric.replace(/[^A-Za-z0-9_]+/g, '_')}`;
+
+export async function sweepPage(dir: string, s: SweepSummary): Promise<string> {
+  const metrics = drawnMetrics(s);
+  const rendered = await writeFigures(join(dir, 'plots'), Object.fromEntries(metrics.map((m) => [fileName(m), sweepMetricFigure(s, m)])));
+  const counts = Object.entries(s.models.reduce<Record<string, number>>((c, m) => ({ ...c, [m.status]: (c[m.status] ?? 0) + 1 }), {}))
+    .map(([k, n]) => `${n} ${STATUS_TEXT[k as keyof typeof STATUS_TEXT] ?? esc(k)}`).join(', ');
+  const fields = [...new Set(s.models.flatMap((m) => Object.keys(m.point)))];
+  const modelRows = s.models.map((m) => {
+    const report = join(m.dir, 'report.html');
+    const v = (k: string) => m.metrics?.[k];
+    return [
+      existsSync(join(dir, report)) ? `<a href="${esc(report)}">${esc(m.id)}</a>` : `${esc(m.id)} <span class="missing">(no page)</span>`,
+      ...fields.map((f) => String(m.point[f] ?? '—')),
+      `<span class="${STATUS_CLASS[m.status] ?? ''}">${STATUS_TEXT[m.status] ?? esc(String(m.status))}</span>${m.error ? `: ${esc(m.error)}` : ''}`,
+      pct(v('test_accuracy')), num(v('grok_step')), num(v('quadrature_error')), num(v('eps')), num(v('eps_over_signal')),
+      num(v('compressed.eps_bound')), pct(v('compressed.certified_accuracy')),
+    ];
+  });
+  const slopeRows = s.slopes.map((f) => [esc(f.metric), esc(f.against), f.slope.toFixed(3), `[${f.lo.toFixed(3)}, ${f.hi.toFixed(3)}]`, String(f.n)]);
+  return page(`Sweep: ${s.models.length} models against ${s.x}`, `${counts}. Everything here is read from <a href="summary.json">summary.json</a>.`, [
+    {
+      id: 'spec', title: '1. What was swept',
+      body: table(['field', 'value'], Object.entries(s.spec).map(([k, v]) => [esc(k), `<code>${esc(JSON.stringify(v))}</code>`]), 'kv'),
+    },
+    {
+      id: 'slopes', title: '2. Power laws against width',
+      body: `<p>Log-log slopes of each metric against ${esc(s.x)}, with their intervals, as summary.json gives them. The infinite-width lens predicts the quadrature error shrinking as width grows (SPEC §6).</p>
+${slopeRows.length ? table(['metric', 'against', 'slope', 'interval', 'models'], slopeRows) : '<p class="missing">summary.json has no slopes.</p>'}
+${metrics.map((m) => figureHtml(rendered[fileName(m)].svg, `plots/${fileName(m)}`, `${esc(m)}: light points are models, dark ones the mean per width (bar: min to max), the dashed line the fit.`)).join('\n')}`,
+    },
+    {
+      id: 'models', title: '3. Models',
+      body: `<p>Each model’s name links to its own report.</p>${table(['model', ...fields.map(esc), 'status', 'test accuracy', 'grok step', 'quadrature error', 'ε', 'ε / signal', 'compressed ε̄', 'compressed certified'], modelRows)}`,
+    },
+  ]);
+}
