@@ -74,8 +74,10 @@ export function sweepMetricFigure(s: SweepSummary, metric: string): Figure {
     for (const x of [Math.min(...pts.map((p) => p.x)), Math.max(...pts.map((p) => p.x))]) fit.push({ x, value: sig(Math.exp(b) * x ** slope.slope), series: fitLabel! });
   }
   const series = ['model', 'mean per width', ...(fitLabel ? [fitLabel] : [])];
-  const x = { field: 'x', type: 'quantitative', title: `${s.x} (log scale)`, scale: { type: 'log' } };
-  const y = { field: 'value', type: 'quantitative', title: `${metricTitle(metric)}, log scale`, scale: { type: 'log' } };
+  // Ticks at the widths swept; both scales padded rather than rounded out to whole decades.
+  const widths = [...new Set([...pts.map((p) => p.x), ...means.map((m) => m.x)])].sort((a, b) => a - b);
+  const x = { field: 'x', type: 'quantitative', title: `${s.x} (log scale)`, scale: { type: 'log', nice: false, padding: 16 }, axis: { values: widths, grid: false } };
+  const y = { field: 'value', type: 'quantitative', title: `${metricTitle(metric)}, log scale`, scale: { type: 'log', nice: false, padding: 12 }, axis: { format: '~g' } };
   const color = { field: 'series', type: 'nominal', title: null, scale: { domain: series, range: ['#9ecae1', '#08519c', '#b2182b'] }, legend: { orient: 'bottom', labelLimit: 400 } };
   return figure({
     title: { text: `${metric} against ${s.x}`, subtitle: fitLabel ?? 'no fitted slope in summary.json' },

@@ -63,6 +63,7 @@ th { background: #f5f5f5; font-weight: 600; } td:first-child, th:first-child { t
 table.kv td:first-child { color: #555; } table.kv td { text-align: left; } table.notes td:last-child, table.notes th:last-child { text-align: left; max-width: 34em; }
 figure { margin: 1em 0; overflow-x: auto; } figure svg { max-width: none; } figcaption { font-size: 0.9em; color: #555; max-width: 900px; }
 a.spec { font-size: 0.85em; color: #777; } .missing, .refused { color: #a33; } .ok { color: #1b7837; } .fail { color: #b2182b; }
+div.grid { display: flex; flex-wrap: wrap; gap: 0 1.5em; } div.grid figure { margin: 0.5em 0; }
 code { background: #f3f3f3; padding: 0 0.25em; border-radius: 3px; font-size: 0.92em; }
 `;
 

@@ -46,7 +46,8 @@ export async function sweepPage(dir: string, s: SweepSummary): Promise<string> {
       id: 'slopes', title: '2. Power laws against width',
       body: `<p>Log-log slopes of each metric against ${esc(s.x)}, with their intervals, as summary.json gives them. The infinite-width lens predicts the quadrature error shrinking as width grows (SPEC §6).</p>
 ${slopeRows.length ? table(['metric', 'against', 'slope', 'interval', 'models'], slopeRows) : '<p class="missing">summary.json has no slopes.</p>'}
-${metrics.map((m) => figureHtml(rendered[fileName(m)].svg, `plots/${fileName(m)}`, `${esc(m)}: light points are models, dark ones the mean per width (bar: min to max), the dashed line the fit.`)).join('\n')}`,
+<p>In each figure the light points are models, the dark ones the mean per width (bar: min to max), the dashed line the fit.</p>
+<div class="grid">${metrics.map((m) => figureHtml(rendered[fileName(m)].svg, `plots/${fileName(m)}`, esc(m))).join('\n')}</div>`,
     },
     {
       id: 'models', title: '3. Models',
