@@ -9,7 +9,7 @@ import { getGpu } from '../src/gpu/device.js';
 import { analyzeCheckpoint } from '../src/interp/analyze_checkpoint.js';
 import { writeReport } from '../src/report/report.js';
 import { OVERRIDES, applyOverrides, preset } from '../src/train/config.js';
-import { prepareRun, readConfig, runFiles, runTraining } from '../src/train/run.js';
+import { differences, prepareRun, readConfig, runFiles, runTraining } from '../src/train/run.js';
 
 const usage = `usage: npm run main [-- --out <dir>] [training overrides]
 
@@ -36,7 +36,7 @@ runCli(async () => {
   const dir = String(values.out ?? `runs/pizza-seed${cfg.seed}${named}`);
   const files = runFiles(dir);
   // The same config resumes; another one is refused by prepareRun, naming the differences.
-  const same = existsSync(files.config) && JSON.stringify(readConfig(files.config)) === JSON.stringify(cfg);
+  const same = existsSync(files.config) && !differences(readConfig(files.config), cfg).length;
   const run = prepareRun(dir, same ? undefined : cfg);
   const stage = (name: string) => process.stderr.write(`\n== ${name} (${((performance.now() - t0) / 1000).toFixed(0)} s so far)\n`);
   stage(run.done ? `train: ${dir} holds the finished run` : run.state ? `train: resuming ${dir} at step ${run.state.step}` : `train into ${dir}`);

@@ -10,16 +10,17 @@ export function quadratureErrorFigure(clusters: AnalysisReport['clusters']): Fig
   const rows = clusters.flatMap((c) => [c.quadrature_relative_error, c.equispaced_relative_error, c.random_relative_error]
     .map((error, j) => ({ k: String(c.frequency), method: methods[j], error: sig(error), neurons: c.neurons })))
     .filter((r) => r.error > 0);
-  // Bars on a log scale need a floor to stand on: the decade below the smallest error.
+  // Bars on a log scale need a floor to stand on: the decade below the smallest error; the top is the decade above the largest.
   const floor = 10 ** Math.floor(Math.log10(Math.min(...rows.map((r) => r.error))));
+  const top = 10 ** Math.ceil(Math.log10(Math.max(...rows.map((r) => r.error))));
   return figure({
-    title: { text: 'Quadrature error per cluster', subtitle: '|Σ_i w_i f_c(φ_i + x)/W_k − mean f_c| relative to the integral, worst shift x' },
+    title: { text: 'Quadrature error per cluster', subtitle: 'worst over the 2p shifts x of |Σ_i w_i f(φ_i + x) − W_k/(3π)| / (W_k/(3π)), for f = f_c and f_s (whose mean is 0)' },
     width: { step: 26 }, height: 240, data: { values: rows },
     mark: { type: 'bar' },
     encoding: {
       x: { field: 'k', type: 'nominal', title: 'cluster (frequency k)', sort: clusters.map((c) => String(c.frequency)), axis: { labelAngle: 0 } },
       xOffset: { field: 'method', sort: methods },
-      y: { field: 'error', type: 'quantitative', title: 'relative error (log scale)', scale: { type: 'log', domainMin: floor }, axis: { format: '~e' } },
+      y: { field: 'error', type: 'quantitative', title: 'relative error (log scale)', scale: { type: 'log', domain: [floor, top] }, axis: { format: '~e' } },
       y2: { datum: floor },
       color: { field: 'method', type: 'nominal', title: null, sort: methods, scale: { domain: methods, range: ['#2166ac', '#92c5de', '#f4a582'] }, legend: { orient: 'bottom' } },
       tooltip: [{ field: 'neurons', type: 'quantitative' }],

@@ -72,7 +72,7 @@ export function readConfig(path: string): TrainConfig {
 }
 
 /** The fields (dotted paths) where two configs differ, with the stored value and the asked-for one. */
-function differences(stored: TrainConfig, asked: TrainConfig): string[] {
+export function differences(stored: TrainConfig, asked: TrainConfig): string[] {
   const flat = (o: object, pre = ''): Record<string, unknown> => Object.fromEntries(Object.entries(o).flatMap(([k, v]) =>
     v && typeof v === 'object' ? Object.entries(flat(v, `${pre}${k}.`)) : [[`${pre}${k}`, v]]));
   const a = flat(stored);

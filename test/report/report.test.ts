@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { boundSummary } from '../../src/report/bound_summary.js';
 import { tempDir } from '../helpers.js';
-import { CHROMIUM, type PageCheck, checkPage } from './browser.js';
+import { CHROMIUM, type PageCheck, checkPage } from '../../src/report/browser.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const SHOTS = join(ROOT, 'test-output');

@@ -1,10 +1,12 @@
 // Open a report page in headless Chromium (Debian's, driven by playwright-core: no browser download) with every request
-// but the page itself refused, and say what rendered: each figure's SVG size and mark count, console errors, refused
-// requests. Used by the report tests and to take the committed screenshot.
+// but the page itself refused, and say what rendered: each figure's SVG size, marks and tooltips, console errors, refused
+// requests; optionally save a full-page screenshot. The report tests check pages with it; npm run report --screenshot
+// takes the committed screenshot with it.
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 
+/** Debian's chromium (bash scripts/setup.sh --test installs it); CHROMIUM names another. */
 export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
 export interface PageCheck {
