@@ -2,17 +2,21 @@
 // command and the sweep both call this, so a sweep's models get exactly the single-model command's files.
 import type { Gpu } from '../gpu/device.js';
 import { KernelRegistry } from '../gpu/kernels.js';
-import { writeFileAtomic } from '../io/atomic.js';
+import { checkOutputs, writeFileAtomic } from '../io/atomic.js';
 import { loadCheckpoint } from '../io/checkpoint.js';
-import { analyze } from './analysis.js';
+import { checkMemory } from '../util/memory.js';
 import { writeFigures } from '../plot/figure.js';
+import { analyze, analyzeMemoryBytes } from './analysis.js';
 import { analysisFigures } from './figures.js';
 
 export interface AnalyzeOutputs { json: string; plots?: string }
 
 /** Analyse the checkpoint at `path` (on the GPU when `g` is given, else on the CPU) and write `out`; returns the report. */
 export async function analyzeCheckpoint(path: string, out: AnalyzeOutputs, g?: Gpu) {
+  // A report path that is the checkpoint, a link or a device, or a model too big for memory, is refused before any work.
+  checkOutputs([out.json], [path]);
   const ck = loadCheckpoint(path);
+  checkMemory(analyzeMemoryBytes(ck.cfg), `analysing ${path} (p = ${ck.cfg.p})`);
   const { report, data } = await analyze(ck.cfg, ck.params, g && { g, k: new KernelRegistry(g) });
   writeFileAtomic(out.json, JSON.stringify({ checkpoint: path, source: ck.source, ...report }, null, 2) + '\n');
   if (out.plots !== undefined) await writeFigures(out.plots, analysisFigures(data));
