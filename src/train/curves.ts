@@ -3,7 +3,7 @@
 import { type Figure, figure, sig } from '../plot/figure.js';
 import type { MetricsLine } from './run.js';
 
-/** Test accuracy from which a run counts as grokked. */
+/** Test accuracy at which a model counts as grokked (its grokking step is the first evaluation reaching it). */
 export const GROKKED = 0.99;
 
 /** The first evaluated step at which test accuracy reached GROKKED (null: not yet). */

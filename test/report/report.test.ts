@@ -8,6 +8,7 @@ import { cpSync, existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { boundSummary } from '../../src/report/bound_summary.js';
+import type { SweepSummary } from '../../src/sweep/summary.js';
 import { tempDir } from '../helpers.js';
 import { CHROMIUM, type PageCheck, checkPage } from '../../src/report/browser.js';
 
@@ -64,9 +65,14 @@ describe('report pages', () => {
     expect(html).toContain('<a href="d_mlp=64,seed=0/report.html">d_mlp=64,seed=0</a>');
     expect(html).toContain('d_mlp=128,seed=1 <span class="missing">(no page)</span>');
     expect(html).toContain('GPU device lost at step 4100');
-    expect(html).toContain('slope -0.90 [-1.05, -0.75], n 4');
+    const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as SweepSummary;
+    const q = summary.slopes.find((f) => f.metric === 'quadrature_error' && f.against === 'd_mlp')!;
+    expect(html).toContain(`fit: slope ${q.slope.toFixed(2)} [${q.lo.toFixed(2)}, ${q.hi.toFixed(2)}], n ${q.n}`);
+    // The fitted line is summary.json's power law e^intercept·x^slope over the widths drawn.
+    const spec = JSON.parse(readFileSync(join(dir, 'plots/sweep_quadrature_error.vl.json'), 'utf8'));
+    for (const p of spec.layer[0].data.values) expect(p.value).toBeCloseTo(Math.exp(q.intercept) * p.x ** q.slope, 3);
     const figures = readdirSync(join(dir, 'plots')).filter((f) => f.endsWith('.svg')).map((f) => `plots/${f.slice(0, -4)}`);
-    expect(figures).toEqual(expect.arrayContaining(['plots/sweep_quadrature_error', 'plots/sweep_eps', 'plots/sweep_compressed_flops']));
+    expect(figures).toEqual(expect.arrayContaining(['plots/sweep_cluster_quadrature', 'plots/sweep_quadrature_error', 'plots/sweep_eps', 'plots/sweep_compressed_flops']));
     expect(figures).not.toContain('plots/sweep_compressed_uniform_certified_accuracy'); // all zero: nothing on a log axis
     const c = await checkPage(join(dir, 'report.html'), join(SHOTS, 'sweep-page.png'));
     expectRendered(c, figures);
