@@ -13,7 +13,7 @@ import { differences, prepareRun, readConfig, runFiles, runTraining } from '../s
 
 const usage = `usage: npm run main [-- --out <dir>] [training overrides]
 
-Train the canonical pizza model (preset pizza: p 59, d_mlp 512, 10 000 full-batch steps), analyse it, certify it, and
+Train the canonical pizza model (preset pizza: p ${preset('pizza').model.p}, d_mlp ${preset('pizza').model.d_mlp}, ${preset('pizza').steps} full-batch steps), analyse it, certify it, and
 write its report: <dir>/report.html, whose path is printed last with the total time. <dir> defaults to
 runs/pizza-seed<seed> (git ignores runs/), with the overrides in its name when there are any. A run already in <dir> with
 the same config is resumed where it stopped (a finished one is not trained again); one with another config is an error.
