@@ -1,42 +1,54 @@
-// npm run main: the whole pipeline on the canonical pizza model: train (resuming an unfinished run),
-// then analyse and bound the trained model. Each stage is the project's own command, so this is
-// exactly what a user would run by hand; see README.
-import { spawnSync } from 'node:child_process';
+// npm run main: the whole pipeline on the canonical pizza model, in-process with the commands' own library functions:
+// train (resuming an unfinished run), analyse, bound, write the report; print the report's path and the total time.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, runCli } from '../src/cli/main.js';
-import { runFiles } from '../src/train/run.js';
+import { DEFAULT_BOUND_OPTIONS } from '../src/bound/bound.js';
+import { boundCheckpoint } from '../src/bound/bound_checkpoint.js';
+import { getGpu } from '../src/gpu/device.js';
+import { analyzeCheckpoint } from '../src/interp/analyze_checkpoint.js';
+import { writeReport } from '../src/report/report.js';
+import { OVERRIDES, applyOverrides, preset } from '../src/train/config.js';
+import { differences, prepareRun, readConfig, runFiles, runTraining } from '../src/train/run.js';
 
-const usage = `usage: npm run main [-- --out <dir>] [--seed <n>]
+const usage = `usage: npm run main [-- --out <dir>] [training overrides]
 
-Train the canonical pizza model (preset pizza), then analyse it (npm run analyze) and certify it
-(npm run bound). Outputs go to <dir> (default results/pizza-seed<n>): the run (config.json,
-metrics.jsonl, model.safetensors), analysis.json with plots/, and bound.json.
-An unfinished run in <dir> is resumed; a finished one is not trained again.`;
+Train the canonical pizza model (preset pizza: p ${preset('pizza').model.p}, d_mlp ${preset('pizza').model.d_mlp}, ${preset('pizza').steps} full-batch steps), analyse it, certify it, and
+write its report: <dir>/report.html, whose path is printed last with the total time. <dir> defaults to
+runs/pizza-seed<seed> (git ignores runs/), with the overrides in its name when there are any. A run already in <dir> with
+the same config is resumed where it stopped (a finished one is not trained again); one with another config is an error.
+Committed results are written only when <dir> names them (--out results/pizza-seed0).
 
-function stage(name: string, script: string, args: string[]): void {
-  const path = new URL(`./${script}`, import.meta.url).pathname;
-  process.stderr.write(`\n== ${name}: npm run ${script.replace('.ts', '')} -- ${args.join(' ')}\n`);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', path, ...args], { stdio: 'inherit' });
-  if (r.status !== 0) throw new Error(`${name} failed (exit ${r.status ?? r.signal})`);
-}
+  --out <dir>          run directory
+${OVERRIDES.map((o) => `  --${o.flag.padEnd(19)}${o.help}`).join('\n')}`;
 
 runCli(async () => {
-  const values = parse({ out: { type: 'string' }, seed: { type: 'string' } }, usage).values as Record<string, string | boolean | undefined>;
+  const t0 = performance.now();
+  const options = Object.fromEntries([['out', { type: 'string' }], ...OVERRIDES.map((o) => [o.flag, { type: 'string' }])]) as Parameters<typeof parse>[0];
+  const values = parse(options, usage).values as Record<string, string | boolean | undefined>;
   if (values.help) {
     process.stdout.write(usage + '\n');
     return;
   }
-  const seed = String(values.seed ?? '0');
-  const dir = String(values.out ?? `results/pizza-seed${seed}`);
+  const overrides = OVERRIDES.filter((o) => values[o.flag] !== undefined).map((o) => [o.flag, String(values[o.flag])] as [string, string]);
+  const cfg = applyOverrides(preset('pizza'), overrides);
+  const named = overrides.filter(([flag]) => flag !== 'seed').map(([flag, v]) => `-${flag}${v}`).join('');
+  const dir = String(values.out ?? `runs/pizza-seed${cfg.seed}${named}`);
   const files = runFiles(dir);
-  // A finished run only has its curves redrawn.
-  stage('train', 'train.ts', existsSync(files.config) ? ['--resume', dir] : ['--preset', 'pizza', '--seed', seed, '--out', dir]);
-  if (existsSync(new URL('./analyze.ts', import.meta.url))) {
-    stage('analyze', 'analyze.ts', ['--checkpoint', files.model, '--json', join(dir, 'analysis.json'), '--plots', join(dir, 'plots')]);
-  }
-  if (existsSync(new URL('./bound.ts', import.meta.url))) {
-    stage('bound', 'bound.ts', ['--checkpoint', files.model, '--json', join(dir, 'bound.json'), '--plots', join(dir, 'plots')]);
-  }
-  process.stderr.write(`\ndone: ${dir}\n`);
+  // The same config resumes; another one is refused by prepareRun, naming the differences.
+  const same = existsSync(files.config) && !differences(readConfig(files.config), cfg).length;
+  const run = prepareRun(dir, same ? undefined : cfg);
+  const stage = (name: string) => process.stderr.write(`\n== ${name} (${((performance.now() - t0) / 1000).toFixed(0)} s so far)\n`);
+  stage(run.done ? `train: ${dir} holds the finished run` : run.state ? `train: resuming ${dir} at step ${run.state.step}` : `train into ${dir}`);
+  await runTraining(dir, run);
+  const gpu = cfg.backend === 'gpu' ? await getGpu() : undefined;
+  const plots = join(dir, 'plots');
+  stage('analyse (npm run analyze)');
+  await analyzeCheckpoint(files.model, { json: join(dir, 'analysis.json'), plots }, gpu);
+  stage('bound (npm run bound)');
+  await boundCheckpoint(files.model, { json: join(dir, 'bound.json'), plots }, DEFAULT_BOUND_OPTIONS, gpu);
+  stage('report (npm run report)');
+  const report = await writeReport(dir);
+  process.stderr.write(`\ndone in ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
+  process.stdout.write(`${report}\n`);
 });

@@ -1,14 +1,14 @@
 // `npm run bound` as a function: read a checkpoint, certify it, write the report (and plots) atomically. The command
 // and the sweep both call this, so a sweep's models get exactly the single-model command's files.
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Gpu } from '../gpu/device.js';
 import { KernelRegistry } from '../gpu/kernels.js';
 import { checkOutputs, writeFileAtomic } from '../io/atomic.js';
 import { loadCheckpoint } from '../io/checkpoint.js';
+import { mkdirSync } from 'node:fs';
 import { checkMemory } from '../util/memory.js';
+import { renderFigures, saveFigures } from '../plot/figure.js';
 import { type BoundOptions, boundMemoryBytes, boundModel, boundModelGpu, reportJson } from './bound.js';
-import { certifiedPlot, costPlot } from './plots.js';
+import { boundFigures } from './figures.js';
 
 export interface BoundOutputs { json: string; plots?: string }
 
@@ -21,9 +21,9 @@ export async function boundCheckpoint(path: string, out: BoundOutputs, opts: Bou
   const report = g ? await boundModelGpu(g, new KernelRegistry(g), ck.cfg, ck.params, opts) : boundModel(ck.cfg, ck.params, opts);
   const json = reportJson(report, { checkpoint: path });
   // Everything rendered and the plots' folder made before the first write, so a bad --plots leaves no report half-updated.
-  const plots = out.plots === undefined ? [] : [['certified.svg', certifiedPlot(report)], ['cost.svg', costPlot(report)]].map(([f, svg]) => [join(out.plots!, f), svg]);
+  const figures = out.plots === undefined ? undefined : await renderFigures(boundFigures(report));
   if (out.plots !== undefined) mkdirSync(out.plots, { recursive: true });
   writeFileAtomic(out.json, json + '\n');
-  for (const [file, svg] of plots) writeFileAtomic(file, svg);
+  if (figures) saveFigures(out.plots!, figures);
   return report;
 }

@@ -4,9 +4,9 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 export type Options = NonNullable<ParseArgsConfig['options']>;
 
 /** Parse argv strictly; on a bad flag, print the problem and the usage, and exit 2. */
-export function parse(options: Options, usage: string, argv = process.argv.slice(2)) {
+export function parse(options: Options, usage: string, argv = process.argv.slice(2), allowPositionals = false) {
   try {
-    return parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false });
+    return parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals });
   } catch (e) {
     fail(`${(e as Error).message}\n\n${usage}`);
   }

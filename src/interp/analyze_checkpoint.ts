@@ -1,14 +1,13 @@
 // `npm run analyze` as a function: read a checkpoint, explain it, write the report (and plots) atomically. The
 // command and the sweep both call this, so a sweep's models get exactly the single-model command's files.
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Gpu } from '../gpu/device.js';
 import { KernelRegistry } from '../gpu/kernels.js';
 import { checkOutputs, writeFileAtomic } from '../io/atomic.js';
 import { loadCheckpoint } from '../io/checkpoint.js';
 import { checkMemory } from '../util/memory.js';
+import { writeFigures } from '../plot/figure.js';
 import { analyze, analyzeMemoryBytes } from './analysis.js';
-import { logitTablePlot, phasePlot, rectanglesPlot } from './plots.js';
+import { analysisFigures } from './figures.js';
 
 export interface AnalyzeOutputs { json: string; plots?: string }
 
@@ -20,11 +19,6 @@ export async function analyzeCheckpoint(path: string, out: AnalyzeOutputs, g?: G
   checkMemory(analyzeMemoryBytes(ck.cfg), `analysing ${path} (p = ${ck.cfg.p})`);
   const { report, data } = await analyze(ck.cfg, ck.params, g && { g, k: new KernelRegistry(g) });
   writeFileAtomic(out.json, JSON.stringify({ checkpoint: path, source: ck.source, ...report }, null, 2) + '\n');
-  if (out.plots !== undefined) {
-    mkdirSync(out.plots, { recursive: true });
-    writeFileAtomic(join(out.plots, 'phases.svg'), phasePlot(data));
-    if (data.clusters.length) writeFileAtomic(join(out.plots, 'rectangles.svg'), rectanglesPlot(data));
-    writeFileAtomic(join(out.plots, 'logit_table.svg'), logitTablePlot(data));
-  }
+  if (out.plots !== undefined) await writeFigures(out.plots, analysisFigures(data));
   return report;
 }

@@ -6,14 +6,14 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from '../io/atomic.js';
 import { parseJson, parseWith } from '../io/schemas.js';
+import { GROKKED, grokStep } from '../train/curves.js';
 import { readMetrics, runFiles } from '../train/run.js';
 import { type Slope, logLogSlope } from '../util/fit.js';
 import { type ModelStatus, STAGES, readStatus, sweepFiles } from './files.js';
 import { type Point, type SweepModel, type SweepSpec, sweepModels } from './spec.js';
 
 export const SUMMARY_SCHEMA = 'sweep-summary/1';
-/** Test accuracy at which a model counts as grokked (its grokking step is the first evaluation reaching it). */
-export const GROKKED = 0.99;
+export { GROKKED };
 export const TIERS = ['brute_force', 'per_shift', 'compressed', 'compressed_uniform'] as const;
 
 export type Status = 'ok' | 'not_grokked' | 'failed' | 'pending';
@@ -100,7 +100,7 @@ export function modelRow(dir: string, m: SweepModel): ModelRow {
   const last = lines.at(-1);
   if (last) {
     Object.assign(metrics, { train_accuracy: last.train_accuracy, test_accuracy: last.test_accuracy, train_loss: last.train_loss, test_loss: last.test_loss, steps: last.step, train_seconds: last.seconds });
-    metrics.grok_step = lines.find((l) => l.test_accuracy >= GROKKED)?.step ?? null;
+    metrics.grok_step = grokStep(lines);
   }
   const a = readJson(AnalysisJson, f.analysis(m.id));
   if (a) {

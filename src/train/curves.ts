@@ -1,33 +1,50 @@
-// The training curves as one SVG: loss (log scale) and accuracy against step, train and test, so the
-// delayed jump of grokking is visible at a glance.
-import { Panel, polyline, svgDocument, text } from '../util/svg.js';
+// The training curves as a figure: loss and accuracy against step on log axes, train and test, with the
+// grokking jump (test accuracy reaching GROKKED) marked, so the delayed generalisation is visible at a glance.
+import { type Figure, figure, sig } from '../plot/figure.js';
 import type { MetricsLine } from './run.js';
 
-const TRAIN = 'stroke="#2166ac" stroke-width="1.5"';
-const TEST = 'stroke="#b2182b" stroke-width="1.5"';
+/** Test accuracy at which a model counts as grokked (its grokking step is the first evaluation reaching it). */
+export const GROKKED = 0.99;
 
-export function trainingCurves(m: readonly MetricsLine[], title: string): string {
-  const steps = Math.max(1, ...m.map((x) => x.step));
-  const logs = m.flatMap((x) => [x.train_loss, x.test_loss]).filter((v) => v > 0 && Number.isFinite(v)).map(Math.log10);
-  const lo = Math.floor(Math.min(0, ...logs));
-  const hi = Math.ceil(Math.max(1, ...logs));
-  const xticks = [0, 0.25, 0.5, 0.75, 1].map((t) => [Math.round(t * steps), String(Math.round(t * steps))] as [number, string]);
-  const loss = new Panel(70, 40, 380, 260, 0, steps, lo, hi);
-  const acc = new Panel(540, 40, 380, 260, 0, steps, 0, 1);
-  const line = (p: Panel, key: keyof MetricsLine, style: string, f: (v: number) => number) =>
-    polyline(m.filter((x) => Number.isFinite(f(x[key]))).map((x) => [p.px(x.step), p.py(f(x[key]))]), style);
-  const log = (v: number) => (v > 0 ? Math.log10(v) : NaN);
-  const id = (v: number) => v;
-  const decades = Array.from({ length: hi - lo + 1 }, (_, i) => [lo + i, `1e${lo + i}`] as [number, string]);
-  return svgDocument(960, 370, [
-    text(480, 18, title, { size: 14 }),
-    ...loss.axes({ xticks, yticks: decades, xlabel: 'step', ylabel: 'loss', title: 'cross-entropy' }),
-    line(loss, 'train_loss', TRAIN, log),
-    line(loss, 'test_loss', TEST, log),
-    ...acc.axes({ xticks, yticks: [0, 0.25, 0.5, 0.75, 1].map((v) => [v, `${v * 100}%`]), xlabel: 'step', ylabel: 'accuracy', title: 'accuracy' }),
-    line(acc, 'train_accuracy', TRAIN, id),
-    line(acc, 'test_accuracy', TEST, id),
-    `<line x1="380" y1="352" x2="410" y2="352" ${TRAIN}/>`, text(415, 356, 'train', { anchor: 'start' }),
-    `<line x1="480" y1="352" x2="510" y2="352" ${TEST}/>`, text(515, 356, 'test (held-out pairs)', { anchor: 'start' }),
-  ]);
+/** The first evaluated step at which test accuracy reached GROKKED (null: not yet). */
+export function grokStep(m: readonly MetricsLine[]): number | null {
+  return m.find((x) => x.test_accuracy >= GROKKED)?.step ?? null;
+}
+
+export function curvesFigure(m: readonly MetricsLine[], title: string): Figure {
+  // Step 0 has no place on a log axis; losses ≤ 0 neither (a loss of exactly 0 is left out of the loss panel).
+  const rows = m.filter((x) => x.step > 0).flatMap((x) => (['train', 'test'] as const).map((split) => ({
+    step: x.step, split, loss: sig(x[`${split}_loss`]), accuracy: sig(x[`${split}_accuracy`]),
+  })));
+  const grok = grokStep(m);
+  const color = { field: 'split', type: 'nominal', title: null, scale: { domain: ['train', 'test'], range: ['#2166ac', '#b2182b'] }, legend: { orient: 'bottom', labelLimit: 300, labelExpr: "datum.label == 'test' ? 'test (held-out pairs)' : 'train'" } };
+  const x = { field: 'step', type: 'quantitative', title: 'step (log scale)', scale: { type: 'log' }, axis: { format: '~s' } };
+  const marker = grok === null ? [] : [{
+    data: { values: [{ step: grok, label: `test accuracy ≥ ${GROKKED * 100} % at step ${grok}` }] },
+    layer: [
+      { mark: { type: 'rule', strokeDash: [4, 3], color: '#555' }, encoding: { x: { field: 'step', type: 'quantitative' } } },
+      { mark: { type: 'text', align: 'left', dx: 4, dy: -4, baseline: 'top', color: '#333', fontSize: 11 }, encoding: { x: { field: 'step', type: 'quantitative' }, y: { value: 4 }, text: { field: 'label' } } },
+    ],
+  }];
+  const panel = (field: 'loss' | 'accuracy', y: Record<string, unknown>) => ({
+    width: 380, height: 260,
+    layer: [
+      {
+        data: { values: field === 'loss' ? rows.filter((r) => r.loss > 0) : rows },
+        mark: { type: 'line', point: { size: 12 }, strokeWidth: 1.5 },
+        encoding: {
+          x, y: { field, type: 'quantitative', ...y }, color,
+        },
+      },
+      ...marker,
+    ],
+  });
+  return figure({
+    title: { text: title, subtitle: grok === null ? `test accuracy never reached ${GROKKED * 100} %` : `grokking: test accuracy ≥ ${GROKKED * 100} % from step ${grok} (dashed)` },
+    hconcat: [
+      panel('loss', { title: 'cross-entropy loss (nats, log scale)', scale: { type: 'log' }, axis: { format: '~e' } }),
+      panel('accuracy', { title: 'accuracy', scale: { domain: [0, 1] }, axis: { format: '.0%' } }),
+    ],
+    resolve: { scale: { color: 'shared' } },
+  });
 }

@@ -17,7 +17,8 @@ import { checkMemory } from '../util/memory.js';
 import { CpuTrainBackend, GpuTrainBackend, type TrainBackend, type TrainState, initialState, trainMemoryBytes } from './backends.js';
 import { type TrainConfig, learningRate, splitSeed } from './config.js';
 import { split } from './data.js';
-import { trainingCurves } from './curves.js';
+import { curvesFigure } from './curves.js';
+import { writeFigures } from '../plot/figure.js';
 
 /** One line of metrics.jsonl: one evaluation (the schema, MetricsLineSchema, is in src/io/schemas.ts). */
 export type MetricsLine = z.output<typeof MetricsLineSchema>;
@@ -26,7 +27,6 @@ export const runFiles = (dir: string) => ({
   config: join(dir, 'config.json'),
   metrics: join(dir, 'metrics.jsonl'),
   model: join(dir, 'model.safetensors'),
-  curves: join(dir, 'curves.svg'),
   optimizer: (step: number) => join(dir, `optimizer-${step}.safetensors`),
 });
 
@@ -58,13 +58,13 @@ export function prepareRun(dir: string, cfg: TrainConfig | undefined): PreparedR
   return { cfg, state: undefined, done: false };
 }
 
-/** config.json, validated by the same schema as the command line's config (TrainConfigFileSchema). */
-function readConfig(path: string): TrainConfig {
+/** config.json, validated by the same schema as the command line's config (TrainConfigFileSchema); the report reads it too. */
+export function readConfig(path: string): TrainConfig {
   return parseWith(TrainConfigFileSchema, parseJson(readFileSync(path, 'utf8'), path), path);
 }
 
 /** The fields (dotted paths) where two configs differ, with the stored value and the asked-for one. */
-function differences(stored: TrainConfig, asked: TrainConfig): string[] {
+export function differences(stored: TrainConfig, asked: TrainConfig): string[] {
   const flat = (o: object, pre = ''): Record<string, unknown> => Object.fromEntries(Object.entries(o).flatMap(([k, v]) =>
     v && typeof v === 'object' ? Object.entries(flat(v, `${pre}${k}.`)) : [[`${pre}${k}`, v]]));
   const a = flat(stored);
@@ -138,9 +138,10 @@ function truncateMetrics(path: string, step: number): void {
 export async function runTraining(dir: string, run: PreparedRun, opts: { quiet?: boolean } = {}): Promise<{ state: TrainState; last: MetricsLine | undefined }> {
   const { cfg, state: resumed } = run;
   const f = runFiles(dir);
-  const plotCurves = () => writeFileAtomic(f.curves, trainingCurves(readMetrics(f.metrics), `${cfg.preset}, seed ${cfg.seed}: p ${cfg.model.p}, d_mlp ${cfg.model.d_mlp}, α ${cfg.model.attention_rate}`));
+  // curves.svg and curves.vl.json beside the run, redrawn at each checkpoint so a long run can be watched.
+  const plotCurves = () => writeFigures(dir, { curves: curvesFigure(readMetrics(f.metrics), runTitle(cfg)) });
   if (run.done && resumed) {
-    plotCurves();
+    await plotCurves();
     return { state: resumed, last: readMetrics(f.metrics).at(-1) };
   }
   const c = cfg.model;
@@ -176,13 +177,16 @@ export async function runTraining(dir: string, run: PreparedRun, opts: { quiet?:
     if (step % cfg.checkpoint_every === 0 || finalStep || stop) {
       state = await backend.state(step);
       saveState(dir, cfg, state, finalStep || stop);
-      plotCurves();
+      await plotCurves();
     }
     if (stop) break;
   }
   if (!opts.quiet) progress.done();
   return { state, last };
 }
+
+/** A run's one-line name: preset, seed and the sizes that vary. */
+export const runTitle = (cfg: TrainConfig) => `${cfg.preset}, seed ${cfg.seed}: p ${cfg.model.p}, d_mlp ${cfg.model.d_mlp}, α ${cfg.model.attention_rate}`;
 
 const fmt = (x: number) => (Number.isFinite(x) ? x.toExponential(2) : 'n/a');
 const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : 'n/a');

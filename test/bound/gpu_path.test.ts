@@ -77,7 +77,10 @@ describe('the GPU path (boundModelGpu)', () => {
       return JSON.parse(readFileSync(join(dir, out), 'utf8'));
     };
     const gpu = run('gpu.json', '--plots', join(dir, 'plots'));
-    for (const f of ['certified.svg', 'cost.svg']) expect(readFileSync(join(dir, 'plots', f), 'utf8')).toMatch(/^<svg [^]*<\/svg>\n$/);
+    for (const f of ['certified', 'cost']) {
+      expect(readFileSync(join(dir, 'plots', `${f}.svg`), 'utf8')).toMatch(/^<svg [^]*<\/svg>$/);
+      expect(JSON.parse(readFileSync(join(dir, 'plots', `${f}.vl.json`), 'utf8')).$schema).toMatch(/vega-lite/);
+    }
     const cpu = run('cpu.json', '--cpu');
     expect(gpu.devices).toEqual({ forward: 'cpu', brute_force: 'cpu', per_shift: 'gpu+cpu', compressed: 'cpu', note: null });
     expect(cpu.devices).toEqual({ forward: 'cpu', brute_force: 'cpu', per_shift: 'cpu', compressed: 'cpu', note: null });

@@ -11,7 +11,7 @@ const SCRIPT = new URL('../../scripts/analyze.ts', import.meta.url).pathname;
 const run = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', SCRIPT, ...args], { encoding: 'utf8', env: { ...process.env, XDG_RUNTIME_DIR: '/tmp' } });
 
 describe('npm run analyze', () => {
-  it('writes the report with the keys the issue lists, and three plots', () => {
+  it('writes the report with the keys the issue lists, and its figures with their specs', () => {
     const dir = tempDir('analyze');
     const cfg = makeConfig({ p: 7, d_model: 8, n_heads: 2, d_mlp: 6, attention_rate: 0, attention_convention: 'mean' });
     const ck = join(dir, 'tiny.safetensors');
@@ -27,7 +27,8 @@ describe('npm run analyze', () => {
     for (const c of j.clusters) expect(Object.keys(c)).toEqual(expect.arrayContaining(['frequency', 'neurons', 'quadrature_relative_error']));
     expect(Object.keys(j.phase_doubling)).toEqual(['circular_mean_rad', 'median_abs_deviation_rad']);
     for (const v of ['ideal', 'integral', 'secondary']) expect(Object.keys(j.replacement[v]).sort()).toEqual(['accuracy', 'fve_logits', 'fve_mlp', 'loss']);
-    expect(readdirSync(join(dir, 'plots')).sort()).toEqual(j.clusters.length ? ['logit_table.svg', 'phases.svg', 'rectangles.svg'] : ['logit_table.svg', 'phases.svg']);
+    const figures = j.clusters.length ? ['fourier', 'logit_table', 'phases', 'rectangles'] : ['fourier', 'logit_table'];
+    expect(readdirSync(join(dir, 'plots')).sort()).toEqual(figures.flatMap((f) => [`${f}.svg`, `${f}.vl.json`]));
     expect(readdirSync(dir).sort()).toEqual(['plots', 'report.json', 'tiny.safetensors']); // no temp files left
   });
 

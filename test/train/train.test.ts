@@ -183,6 +183,6 @@ describe('train command line', () => {
     expect(readFileSync(runFiles(killed).model).equals(readFileSync(runFiles(whole).model))).toBe(true);
     const metrics = (dir: string) => readFileSync(runFiles(dir).metrics, 'utf8').trim().split('\n').map((l) => ({ ...JSON.parse(l), seconds: 0 }));
     expect(metrics(killed)).toEqual(metrics(whole));
-    expect(readdirSync(killed).sort()).toEqual(['config.json', 'curves.svg', 'metrics.jsonl', 'model.safetensors', 'optimizer-400.safetensors']);
+    expect(readdirSync(killed).sort()).toEqual(['config.json', 'curves.svg', 'curves.vl.json', 'metrics.jsonl', 'model.safetensors', 'optimizer-400.safetensors']);
   });
 });
