@@ -113,7 +113,7 @@ describe('train command line', () => {
     const dir = join(tempDir('train'), 'run');
     const cases: [string[], RegExp][] = [
       [['--preset', 'pizzza', '--out', dir], /unknown preset 'pizzza'/],
-      [['--preset', 'pizza', '--out', dir, '--d-mpl', '3'], /Unknown option '--d-mpl'/],
+      [['--preset', 'pizza', '--out', dir, '--d-mpl', '3'], /^error: unknown option '--d-mpl' \(did you mean --d-mlp\?\)\n$/],
       [['--preset', 'pizza', '--out', dir, '--p', '1'], /--p 1: expected an integer ≥ 2/],
       [['--preset', 'pizza', '--out', dir, '--attention-rate', '2'], /--attention-rate 2: expected a number in \[0, 1\]/],
       [['--preset', 'pizza', '--out', dir, '--d-model', '15'], /d_model 15 is not divisible by n_heads 4/],
