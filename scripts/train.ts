@@ -1,6 +1,7 @@
 // npm run train -- --preset pizza --seed 0 --out runs/pizza-s0      (see --help)
-import { Option, command, integer, runCommand } from '../src/cli/main.js';
-import { OVERRIDES, PRESETS, applyOverrides, preset, presetValues } from '../src/train/config.js';
+import { command, integer, runCommand } from '../src/cli/main.js';
+import { addOverrideOptions, givenOverrides } from '../src/cli/overrides.js';
+import { PRESETS, applyOverrides, preset } from '../src/train/config.js';
 import { prepareRun, runTraining } from '../src/train/run.js';
 
 const cmd = command('train', `Train a one-layer modular-addition transformer, full batch, on the GPU (or the CPU reference path).
@@ -15,11 +16,10 @@ they differ).`)
   .option('--resume <dir>', 'continue the run in <dir> from its last checkpoint (with --steps: train it on to that step)')
   .option('--save-every <n>', 'also keep the model every n steps as model-<step>.safetensors (for studying grokking)', integer(1))
   .option('--quiet', 'no progress line');
-for (const o of OVERRIDES) cmd.addOption(new Option(`--${o.flag} <value>`, `${o.help} (default: ${presetValues(o)})`));
+addOverrideOptions(cmd);
 
 runCommand(cmd, async (values) => {
-  const given = values as Record<string, string | undefined>;
-  const overrides = OVERRIDES.filter((o) => given[camel(o.flag)] !== undefined).map((o) => [o.flag, given[camel(o.flag)]!] as [string, string]);
+  const overrides = givenOverrides(values);
   let dir: string;
   let run;
   if (values.resume !== undefined) {
@@ -27,7 +27,8 @@ runCommand(cmd, async (values) => {
     if (values.preset !== undefined || values.out !== undefined || extra.length) throw new Error('--resume takes the run directory and at most --steps (to extend it): its config.json fixes everything else');
     dir = values.resume;
     // --steps is checked as for a new run (applied to any preset), then extends the stored config.
-    run = prepareRun(dir, undefined, given.steps === undefined ? undefined : applyOverrides(preset('pizza'), [['steps', given.steps]]).steps);
+    const steps = overrides.find(([flag]) => flag === 'steps');
+    run = prepareRun(dir, undefined, steps && applyOverrides(preset('pizza'), [steps]).steps);
   } else {
     if (values.preset === undefined) throw new Error(`--preset is required (${Object.keys(PRESETS).join(', ')})`);
     if (values.out === undefined) throw new Error('--out <dir> is required');
@@ -44,7 +45,3 @@ runCommand(cmd, async (values) => {
   process.stdout.write(JSON.stringify({ dir, step: state.step, ...last }) + '\n');
 });
 
-/** Commander's key for a flag: `--d-mlp` is `dMlp`. */
-function camel(flag: string): string {
-  return flag.replace(/-(.)/g, (_, c: string) => c.toUpperCase());
-}

@@ -3,8 +3,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { Command, InvalidArgumentError, type OptionValues } from '@commander-js/extra-typings';
 
-export { Option } from '@commander-js/extra-typings';
-
 /**
  * A command named as the user runs it (`npm run <name> -- …`), with the project's conventions: a typo gets
  * one line with commander's suggestion ("did you mean --d-mlp?"), never the whole usage; a value that
