@@ -4,16 +4,20 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Gpu } from '../gpu/device.js';
 import { KernelRegistry } from '../gpu/kernels.js';
-import { writeFileAtomic } from '../io/atomic.js';
+import { checkOutputs, writeFileAtomic } from '../io/atomic.js';
 import { loadCheckpoint } from '../io/checkpoint.js';
-import { type BoundOptions, boundModel, boundModelGpu } from './bound.js';
+import { checkMemory } from '../util/memory.js';
+import { type BoundOptions, boundMemoryBytes, boundModel, boundModelGpu } from './bound.js';
 import { certifiedPlot, costPlot } from './plots.js';
 
 export interface BoundOutputs { json: string; plots?: string }
 
 /** Certify the checkpoint at `path` (brute force on the GPU when `g` is given, else all in float64) and write `out`. */
 export async function boundCheckpoint(path: string, out: BoundOutputs, opts: BoundOptions, g?: Gpu) {
+  // A report path that is the checkpoint, a link or a device, or a model too big for memory, is refused before any work.
+  checkOutputs([out.json], [path]);
   const ck = loadCheckpoint(path);
+  checkMemory(boundMemoryBytes(ck.cfg), `bounding ${path} (p = ${ck.cfg.p})`);
   const report = g ? await boundModelGpu(g, new KernelRegistry(g), ck.cfg, ck.params, opts) : boundModel(ck.cfg, ck.params, opts);
   const { perInput: _, ...rest } = report;
   // Infinity (a refused tier's ε̄) has no JSON form: it is written as null.
