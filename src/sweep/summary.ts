@@ -18,7 +18,7 @@ export const TIERS = ['brute_force', 'per_shift', 'compressed', 'compressed_unif
 
 export type Status = 'ok' | 'not_grokked' | 'failed' | 'pending';
 
-export interface ClusterRow { k: number; neurons: number; quadrature_relative_error: number; equispaced_relative_error: number; random_relative_error: number }
+export interface ClusterRow { k: number; neurons: number; weight: number; quadrature_relative_error: number; equispaced_relative_error: number; random_relative_error: number }
 
 export interface ModelRow {
   id: string;
@@ -66,12 +66,21 @@ const typed = (p: Point) => Object.fromEntries(Object.entries(p).map(([k, v]) =>
 /** A stage's report, validated against the fields the summary reads (one line naming the file and field if not). */
 const readJson = <S extends z.ZodType>(schema: S, path: string): z.output<S> | undefined =>
   (existsSync(path) ? parseWith(schema, parseJson(readFileSync(path, 'utf8'), path), path) : undefined);
-const meanOf = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+/**
+ * A model's quadrature error: its clusters' relative errors weighted by their weights W_k = Σ w_i, i.e. the clusters'
+ * worst absolute quadrature errors summed, over what the integral gives them all (null without clusters). Unweighted,
+ * the clusters of one to three neurons that small widths have (relative errors of 4 to 8: no quadrature at all) drown
+ * the rest.
+ */
+function weightedMean(cs: readonly ClusterRow[], err: (c: ClusterRow) => number): number | null {
+  const W = cs.reduce((t, c) => t + Math.abs(c.weight), 0);
+  return cs.length && W > 0 ? cs.reduce((t, c) => t + Math.abs(c.weight) * err(c), 0) / W : null;
+}
 
 // What the summary reads of analysis.json and bound.json (the reports hold more: loose objects).
 const num = z.number({ error: 'must be a number' });
 const AnalysisJson = z.looseObject({
-  clusters: z.array(z.looseObject({ frequency: num, neurons: num, quadrature_relative_error: num, equispaced_relative_error: num, random_relative_error: num })),
+  clusters: z.array(z.looseObject({ frequency: num, neurons: num, weight: num, quadrature_relative_error: num, equispaced_relative_error: num, random_relative_error: num })),
   dead_neurons: num, distance_irrelevance: num, gradient_symmetricity: num,
 });
 const TierJson = z.looseObject({ eps_bound: num.nullable(), certified_accuracy: num, flops: num, seconds: num });
@@ -95,12 +104,12 @@ export function modelRow(dir: string, m: SweepModel): ModelRow {
   }
   const a = readJson(AnalysisJson, f.analysis(m.id));
   if (a) {
-    row.clusters = a.clusters.map((c) => ({ k: c.frequency, neurons: c.neurons, quadrature_relative_error: c.quadrature_relative_error, equispaced_relative_error: c.equispaced_relative_error, random_relative_error: c.random_relative_error }));
+    row.clusters = a.clusters.map((c) => ({ k: c.frequency, neurons: c.neurons, weight: c.weight, quadrature_relative_error: c.quadrature_relative_error, equispaced_relative_error: c.equispaced_relative_error, random_relative_error: c.random_relative_error }));
     Object.assign(metrics, {
       clusters: a.clusters.length, dead_neurons: a.dead_neurons, distance_irrelevance: a.distance_irrelevance, gradient_symmetricity: a.gradient_symmetricity,
-      quadrature_error: meanOf(row.clusters.map((c) => c.quadrature_relative_error)),
-      equispaced_quadrature_error: meanOf(row.clusters.map((c) => c.equispaced_relative_error)),
-      random_quadrature_error: meanOf(row.clusters.map((c) => c.random_relative_error)),
+      quadrature_error: weightedMean(row.clusters, (c) => c.quadrature_relative_error),
+      equispaced_quadrature_error: weightedMean(row.clusters, (c) => c.equispaced_relative_error),
+      random_quadrature_error: weightedMean(row.clusters, (c) => c.random_relative_error),
     });
   }
   const b = readJson(BoundJson, f.bound(m.id));
