@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    globalSetup: ['test/global_setup.ts'],
     // One WebGPU device per worker; two cores, so two forks at most.
     pool: 'forks',
     maxWorkers: 2,

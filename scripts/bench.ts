@@ -2,7 +2,7 @@
 // table, and merge its rows into results/bench.json under the section's key (other sections' results
 // already there are kept). To add a section, add one entry to SECTIONS.
 import { existsSync, readFileSync } from 'node:fs';
-import { parse, runCli } from '../src/cli/main.js';
+import { command, runCommand } from '../src/cli/main.js';
 import { benchMatmul } from '../src/bench/matmul.js';
 import { benchPeer } from '../src/bench/peer.js';
 import { benchBoundTiers } from '../src/bench/bound_tiers.js';
@@ -62,30 +62,22 @@ const SECTIONS: Record<string, Section> = {
   },
 };
 
-const usage = `usage: npm run bench [-- --only <section>[,<section>]]
-
-Time the project side by side with its peers on this machine, print each section's table, and write
+const cmd = command('bench', `Time the project side by side with its peers on this machine, print each section's table, and write
 results/bench.json (sections not run keep their earlier results) and the summary results/bench.md.
-Sections: ${Object.keys(SECTIONS).join(', ')}. The peer section installs Debian's python3-torch and OpenBLAS
-on first use. Run it on an otherwise idle machine: every number is a wall time.
-
-  --only <names>  run only these sections (comma-separated)`;
+The peer section installs Debian's python3-torch and OpenBLAS on first use. Run it on an otherwise idle
+machine: every number is a wall time.`)
+  .option('--only <names>', `run only these sections (comma-separated: ${Object.keys(SECTIONS).join(', ')})`);
 
 function sections(only: string | undefined): string[] {
   if (only === undefined) return Object.keys(SECTIONS);
   const names = only.split(',').filter(Boolean);
   const bad = names.filter((n) => !Object.hasOwn(SECTIONS, n));
-  if (!names.length || bad.length) throw new Error(`--only: unknown section ${bad.join(', ') || '(none given)'}\n\n${usage}`);
+  if (!names.length || bad.length) throw new Error(`--only: unknown section ${bad.join(', ') || '(none given)'} (sections: ${Object.keys(SECTIONS).join(', ')})`);
   return names;
 }
 
-runCli(async () => {
-  const values = parse({ only: { type: 'string' } }, usage).values as { only?: string; help?: boolean };
-  if (values.help) {
-    process.stdout.write(usage + '\n');
-    return;
-  }
-  const names = sections(values.only);
+runCommand(cmd, async (o) => {
+  const names = sections(o.only);
   const run = new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
   try {
     for (const name of names) {

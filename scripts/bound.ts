@@ -1,12 +1,12 @@
-// npm run bound -- --checkpoint <file> --json <out.json> [--plots <dir>]      (see --help)
-import { parse, runCli } from '../src/cli/main.js';
+// npm run bound -- runs/x   or   --checkpoint <file> --json <out.json> [--plots <dir>]      (see --help)
+import { command, integer, runCommand } from '../src/cli/main.js';
+import { resolveTarget } from '../src/cli/target.js';
 import { DEFAULT_BOUND_OPTIONS } from '../src/bound/bound.js';
 import { boundCheckpoint } from '../src/bound/bound_checkpoint.js';
+import { boundSummary } from '../src/bound/summary.js';
 import { getGpu } from '../src/gpu/device.js';
 
-const usage = `usage: npm run bound -- --checkpoint <file.safetensors> --json <out.json> [--plots <dir>] [--M <n>] [--no-shape] [--cpu]
-
-Certify the model and the integral explanation of its ReLU MLP (SPEC §4). Brute force runs the model on all
+const cmd = command('bound', `Certify the model and the integral explanation of its ReLU MLP (SPEC §4). Brute force runs the model on all
 p² inputs in float64 with proven rounding radii: it certifies the inputs the model provably answers right, and
 measures ε = max |M − M̂| with a proven interval. The cheaper tiers (per_shift, compressed, and compressed's
 uniform bound in SPEC §4's cost class) give proven bounds ε̄ ≥ ε and what they certify, each with its flop count
@@ -15,33 +15,19 @@ Zhong et al.'s. A model with non-constant attention (α ≠ 0) or a non-finite w
 and the reason in "refused". By default the per-shift tier's sums run on the GPU; "devices" in the JSON says
 where each part ran.
 
-  --checkpoint <file>  model to certify
-  --json <file>        where to write the report (atomically)
-  --plots <dir>        also write certified.svg (which inputs each figure certifies) and cost.svg (flops against ε̄) there
-  --M <n>              truncation order of the compressed tier's Fourier series (default ${DEFAULT_BOUND_OPTIONS.M}, ≥ 4)
-  --no-shape           explain with the plain idealisation M∞ (no secondary 2k component, no offset)
-  --cpu                run everything in float64 on the CPU (no GPU needed)`;
+Given a run directory, reads its model.safetensors and writes bound.json and plots/ beside it. Prints the
+figures in plain words; with --json, also writes the report there.`)
+  .argument('[run]', 'run directory (as --run)')
+  .option('--run <dir>', 'run directory: reads model.safetensors there, writes bound.json and plots/ there')
+  .option('--checkpoint <file>', 'model to certify (project or Zhong et al. layout)')
+  .option('--json <file>', 'where to write the report (atomically)')
+  .option('--plots <dir>', 'also write certified.svg (which inputs each figure certifies) and cost.svg (flops against ε̄) there')
+  .option('--M <n>', "truncation order of the compressed tier's Fourier series", integer(4, 1_000_000), DEFAULT_BOUND_OPTIONS.M)
+  .option('--no-shape', 'explain with the plain idealisation M∞ (no secondary 2k component, no offset)')
+  .option('--cpu', 'run everything in float64 on the CPU (no GPU needed)');
 
-runCli(async () => {
-  const values = parse({ checkpoint: { type: 'string' }, json: { type: 'string' }, plots: { type: 'string' }, M: { type: 'string' }, 'no-shape': { type: 'boolean' }, cpu: { type: 'boolean' } }, usage)
-    .values as Record<string, string | boolean | undefined>;
-  if (values.help) {
-    process.stdout.write(usage + '\n');
-    return;
-  }
-  if (values.checkpoint === undefined) throw new Error(`--checkpoint <file> is required\n\n${usage}`);
-  if (values.json === undefined) throw new Error(`--json <out.json> is required\n\n${usage}`);
-  const M = values.M === undefined ? DEFAULT_BOUND_OPTIONS.M : Number(values.M);
-  if (!Number.isInteger(M) || M < 4 || M > 1e6) throw new Error(`--M ${values.M}: must be an integer in 4..1000000`);
-  const opts = { M, shape: !values['no-shape'] };
-  const report = await boundCheckpoint(String(values.checkpoint), { json: String(values.json), plots: values.plots === undefined ? undefined : String(values.plots) }, opts, values.cpu ? undefined : await getGpu());
-  const t = report.tiers;
-  const line = (n: string, x: typeof t.brute_force) => `${n}: ε̄ ${x.eps_bound.toPrecision(4)}, certified ${(100 * x.certified_accuracy).toFixed(2)} %, ${x.flops.toExponential(2)} flops, ${x.seconds.toFixed(2)} s`;
-  process.stdout.write([
-    `ε = ${report.eps_true.toPrecision(4)}, signal ${report.signal.toPrecision(4)}, model accuracy ${(100 * report.accuracy).toFixed(2)} % (proven ${report.accuracy_range.map((x) => (100 * x).toFixed(2)).join('–')} %)${report.refused ? `\nrefused: ${report.refused}` : ''}`,
-    `devices: forward ${report.devices.forward}, brute_force ${report.devices.brute_force}, per_shift ${report.devices.per_shift}, compressed ${report.devices.compressed}${report.devices.note ? ` (${report.devices.note})` : ''}`,
-    line('brute_force', t.brute_force), line('per_shift', t.per_shift), line('compressed', t.compressed),
-    ...(t.compressed.uniform ? [line('  its uniform bound', t.compressed.uniform)] : []),
-    ...(t.compressed.uniform?.blocking ? [`    to certify 99 % it needs ε̄ ≤ ${t.compressed.uniform.blocking.eps_for_99_percent.toPrecision(4)}; its terms: ${Object.entries(t.compressed.uniform.blocking.parts).map(([k, v]) => `${k} ${v.toPrecision(4)}`).join(', ')}`] : []),
-  ].join('\n') + '\n');
+runCommand(cmd, async (o, [run]) => {
+  const t = resolveTarget(o, run, 'bound.json');
+  const report = await boundCheckpoint(t.checkpoint, t, { M: o.M, shape: o.shape }, o.cpu ? undefined : await getGpu());
+  process.stdout.write([...boundSummary(report), `wrote ${t.json}${t.plots ? ` and plots in ${t.plots}` : ''}`].join('\n') + '\n');
 });

@@ -1,7 +1,11 @@
 // Acquire the one WebGPU device of the process through Dawn's Node bindings.
 // The GPU object and the adapter are kept referenced for the whole process: if garbage collection takes
 // them while the device lives, Dawn crashes at random. That reference is the project's only global state.
+import { closeSync, openSync, readFileSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { create, globals } from 'webgpu';
+import { dropDawnNoise } from './dawn_noise.js';
 
 export interface Gpu {
   readonly gpu: GPU;
@@ -25,7 +29,7 @@ async function acquire(): Promise<Gpu> {
   process.env.XDG_RUNTIME_DIR ??= '/tmp';
   Object.assign(globalThis, globals);
   const gpu = create([]);
-  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  const adapter = await withoutDawnNoise(() => gpu.requestAdapter({ powerPreference: 'high-performance' }));
   if (!adapter) throw new Error(SETUP_HINT);
   const a = adapter.limits;
   // Ask for everything the adapter allows on the limits the kernels lean on: big storage buffers for
@@ -74,4 +78,37 @@ export async function settle(g: Gpu, expectedMs = 0): Promise<void> {
 const sleepCell = new Int32Array(new SharedArrayBuffer(4));
 export function sleepSync(ms: number): void {
   Atomics.wait(sleepCell, 0, 0, ms);
+}
+
+/**
+ * Run `body` with fd 2 pointed at a temporary file, then write what it caught to stderr without Dawn's noise
+ * (dawn_noise.ts). Native code writes to fd 2 directly, so only moving fd 2 (close it; the next open takes
+ * the lowest free number) can catch it. A terminal, file or pipe can be reopened through /proc; a socket (the
+ * stderr of a process Node spawned with stdio 'pipe') cannot, and there nothing is filtered.
+ */
+export async function withoutDawnNoise<T>(body: () => Promise<T>): Promise<T> {
+  const path = join(tmpdir(), `pizza-quadrature-stderr-${process.pid}`);
+  const opened: number[] = [];
+  try {
+    opened.push(openSync('/proc/self/fd/2', 'a'), openSync(path, 'w'));
+  } catch {
+    opened.forEach((fd) => closeSync(fd));
+    return body();
+  }
+  const [stderr, catcher] = opened;
+  // Both files are open before fd 2 is closed, so nothing can fail between the close and the reopen.
+  const moveFd2To = (fd: number) => {
+    closeSync(2);
+    if (openSync(`/proc/self/fd/${fd}`, 'a') !== 2) throw new Error('could not reopen stderr as fd 2 around the WebGPU adapter request');
+  };
+  moveFd2To(catcher);
+  try {
+    return await body();
+  } finally {
+    moveFd2To(stderr);
+    opened.forEach((fd) => closeSync(fd));
+    const kept = dropDawnNoise(readFileSync(path, 'utf8'));
+    unlinkSync(path);
+    if (kept) process.stderr.write(kept);
+  }
 }

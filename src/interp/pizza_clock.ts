@@ -77,3 +77,17 @@ export function gradientSymmetricity(cfg: ModelConfig, params: ParamValues, opts
   }
   return total / n;
 }
+
+/**
+ * Where the verdict draws its lines. Zhong et al. give no sharp cut: these lie between the ideal values
+ * (pizza 0 and 1, clock 1 and 0) and clear of what their models measure (A, pizza: 0.17 and 0.99; B, clock:
+ * 0.85 and 0.36).
+ */
+export const VERDICT_THRESHOLDS = { distance_irrelevance: 0.5, gradient_symmetricity: 0.8 } as const;
+
+/** Pizza when both diagnostics say so, clock when both do, mixed when they disagree. */
+export function pizzaOrClock(distance_irrelevance: number, gradient_symmetricity: number): 'pizza' | 'clock' | 'mixed' {
+  const pizzaByDistance = distance_irrelevance < VERDICT_THRESHOLDS.distance_irrelevance;
+  const pizzaByGradient = gradient_symmetricity > VERDICT_THRESHOLDS.gradient_symmetricity;
+  return pizzaByDistance && pizzaByGradient ? 'pizza' : !pizzaByDistance && !pizzaByGradient ? 'clock' : 'mixed';
+}

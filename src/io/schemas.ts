@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { ModelConfig } from '../model/config.js';
 import type { TrainConfig } from '../train/config.js';
+import type { Provenance } from '../train/provenance.js';
 
 /** Version of config.json's layout (a file without `version` predates it: data_seed then defaults to seed). */
 export const TRAIN_CONFIG_VERSION = 1;
@@ -69,12 +70,23 @@ export const TrainConfigSchema = z.strictObject({
   schedule: oneOf(['auto', 'generic', 'constant']),
 }, { error: 'must be a training config (an object)' }) satisfies z.ZodType<TrainConfig>;
 
-/** config.json: a TrainConfig and its layout version; files from before data_seed read data_seed = seed. */
+const text = z.string({ error: 'must be a string' });
+/** Where and with what a run was made (src/train/provenance.ts); runs from before it have none. */
+export const ProvenanceSchema = z.strictObject({
+  created: text,
+  git: z.strictObject({ commit: text, dirty: z.boolean({ error: 'must be true or false' }) }).optional(),
+  node: text,
+  packages: z.record(z.string(), text),
+  adapter: z.strictObject({ vendor: text, architecture: text, device: text, description: text }).optional(),
+}, { error: 'must be the run\'s provenance (an object)' }) satisfies z.ZodType<Provenance>;
+
+/** config.json: a TrainConfig, its layout version and the run's provenance; files from before data_seed read data_seed = seed. */
 export const TrainConfigFileSchema = z.strictObject({
   ...TrainConfigSchema.shape,
   version: z.literal(TRAIN_CONFIG_VERSION, { error: `must be ${TRAIN_CONFIG_VERSION} (a config.json of another version of this project)` }).optional(),
   data_seed: int(0).optional(),
-}, { error: 'must be a training config (an object)' }).transform(({ version: _, ...c }): TrainConfig => ({ ...c, data_seed: c.data_seed ?? c.seed }));
+  provenance: ProvenanceSchema.optional(),
+}, { error: 'must be a training config (an object)' }).transform(({ version: _, provenance: __, ...c }): TrainConfig => ({ ...c, data_seed: c.data_seed ?? c.seed }));
 
 /** What config.json holds for a config. */
 export const trainConfigFile = (c: TrainConfig) => ({ version: TRAIN_CONFIG_VERSION, ...c });
@@ -83,7 +95,8 @@ export const trainConfigFile = (c: TrainConfig) => ({ version: TRAIN_CONFIG_VERS
 const loss = z.number({ error: 'must be a number or null' }).nullable().transform((x) => x ?? NaN);
 /** One line of metrics.jsonl. */
 export const MetricsLineSchema = z.object({
-  step: int(1),
+  // Step 0 is the initialisation, evaluated before any step.
+  step: int(0),
   lr: real(0),
   train_loss: loss,
   train_accuracy: real(0, 1),

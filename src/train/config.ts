@@ -48,8 +48,8 @@ export function preset(name: string): TrainConfig {
   return make();
 }
 
-/** Command-line overrides: flag name, the field it sets, and how to parse and check its value. */
-interface Override { flag: string; help: string; apply(c: TrainConfig, v: string): TrainConfig }
+/** Command-line overrides: flag name, the field it sets (a dotted path, for showing each preset's value), and how to parse and check its value. */
+interface Override { flag: string; field: string; help: string; apply(c: TrainConfig, v: string): TrainConfig }
 
 const int = (flag: string, v: string, min: number) => {
   const n = Number(v);
@@ -73,27 +73,35 @@ const remodel = (c: TrainConfig, patch: Partial<ModelConfig>): TrainConfig => {
 const bool = (flag: string, v: string) => oneOf(flag, v, ['true', 'false'] as const) === 'true';
 
 export const OVERRIDES: Override[] = [
-  { flag: 'seed', help: 'seed of the initialisation', apply: (c, v) => ({ ...c, seed: int('seed', v, 0) }) },
-  { flag: 'data-seed', help: 'seed of the train/test split', apply: (c, v) => ({ ...c, data_seed: int('data-seed', v, 0) }) },
-  { flag: 'p', help: 'modulus (≥ 2)', apply: (c, v) => remodel(c, { p: int('p', v, 2) }) },
-  { flag: 'd-model', help: 'residual width', apply: (c, v) => remodel(c, { d_model: int('d-model', v, 1) }) },
-  { flag: 'n-heads', help: 'attention heads (d_head = d_model / n_heads)', apply: (c, v) => remodel(c, { n_heads: int('n-heads', v, 1) }) },
-  { flag: 'd-mlp', help: 'MLP width', apply: (c, v) => remodel(c, { d_mlp: int('d-mlp', v, 1) }) },
-  { flag: 'attention-rate', help: 'α in [0, 1]', apply: (c, v) => remodel(c, { attention_rate: real('attention-rate', v, 0, 1) }) },
-  { flag: 'convention', help: 'sum | mean', apply: (c, v) => remodel(c, { attention_convention: oneOf('convention', v, ['sum', 'mean'] as const) }) },
-  { flag: 'act-fn', help: 'relu | gelu', apply: (c, v) => remodel(c, { act_fn: oneOf('act-fn', v, ['relu', 'gelu'] as const) }) },
-  { flag: 'eq-token', help: "true | false: append an '=' token", apply: (c, v) => remodel(c, { eq_token: bool('eq-token', v) }) },
-  { flag: 'frac', help: 'training share of the p² pairs', apply: (c, v) => ({ ...c, frac: real('frac', v, 1e-9, 1) }) },
-  { flag: 'lr', help: 'AdamW learning rate', apply: (c, v) => ({ ...c, lr: real('lr', v, 0) }) },
-  { flag: 'weight-decay', help: 'AdamW decoupled weight decay', apply: (c, v) => ({ ...c, weight_decay: real('weight-decay', v, 0) }) },
-  { flag: 'warmup-steps', help: 'linear warm-up length', apply: (c, v) => ({ ...c, warmup_steps: int('warmup-steps', v, 0) }) },
-  { flag: 'steps', help: 'training steps', apply: (c, v) => ({ ...c, steps: int('steps', v, 1) }) },
-  { flag: 'eval-every', help: 'steps between evaluations (loss read back)', apply: (c, v) => ({ ...c, eval_every: int('eval-every', v, 1) }) },
-  { flag: 'checkpoint-every', help: 'steps between checkpoints', apply: (c, v) => ({ ...c, checkpoint_every: int('checkpoint-every', v, 1) }) },
-  { flag: 'early-stop-loss', help: 'stop at 100 % test accuracy and test loss below this (0: off)', apply: (c, v) => ({ ...c, early_stop_loss: real('early-stop-loss', v, 0) }) },
-  { flag: 'backend', help: 'gpu | cpu (the float64 reference path, for small models)', apply: (c, v) => ({ ...c, backend: oneOf('backend', v, ['gpu', 'cpu'] as const) }) },
-  { flag: 'schedule', help: 'auto | generic | constant (the α = 0 fast path)', apply: (c, v) => ({ ...c, schedule: oneOf('schedule', v, ['auto', 'generic', 'constant'] as const) }) },
+  { flag: 'seed', field: 'seed', help: 'seed of the initialisation', apply: (c, v) => ({ ...c, seed: int('seed', v, 0) }) },
+  { flag: 'data-seed', field: 'data_seed', help: 'seed of the train/test split', apply: (c, v) => ({ ...c, data_seed: int('data-seed', v, 0) }) },
+  { flag: 'p', field: 'model.p', help: 'modulus (≥ 2)', apply: (c, v) => remodel(c, { p: int('p', v, 2) }) },
+  { flag: 'd-model', field: 'model.d_model', help: 'residual width', apply: (c, v) => remodel(c, { d_model: int('d-model', v, 1) }) },
+  { flag: 'n-heads', field: 'model.n_heads', help: 'attention heads (d_head = d_model / n_heads)', apply: (c, v) => remodel(c, { n_heads: int('n-heads', v, 1) }) },
+  { flag: 'd-mlp', field: 'model.d_mlp', help: 'MLP width', apply: (c, v) => remodel(c, { d_mlp: int('d-mlp', v, 1) }) },
+  { flag: 'attention-rate', field: 'model.attention_rate', help: 'α in [0, 1]', apply: (c, v) => remodel(c, { attention_rate: real('attention-rate', v, 0, 1) }) },
+  { flag: 'convention', field: 'model.attention_convention', help: 'sum | mean', apply: (c, v) => remodel(c, { attention_convention: oneOf('convention', v, ['sum', 'mean'] as const) }) },
+  { flag: 'act-fn', field: 'model.act_fn', help: 'relu | gelu', apply: (c, v) => remodel(c, { act_fn: oneOf('act-fn', v, ['relu', 'gelu'] as const) }) },
+  { flag: 'eq-token', field: 'model.eq_token', help: "true | false: append an '=' token", apply: (c, v) => remodel(c, { eq_token: bool('eq-token', v) }) },
+  { flag: 'frac', field: 'frac', help: 'training share of the p² pairs', apply: (c, v) => ({ ...c, frac: real('frac', v, 1e-9, 1) }) },
+  { flag: 'lr', field: 'lr', help: 'AdamW learning rate', apply: (c, v) => ({ ...c, lr: real('lr', v, 0) }) },
+  { flag: 'weight-decay', field: 'weight_decay', help: 'AdamW decoupled weight decay', apply: (c, v) => ({ ...c, weight_decay: real('weight-decay', v, 0) }) },
+  { flag: 'warmup-steps', field: 'warmup_steps', help: 'linear warm-up length', apply: (c, v) => ({ ...c, warmup_steps: int('warmup-steps', v, 0) }) },
+  { flag: 'steps', field: 'steps', help: 'training steps', apply: (c, v) => ({ ...c, steps: int('steps', v, 1) }) },
+  { flag: 'eval-every', field: 'eval_every', help: 'steps between evaluations (loss read back)', apply: (c, v) => ({ ...c, eval_every: int('eval-every', v, 1) }) },
+  { flag: 'checkpoint-every', field: 'checkpoint_every', help: 'steps between checkpoints', apply: (c, v) => ({ ...c, checkpoint_every: int('checkpoint-every', v, 1) }) },
+  { flag: 'early-stop-loss', field: 'early_stop_loss', help: 'stop at 100 % test accuracy and test loss below this (0: off)', apply: (c, v) => ({ ...c, early_stop_loss: real('early-stop-loss', v, 0) }) },
+  { flag: 'backend', field: 'backend', help: 'gpu | cpu (the float64 reference path, for small models)', apply: (c, v) => ({ ...c, backend: oneOf('backend', v, ['gpu', 'cpu'] as const) }) },
+  { flag: 'schedule', field: 'schedule', help: 'auto | generic | constant (the α = 0 fast path)', apply: (c, v) => ({ ...c, schedule: oneOf('schedule', v, ['auto', 'generic', 'constant'] as const) }) },
 ];
+
+/** An override's value in each preset, as help shows it: the pizza preset's, and where another preset differs, its own. */
+export function presetValues(o: Override): string {
+  const get = (c: TrainConfig) => String(o.field.split('.').reduce<unknown>((x, k) => (x as Record<string, unknown>)[k], c));
+  const [first, ...rest] = Object.entries(PRESETS).map(([name, make]) => [name, get(make())] as const);
+  const differ = rest.filter(([, v]) => v !== first[1]).map(([name, v]) => `${name}: ${v}`);
+  return `${first[1]}${differ.length ? `; ${differ.join(', ')}` : ''}`;
+}
 
 /** Apply `--flag value` overrides in order, with clear errors for unknown flags and bad values. */
 export function applyOverrides(c: TrainConfig, overrides: readonly [string, string][]): TrainConfig {

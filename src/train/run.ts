@@ -9,16 +9,20 @@ import { getGpu } from '../gpu/device.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { loadCheckpoint, saveCheckpoint } from '../io/checkpoint.js';
 import { readSafetensors, writeSafetensors } from '../io/safetensors.js';
-import { batchOf } from '../model/inputs.js';
-import { flatten, initParams, paramLayout, unflatten } from '../model/params.js';
+import { CpuBackend } from '../model/cpu_backend.js';
+import { allPairs, batchOf } from '../model/inputs.js';
+import { type ParamValues, flatten, initParams, paramLayout, unflatten } from '../model/params.js';
+import { build, chooseSchedule } from '../model/schedules.js';
+import { mean } from '../util/stats.js';
 import { Progress } from '../util/progress.js';
 import { MetricsLineSchema, TrainConfigFileSchema, parseJson, parseWith, trainConfigFile } from '../io/schemas.js';
 import { checkMemory } from '../util/memory.js';
-import { CpuTrainBackend, GpuTrainBackend, type TrainBackend, type TrainState, initialState, trainMemoryBytes } from './backends.js';
+import { CpuTrainBackend, GpuTrainBackend, type Metrics, type TrainBackend, type TrainState, initialState, trainMemoryBytes } from './backends.js';
 import { type TrainConfig, learningRate, splitSeed } from './config.js';
 import { split } from './data.js';
 import { curvesFigure } from './curves.js';
 import { writeFigures } from '../plot/figure.js';
+import { provenance } from './provenance.js';
 
 /** One line of metrics.jsonl: one evaluation (the schema, MetricsLineSchema, is in src/io/schemas.ts). */
 export type MetricsLine = z.output<typeof MetricsLineSchema>;
@@ -28,22 +32,29 @@ export const runFiles = (dir: string) => ({
   metrics: join(dir, 'metrics.jsonl'),
   model: join(dir, 'model.safetensors'),
   optimizer: (step: number) => join(dir, `optimizer-${step}.safetensors`),
+  /** A model kept along the way (--save-every). */
+  snapshot: (step: number) => join(dir, `model-${step}.safetensors`),
 });
 
 /** A run ready to go: its config, the state to continue from (none: a fresh start), and whether it had finished. */
 export interface PreparedRun { cfg: TrainConfig; state: TrainState | undefined; done: boolean }
 
-/** Start a new run in `dir` (refusing a directory that holds another run) or resume the one there. */
-export function prepareRun(dir: string, cfg: TrainConfig | undefined): PreparedRun {
+/** Start a new run in `dir` (refusing a directory that holds another run) or resume the one there, trained on to `extendTo` steps when given. */
+export function prepareRun(dir: string, cfg: TrainConfig | undefined, extendTo?: number): PreparedRun {
   const f = runFiles(dir);
   if (existsSync(dir) && !statSync(dir).isDirectory()) throw new Error(`${dir} is not a directory`);
   const stored = existsSync(f.config) ? readConfig(f.config) : undefined;
   if (!cfg) {
     if (!stored) throw new Error(`--resume ${dir}: no run there (no config.json)`);
+    if (extendTo !== undefined && extendTo <= stored.steps) throw new Error(`--steps ${extendTo}: the run in ${dir} already trains to ${stored.steps} steps; --steps with --resume extends it`);
     const resumed = loadState(dir, stored);
     // A run killed mid-write leaves its temp file (never the real one); clear them.
     for (const name of readdirSync(dir)) if (name.startsWith('.') && name.endsWith('.tmp')) unlinkSync(join(dir, name));
-    return { cfg: stored, state: resumed?.state, done: resumed?.done ?? false };
+    if (extendTo === undefined) return { cfg: stored, state: resumed?.state, done: resumed?.done ?? false };
+    if (resumed?.done && !existsSync(f.optimizer(resumed.state.step))) throw new Error(`--steps: ${dir} was kept without its optimiser state (${f.optimizer(resumed.state.step)}), so it cannot continue exactly`);
+    const extended = { ...stored, steps: extendTo };
+    writeFileAtomic(f.config, JSON.stringify({ ...JSON.parse(readFileSync(f.config, 'utf8')), steps: extendTo }, null, 2) + '\n');
+    return { cfg: extended, state: resumed?.state, done: false };
   }
   if (stored) {
     const diff = differences(stored, cfg);
@@ -135,7 +146,7 @@ function truncateMetrics(path: string, step: number): void {
 }
 
 /** Train from the prepared state to cfg.steps (or the early stop), checkpointing on the way; a finished run is left as it is. */
-export async function runTraining(dir: string, run: PreparedRun, opts: { quiet?: boolean } = {}): Promise<{ state: TrainState; last: MetricsLine | undefined }> {
+export async function runTraining(dir: string, run: PreparedRun, opts: { quiet?: boolean; saveEvery?: number } = {}): Promise<{ state: TrainState; last: MetricsLine | undefined }> {
   const { cfg, state: resumed } = run;
   const f = runFiles(dir);
   // curves.svg and curves.vl.json beside the run, redrawn at each checkpoint so a long run can be watched.
@@ -152,14 +163,22 @@ export async function runTraining(dir: string, run: PreparedRun, opts: { quiet?:
   const backend: TrainBackend = cfg.backend === 'gpu'
     ? new GpuTrainBackend(await getGpu(), c, layout, trainBatch, testBatch, cfg.schedule)
     : new CpuTrainBackend(c, layout, trainBatch, testBatch, cfg.schedule);
-  if (!resumed) writeFileAtomic(f.config, JSON.stringify(trainConfigFile(cfg), null, 2) + '\n');
+  if (!resumed) writeFileAtomic(f.config, JSON.stringify({ ...trainConfigFile(cfg), provenance: provenance(cfg.backend === 'gpu' ? (await getGpu()).adapter : undefined) }, null, 2) + '\n');
   let state = resumed ?? initialState(layout, initParams(c, cfg.seed));
   backend.load(state);
   truncateMetrics(f.metrics, state.step);
-  const progress = new Progress(`train ${cfg.preset}`, cfg.steps, state.step);
-  // `seconds` counts training time across resumptions: it continues from the last kept line.
-  const t0 = performance.now() - 1000 * (readMetrics(f.metrics).at(-1)?.seconds ?? 0);
+  // `seconds` counts training time across resumptions: it continues from the last kept line, and so does the bar's clock.
+  const before = readMetrics(f.metrics).at(-1)?.seconds ?? 0;
+  const progress = new Progress(`train ${cfg.preset}`, cfg.steps, state.step, before);
+  const t0 = performance.now() - 1000 * before;
   let last: MetricsLine | undefined;
+  const record = (step: number, lr: number, e: { train: Metrics; test: Metrics }) => {
+    last = { step, lr, train_loss: e.train.loss, train_accuracy: e.train.accuracy, test_loss: e.test.loss, test_accuracy: e.test.accuracy, seconds: (performance.now() - t0) / 1000 };
+    appendFileSync(f.metrics, JSON.stringify(last) + '\n');
+    if (!opts.quiet) progress.update(step, `loss ${fmt(last.train_loss)}/${fmt(last.test_loss)} acc ${pct(last.train_accuracy)}/${pct(last.test_accuracy)} (train/test)`);
+  };
+  // The curves start from the initialisation: step 0 is evaluated once, before any step.
+  if (state.step === 0 && !readMetrics(f.metrics).length) record(0, 0, initialMetrics(cfg, unflatten(layout, state.params), train, test));
   let step = state.step;
   while (step < cfg.steps) {
     step++;
@@ -167,11 +186,9 @@ export async function runTraining(dir: string, run: PreparedRun, opts: { quiet?:
     backend.step({ lr, beta1: cfg.beta1, beta2: cfg.beta2, eps: cfg.eps, weight_decay: cfg.weight_decay, step });
     if (backend instanceof GpuTrainBackend) await backend.throttle();
     const finalStep = step === cfg.steps;
-    if (step % cfg.eval_every === 0 || finalStep) {
-      const e = await backend.evaluate();
-      last = { step, lr, train_loss: e.train.loss, train_accuracy: e.train.accuracy, test_loss: e.test.loss, test_accuracy: e.test.accuracy, seconds: (performance.now() - t0) / 1000 };
-      appendFileSync(f.metrics, JSON.stringify(last) + '\n');
-      if (!opts.quiet) progress.update(step, `loss ${fmt(last.train_loss)}/${fmt(last.test_loss)} acc ${pct(last.train_accuracy)}/${pct(last.test_accuracy)} (train/test)`);
+    if (step % cfg.eval_every === 0 || finalStep) record(step, lr, await backend.evaluate());
+    if (opts.saveEvery && step % opts.saveEvery === 0) {
+      saveCheckpoint(f.snapshot(step), c, unflatten(layout, (await backend.state(step)).params), { step: String(step), preset: cfg.preset, seed: String(cfg.seed), data_seed: String(cfg.data_seed) });
     }
     const stop = cfg.early_stop_loss > 0 && last?.step === step && last.test_accuracy === 1 && last.test_loss < cfg.early_stop_loss;
     if (step % cfg.checkpoint_every === 0 || finalStep || stop) {
@@ -187,6 +204,16 @@ export async function runTraining(dir: string, run: PreparedRun, opts: { quiet?:
 
 /** A run's one-line name: preset, seed and the sizes that vary. */
 export const runTitle = (cfg: TrainConfig) => `${cfg.preset}, seed ${cfg.seed}: p ${cfg.model.p}, d_mlp ${cfg.model.d_mlp}, α ${cfg.model.attention_rate}`;
+/**
+ * The initialisation's train and test metrics. The backends read a step's train metrics from that step's own
+ * forward pass, so before any step there are none: the float64 forward pass over all p² pairs gives both.
+ */
+function initialMetrics(cfg: TrainConfig, params: ParamValues, train: number[], test: number[]): { train: Metrics; test: Metrics } {
+  const batch = allPairs(cfg.model);
+  const o = build(new CpuBackend(cfg.model, params, batch), cfg.model, batch.size, chooseSchedule(cfg.model, cfg.schedule)).outputs;
+  const over = (pairs: number[]) => (pairs.length ? { loss: mean(pairs.map((i) => o.loss[i])), accuracy: mean(pairs.map((i) => o.correct[i])) } : { loss: NaN, accuracy: NaN });
+  return { train: over(train), test: over(test) };
+}
 
 const fmt = (x: number) => (Number.isFinite(x) ? x.toExponential(2) : 'n/a');
 const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : 'n/a');

@@ -4,12 +4,14 @@ export class Progress {
   private readonly t0 = performance.now();
   private readonly tty = process.stderr.isTTY;
 
-  constructor(private readonly label: string, private readonly total: number, private readonly start = 0) {}
+  /** `start` steps and `elapsedBefore` seconds were done before this process (a resumed run): the clock continues from them, the rate counts only this process's steps. */
+  constructor(private readonly label: string, private readonly total: number, private readonly start = 0, private readonly elapsedBefore = 0) {}
 
   update(done: number, detail = ''): void {
     const frac = this.total ? done / this.total : 1;
-    const elapsed = (performance.now() - this.t0) / 1000;
-    const rate = (done - this.start) / Math.max(elapsed, 1e-9);
+    const since = (performance.now() - this.t0) / 1000;
+    const elapsed = this.elapsedBefore + since;
+    const rate = (done - this.start) / Math.max(since, 1e-9);
     const eta = rate > 0 ? (this.total - done) / rate : NaN;
     const width = 24;
     const bar = '█'.repeat(Math.round(frac * width)).padEnd(width, '░');

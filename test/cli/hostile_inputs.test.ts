@@ -196,7 +196,7 @@ describe('hostile training', () => {
     writeFileSync(f.metrics, `${kept}{"step":15,"lr":0.00`);
     const r = run('train', ['--resume', dir, '--quiet']);
     expect(r.status, r.stderr).toBe(0);
-    expect(readMetrics(f.metrics).map((m) => m.step)).toEqual([5, 10, 15, 20]);
+    expect(readMetrics(f.metrics).map((m) => m.step)).toEqual([0, 5, 10, 15, 20]);
     expect(readFileSync(f.metrics, 'utf8').startsWith(kept)).toBe(true);
     expect(readFileSync(f.metrics, 'utf8').endsWith('\n')).toBe(true);
   });

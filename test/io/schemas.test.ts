@@ -69,7 +69,7 @@ describe('metrics.jsonl', () => {
   it.each([
     ['null', 'null', /metrics\.jsonl:2: null must be a metrics line/],
     ['not JSON', '{"step": 20,', /metrics\.jsonl:2: not JSON/],
-    ['a string step', JSON.stringify({ ...line, step: '20' }), /metrics\.jsonl:2: step = "20" must be an integer ≥ 1/],
+    ['a string step', JSON.stringify({ ...line, step: '20' }), /metrics\.jsonl:2: step = "20" must be an integer ≥ 0/],
     ['an empty line', '', /metrics\.jsonl:2: not JSON/],
   ])('any other bad line (%s) is an error naming its line number', (_, bad, msg) => {
     const ok = JSON.stringify(line);

@@ -89,14 +89,14 @@ describe('training', () => {
     expect(readFileSync(runFiles(dir).model).equals(before)).toBe(true);
   });
 
-  it('the checkpoint loads in Python (safetensors format and numpy only) with the same accuracy', async () => {
+  it('the checkpoint loads in Python (python/pizza_quadrature.py) with the same accuracy', async () => {
     const dir = tempDir('train');
     const cfg = small('pizza', [['steps', '120']]);
     await runTraining(dir, prepareRun(dir, cfg), { quiet: true });
     const ck = loadCheckpoint(runFiles(dir).model);
     const batch = allPairs(ck.cfg);
     const ours = lossAndGradsCpu(ck.cfg, ck.params, batch);
-    const py = JSON.parse(execFileSync('python3', [new URL('../../scripts/load_checkpoint.py', import.meta.url).pathname, runFiles(dir).model], { encoding: 'utf8' }));
+    const py = JSON.parse(execFileSync('/usr/bin/python3', [new URL('../../python/pizza_quadrature.py', import.meta.url).pathname, runFiles(dir).model], { encoding: 'utf8' }));
     expect(py.accuracy).toBeCloseTo(ours.correct / batch.size, 12);
     expect(py.loss).toBeCloseTo(ours.loss, 6);
   });
@@ -113,7 +113,7 @@ describe('train command line', () => {
     const dir = join(tempDir('train'), 'run');
     const cases: [string[], RegExp][] = [
       [['--preset', 'pizzza', '--out', dir], /unknown preset 'pizzza'/],
-      [['--preset', 'pizza', '--out', dir, '--d-mpl', '3'], /Unknown option '--d-mpl'/],
+      [['--preset', 'pizza', '--out', dir, '--d-mpl', '3'], /^error: unknown option '--d-mpl' \(did you mean --d-mlp\?\)\n$/],
       [['--preset', 'pizza', '--out', dir, '--p', '1'], /--p 1: expected an integer ≥ 2/],
       [['--preset', 'pizza', '--out', dir, '--attention-rate', '2'], /--attention-rate 2: expected a number in \[0, 1\]/],
       [['--preset', 'pizza', '--out', dir, '--d-model', '15'], /d_model 15 is not divisible by n_heads 4/],
