@@ -1,6 +1,7 @@
 // The whole model on the GPU: a schedule (src/model/schedules.ts) prepared once over a fixed batch, and
-// replayed with submit() every step.
-import type { Gpu } from '../gpu/device.js';
+// replayed with submit() every step. The model owns every buffer it made (tensors, uniforms, its params
+// unless shared); dispose() frees them.
+import { type Gpu, Owner } from '../gpu/device.js';
 import type { KernelRegistry, Step } from '../gpu/kernels.js';
 import { type GpuTensor, createTensor } from '../gpu/tensor.js';
 import { validateConfig, type ModelConfig } from './config.js';
@@ -28,16 +29,23 @@ export class GpuModel {
   private readonly forwardSteps: Step[];
   private backwardSteps: Step[] | undefined;
   private dx0_: GpuTensor | undefined;
+  private readonly owner: Owner;
 
   constructor(g: Gpu, k: KernelRegistry, readonly cfg: ModelConfig, readonly layout: ParamLayout, readonly batch: Batch, opts: GpuModelOptions = {}) {
     validateConfig(cfg, g.device.limits);
     this.schedule = chooseSchedule(cfg, opts.schedule);
-    this.params = opts.shared?.params ?? createTensor(g, 'f32', [layout.length], undefined, 'params');
-    this.grads = opts.shared?.grads ?? createTensor(g, 'f32', [layout.length], undefined, 'grads');
-    this.be = new GpuBackend(g, k, cfg, layout, this.params, this.grads, batch);
+    this.owner = new Owner(g);
+    this.params = opts.shared?.params ?? createTensor(this.owner, 'f32', [layout.length], undefined, 'params');
+    this.grads = opts.shared?.grads ?? createTensor(this.owner, 'f32', [layout.length], undefined, 'grads');
+    this.be = new GpuBackend(this.owner, k, cfg, layout, this.params, this.grads, batch);
     this.built = build(this.be, cfg, batch.size, this.schedule);
     this.outputs = this.built.outputs;
     this.forwardSteps = this.be.steps;
+  }
+
+  /** Free every buffer the model made (not shared ones); its steps must not be submitted again. */
+  dispose(): void {
+    this.owner.dispose();
   }
 
   get loss(): GpuTensor { return this.outputs.loss; }

@@ -3,15 +3,16 @@
 // Every file is written atomically; the optimiser file of a step is written before the model file that
 // names it, so a run killed at any moment resumes from a consistent pair.
 import { existsSync, readFileSync, readdirSync, statSync, unlinkSync, appendFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { getGpu } from '../gpu/device.js';
+import { basename, join } from 'node:path';
+import { type Gpu, getGpu } from '../gpu/device.js';
+import { KernelRegistry } from '../gpu/kernels.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { loadCheckpoint, saveCheckpoint } from '../io/checkpoint.js';
 import { readSafetensors, writeSafetensors } from '../io/safetensors.js';
 import { batchOf } from '../model/inputs.js';
 import { flatten, initParams, paramLayout, unflatten } from '../model/params.js';
 import { Progress } from '../util/progress.js';
-import { CpuTrainBackend, GpuTrainBackend, type TrainBackend, type TrainState, initialState } from './backends.js';
+import { CpuTrainBackend, GpuTrainBackend, Throttle, type TrainBackend, type TrainState, initialState, stepTogether } from './backends.js';
 import { type TrainConfig, learningRate, splitSeed } from './config.js';
 import { split } from './data.js';
 import { trainingCurves } from './curves.js';
@@ -133,53 +134,139 @@ function truncateMetrics(path: string, step: number): void {
   writeFileAtomic(path, readMetrics(path).filter((m) => m.step <= step).map((m) => JSON.stringify(m) + '\n').join(''));
 }
 
+/** What training left in a run directory: the state of its last checkpoint and its last metrics line. */
+export interface TrainedRun { dir: string; state: TrainState; last: MetricsLine | undefined }
+
+export interface TrainOptions {
+  /** No progress line on stderr. */
+  quiet?: boolean;
+  /** Called with each metrics line as it is written (a sweep's own progress). */
+  onMetrics?: (dir: string, line: MetricsLine) => void;
+}
+
 /** Train from the prepared state to cfg.steps (or the early stop), checkpointing on the way; a finished run is left as it is. */
-export async function runTraining(dir: string, run: PreparedRun, opts: { quiet?: boolean } = {}): Promise<{ state: TrainState; last: MetricsLine | undefined }> {
-  const { cfg, state: resumed } = run;
-  const f = runFiles(dir);
-  const plotCurves = () => writeFileAtomic(f.curves, trainingCurves(readMetrics(f.metrics), `${cfg.preset}, seed ${cfg.seed}: p ${cfg.model.p}, d_mlp ${cfg.model.d_mlp}, α ${cfg.model.attention_rate}`));
-  if (run.done && resumed) {
-    plotCurves();
-    return { state: resumed, last: readMetrics(f.metrics).at(-1) };
+export async function runTraining(dir: string, run: PreparedRun, opts: TrainOptions = {}): Promise<TrainedRun> {
+  return (await trainTogether([{ dir, run }], opts))[0];
+}
+
+/** One run of trainTogether as it goes. */
+interface Member {
+  dir: string;
+  cfg: TrainConfig;
+  backend: TrainBackend;
+  state: TrainState;
+  step: number;
+  last: MetricsLine | undefined;
+  stopped: boolean;
+  /** Start of its training time: `seconds` continues from the run's last kept line across resumptions. */
+  t0: number;
+}
+
+/**
+ * Train several runs of one model shape together (seeds, learning rates, weight decays, splits may
+ * differ), each written exactly as it would be trained alone: the same files, checkpoints and metrics bit
+ * for bit, `seconds` aside (the group's wall time). On the GPU one command encoder per step carries every
+ * model's step; each model keeps its own buffers and dispatches, so its arithmetic is that of training it
+ * alone. Finished runs are left as they are; runs resumed at different steps are stepped from the one
+ * furthest behind, each joining the group's submits once the others' step reaches its own.
+ */
+export async function trainTogether(runs: readonly { dir: string; run: PreparedRun }[], opts: TrainOptions = {}): Promise<TrainedRun[]> {
+  if (!runs.length) return [];
+  const dirs = new Set(runs.map((r) => r.dir));
+  if (dirs.size !== runs.length) throw new Error('trainTogether: a run directory is given twice');
+  const shape = JSON.stringify(runs[0].run.cfg.model);
+  for (const { dir, run } of runs) {
+    if (JSON.stringify(run.cfg.model) !== shape) throw new Error(`trainTogether: ${dir} has another model shape than ${runs[0].dir}`);
+    if (run.cfg.backend !== runs[0].run.cfg.backend) throw new Error(`trainTogether: ${dir} trains on the ${run.cfg.backend}, ${runs[0].dir} on the ${runs[0].run.cfg.backend}`);
   }
+  const finished = new Map<string, TrainedRun>();
+  for (const { dir, run } of runs) {
+    if (run.done && run.state) {
+      plotCurves(dir, run.cfg);
+      finished.set(dir, { dir, state: run.state, last: readMetrics(runFiles(dir).metrics).at(-1) });
+    }
+  }
+  const todo = runs.filter((r) => !finished.has(r.dir));
+  const gpu = runs[0].run.cfg.backend === 'gpu' && todo.length ? await getGpu() : undefined;
+  // One set of compiled kernels for the group; each model owns the dispatches it prepares.
+  const k = gpu && new KernelRegistry(gpu);
+  const throttle = gpu && new Throttle(gpu);
+  const members: Member[] = [];
+  try {
+    for (const { dir, run } of todo) members.push(startMember(dir, run, gpu, k));
+    const progress = new Progress(runs.length > 1 ? `train ${runs.length} runs` : `train ${runs[0].run.cfg.preset}`,
+      Math.max(...runs.map((r) => r.run.cfg.steps)), Math.min(...members.map((m) => m.step)));
+    let active = members.filter((m) => m.step < m.cfg.steps);
+    while (active.length) {
+      // The runs furthest behind step together; one resumed further on waits until they reach it.
+      const at = Math.min(...active.map((m) => m.step));
+      const now = active.filter((m) => m.step === at);
+      for (const m of now) m.step++;
+      await stepTogether(gpu, throttle, now.map((m) => ({ backend: m.backend, h: hyper(m.cfg, m.step) })));
+      for (const m of now) {
+        if (await afterStep(m, opts)) throttle?.reset(); // read back: the queue is empty
+        if (!opts.quiet && m.last?.step === m.step) {
+          progress.update(m.step, `${runs.length > 1 ? `${basename(m.dir)} ` : ''}loss ${fmt(m.last.train_loss)}/${fmt(m.last.test_loss)} acc ${pct(m.last.train_accuracy)}/${pct(m.last.test_accuracy)} (train/test)`);
+        }
+      }
+      active = active.filter((m) => !m.stopped && m.step < m.cfg.steps);
+    }
+    if (!opts.quiet) progress.done();
+  } finally {
+    for (const m of members) m.backend.dispose();
+    k?.owner.dispose();
+  }
+  const trained = new Map(members.map((m) => [m.dir, { dir: m.dir, state: m.state, last: m.last }]));
+  return runs.map((r) => finished.get(r.dir) ?? trained.get(r.dir)!);
+}
+
+function startMember(dir: string, run: PreparedRun, g: Gpu | undefined, k: KernelRegistry | undefined): Member {
+  const { cfg } = run;
   const c = cfg.model;
   const layout = paramLayout(c);
   const { train, test } = split(c.p, cfg.frac, splitSeed(cfg));
   const trainBatch = batchOf(c, train);
   const testBatch = test.length ? batchOf(c, test) : undefined;
-  const backend: TrainBackend = cfg.backend === 'gpu'
-    ? new GpuTrainBackend(await getGpu(), c, layout, trainBatch, testBatch, cfg.schedule)
+  const backend: TrainBackend = g
+    ? new GpuTrainBackend(g, c, layout, trainBatch, testBatch, cfg.schedule, k)
     : new CpuTrainBackend(c, layout, trainBatch, testBatch, cfg.schedule);
-  let state = resumed ?? initialState(layout, initParams(c, cfg.seed));
+  const state = run.state ?? initialState(layout, initParams(c, cfg.seed));
   backend.load(state);
+  const f = runFiles(dir);
   truncateMetrics(f.metrics, state.step);
-  const progress = new Progress(`train ${cfg.preset}`, cfg.steps, state.step);
-  // `seconds` counts training time across resumptions: it continues from the last kept line.
   const t0 = performance.now() - 1000 * (readMetrics(f.metrics).at(-1)?.seconds ?? 0);
-  let last: MetricsLine | undefined;
-  let step = state.step;
-  while (step < cfg.steps) {
-    step++;
-    const lr = learningRate(cfg, step);
-    backend.step({ lr, beta1: cfg.beta1, beta2: cfg.beta2, eps: cfg.eps, weight_decay: cfg.weight_decay, step });
-    if (backend instanceof GpuTrainBackend) await backend.throttle();
-    const finalStep = step === cfg.steps;
-    if (step % cfg.eval_every === 0 || finalStep) {
-      const e = await backend.evaluate();
-      last = { step, lr, train_loss: e.train.loss, train_accuracy: e.train.accuracy, test_loss: e.test.loss, test_accuracy: e.test.accuracy, seconds: (performance.now() - t0) / 1000 };
-      appendFileSync(f.metrics, JSON.stringify(last) + '\n');
-      if (!opts.quiet) progress.update(step, `loss ${fmt(last.train_loss)}/${fmt(last.test_loss)} acc ${pct(last.train_accuracy)}/${pct(last.test_accuracy)} (train/test)`);
-    }
-    const stop = cfg.early_stop_loss > 0 && last?.step === step && last.test_accuracy === 1 && last.test_loss < cfg.early_stop_loss;
-    if (step % cfg.checkpoint_every === 0 || finalStep || stop) {
-      state = await backend.state(step);
-      saveState(dir, cfg, state, finalStep || stop);
-      plotCurves();
-    }
-    if (stop) break;
+  return { dir, cfg, backend, state, step: state.step, last: undefined, stopped: false, t0 };
+}
+
+const hyper = (cfg: TrainConfig, step: number) =>
+  ({ lr: learningRate(cfg, step), beta1: cfg.beta1, beta2: cfg.beta2, eps: cfg.eps, weight_decay: cfg.weight_decay, step });
+
+/** Evaluate and checkpoint after a member's step as its config asks; true when it read the GPU back. */
+async function afterStep(m: Member, opts: TrainOptions): Promise<boolean> {
+  const { cfg, step } = m;
+  const f = runFiles(m.dir);
+  const finalStep = step === cfg.steps;
+  let readBack = false;
+  if (step % cfg.eval_every === 0 || finalStep) {
+    const e = await m.backend.evaluate();
+    readBack = true;
+    m.last = { step, lr: learningRate(cfg, step), train_loss: e.train.loss, train_accuracy: e.train.accuracy, test_loss: e.test.loss, test_accuracy: e.test.accuracy, seconds: (performance.now() - m.t0) / 1000 };
+    appendFileSync(f.metrics, JSON.stringify(m.last) + '\n');
+    opts.onMetrics?.(m.dir, m.last);
   }
-  if (!opts.quiet) progress.done();
-  return { state, last };
+  m.stopped = cfg.early_stop_loss > 0 && m.last?.step === step && m.last.test_accuracy === 1 && m.last.test_loss < cfg.early_stop_loss;
+  if (step % cfg.checkpoint_every === 0 || finalStep || m.stopped) {
+    m.state = await m.backend.state(step);
+    readBack = true;
+    saveState(m.dir, cfg, m.state, finalStep || m.stopped);
+    plotCurves(m.dir, cfg);
+  }
+  return readBack;
+}
+
+function plotCurves(dir: string, cfg: TrainConfig): void {
+  const f = runFiles(dir);
+  writeFileAtomic(f.curves, trainingCurves(readMetrics(f.metrics), `${cfg.preset}, seed ${cfg.seed}: p ${cfg.model.p}, d_mlp ${cfg.model.d_mlp}, α ${cfg.model.attention_rate}`));
 }
 
 const fmt = (x: number) => (Number.isFinite(x) ? x.toExponential(2) : 'n/a');
