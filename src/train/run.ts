@@ -61,6 +61,16 @@ export function prepareRun(dir: string, cfg: TrainConfig | undefined): PreparedR
   return { cfg, state: undefined, done: false };
 }
 
+/** The run directory of one seed of an ensemble trained with `npm run train -- --seeds`. */
+export const seedDir = (out: string, seed: number) => join(out, `seed=${seed}`);
+
+/** The runs under `dir`: the run there, or else the runs in its subdirectories (an ensemble's seeds), in name order. */
+export function runDirs(dir: string): string[] {
+  if (existsSync(runFiles(dir).config) || !existsSync(dir) || !statSync(dir).isDirectory()) return [dir];
+  const subs = readdirSync(dir).sort().map((n) => join(dir, n)).filter((d) => existsSync(runFiles(d).config));
+  return subs.length ? subs : [dir];
+}
+
 function readConfig(path: string): TrainConfig {
   try {
     const cfg = JSON.parse(readFileSync(path, 'utf8')) as TrainConfig;

@@ -1,6 +1,7 @@
 // Training several runs together (trainTogether) writes each run exactly as training it alone does, and
 // training one model after another in one process holds the device's memory flat.
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { getGpu } from '../../src/gpu/device.js';
@@ -76,6 +77,32 @@ describe('trainTogether', () => {
     const root = tempDir('shapes');
     const runs = [small('pizza'), small('pizza', [['d-mlp', '14']])].map((cfg, i) => ({ dir: join(root, String(i)), run: prepareRun(join(root, String(i)), cfg) }));
     await expect(trainTogether(runs, { quiet: true })).rejects.toThrow(/another model shape/);
+  });
+});
+
+describe('npm run train --seeds', () => {
+  const TRAIN = new URL('../../scripts/train.ts', import.meta.url).pathname;
+  const train = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', TRAIN, ...args], { encoding: 'utf8', env: { ...process.env, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? '/tmp' } });
+  const SMALL = ['--preset', 'pizza', '--p', '7', '--d-model', '16', '--d-mlp', '13', '--n-heads', '2', '--steps', '20', '--eval-every', '10', '--checkpoint-every', '10', '--quiet'];
+
+  it('trains <out>/seed=<s> for each seed, each as training it alone, and --resume <out> continues them all', async () => {
+    const out = join(tempDir('seeds'), 'x');
+    const r = train([...SMALL, '--seeds', '3,1', '--out', out]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(['seed=1', 'seed=3']);
+    expect(r.stdout.trim().split('\n').map((l) => JSON.parse(l).dir)).toEqual([join(out, 'seed=3'), join(out, 'seed=1')]);
+    expect(files(join(out, 'seed=1'))).toEqual(await alone(small('pizza', [['seed', '1'], ['steps', '20']])));
+    const again = train(['--resume', out, '--quiet']);
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stdout.trim().split('\n').map((l) => JSON.parse(l).step)).toEqual([20, 20]);
+  });
+
+  it.each([['0,x', /--seeds x: expected an integer/], ['2,2', /a seed is repeated/]])('--seeds %s exits 2 with a clear message and writes nothing', (seeds, msg) => {
+    const out = join(tempDir('seeds'), 'x');
+    const r = train([...SMALL, '--seeds', seeds, '--out', out]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(msg);
+    expect(existsSync(out)).toBe(false);
   });
 });
 
