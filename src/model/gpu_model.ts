@@ -6,6 +6,7 @@ import type { KernelRegistry, Step } from '../gpu/kernels.js';
 import { type GpuTensor, createTensor } from '../gpu/tensor.js';
 import { validateConfig, type ModelConfig } from './config.js';
 import { GpuBackend } from './gpu_backend.js';
+import { StackedGpuBackend } from './stacked_backend.js';
 import type { Batch } from './inputs.js';
 import type { ParamLayout } from './params.js';
 import { type Built, type ModelOutputs, type ScheduleName, build, chooseSchedule } from './schedules.js';
@@ -15,6 +16,8 @@ export interface GpuModelOptions {
   shared?: { params: GpuTensor; grads?: GpuTensor };
   /** 'auto' (default) takes the constant-attention fast path when α = 0. */
   schedule?: ScheduleName | 'auto';
+  /** Models of this shape computed together (src/model/stacked_backend.ts): params and grads are [models, L]. Default 1. */
+  models?: number;
 }
 
 export class GpuModel {
@@ -24,7 +27,8 @@ export class GpuModel {
   readonly grads: GpuTensor;
   readonly schedule: ScheduleName;
   readonly outputs: ModelOutputs<GpuTensor>;
-  private readonly be: GpuBackend;
+  readonly models: number;
+  private readonly be: GpuBackend | StackedGpuBackend;
   private readonly built: Built<GpuTensor>;
   private readonly forwardSteps: Step[];
   private backwardSteps: Step[] | undefined;
@@ -35,9 +39,12 @@ export class GpuModel {
     validateConfig(cfg, g.device.limits);
     this.schedule = chooseSchedule(cfg, opts.schedule);
     this.owner = new Owner(g);
-    this.params = opts.shared?.params ?? createTensor(this.owner, 'f32', [layout.length], undefined, 'params');
-    this.grads = opts.shared?.grads ?? createTensor(this.owner, 'f32', [layout.length], undefined, 'grads');
-    this.be = new GpuBackend(this.owner, k, cfg, layout, this.params, this.grads, batch);
+    this.models = opts.models ?? 1;
+    this.params = opts.shared?.params ?? createTensor(this.owner, 'f32', [this.models * layout.length], undefined, 'params');
+    this.grads = opts.shared?.grads ?? createTensor(this.owner, 'f32', [this.models * layout.length], undefined, 'grads');
+    this.be = this.models === 1
+      ? new GpuBackend(this.owner, k, cfg, layout, this.params, this.grads, batch)
+      : new StackedGpuBackend(this.owner, k, cfg, layout, this.params, this.grads, batch, this.models);
     this.built = build(this.be, cfg, batch.size, this.schedule);
     this.outputs = this.built.outputs;
     this.forwardSteps = this.be.steps;
@@ -46,6 +53,11 @@ export class GpuModel {
   /** Free every buffer the model made (not shared ones); its steps must not be submitted again. */
   dispose(): void {
     this.owner.dispose();
+  }
+
+  /** Model m's copy of an output (the output itself for a single model). */
+  at(t: GpuTensor, m: number): GpuTensor {
+    return this.be instanceof StackedGpuBackend ? this.be.at(t, m) : t;
   }
 
   get loss(): GpuTensor { return this.outputs.loss; }

@@ -3,7 +3,7 @@
 // are the same for both.
 import { type Gpu, Owner, settle } from '../gpu/device.js';
 import { KernelRegistry, type Step, submit } from '../gpu/kernels.js';
-import { type GpuTensor, createTensor, readF32, upload } from '../gpu/tensor.js';
+import { type GpuTensor, createTensor, readF32, upload, view } from '../gpu/tensor.js';
 import { ADAMW_HYPER_LENGTH, type AdamWHyper, adamw as adamwCpu, adamwHyper } from '../ops/cpu/adamw.js';
 import { adamw as adamwGpu } from '../ops/gpu/adamw.js';
 import type { ModelConfig } from '../model/config.js';
@@ -93,6 +93,74 @@ export class GpuTrainBackend implements TrainBackend {
 }
 
 /**
+ * S models of one shape on one split trained by one program (src/model/stacked_backend.ts): one forward
+ * and backward over all S, then AdamW per model with its own hyperparameters. member(i) is model i's
+ * TrainBackend; every member's step() returns the same program, which stepTogether submits once.
+ */
+export class GpuEnsembleTrainBackend {
+  private readonly train: GpuModel;
+  private readonly test: GpuModel | undefined;
+  private readonly owner: Owner;
+  private readonly m: GpuTensor;
+  private readonly v: GpuTensor;
+  private readonly hypers: GpuTensor[];
+  readonly program: readonly Step[];
+  /** The evaluation since the last step, shared by the members that ask for it. */
+  private evaluated: Promise<{ train: Metrics; test: Metrics }[]> | undefined;
+
+  constructor(private readonly g: Gpu, c: ModelConfig, private readonly layout: ParamLayout, trainBatch: Batch, testBatch: Batch | undefined,
+    schedule: ScheduleName | 'auto', readonly models: number, k = new KernelRegistry(g)) {
+    this.owner = new Owner(g);
+    this.train = new GpuModel(g, k, c, layout, trainBatch, { schedule, models });
+    this.test = testBatch && new GpuModel(g, k, c, layout, testBatch, { schedule, models, shared: { params: this.train.params } });
+    this.m = createTensor(this.owner, 'f32', [models * layout.length], undefined, 'adam.m');
+    this.v = createTensor(this.owner, 'f32', [models * layout.length], undefined, 'adam.v');
+    this.hypers = Array.from({ length: models }, (_, i) => createTensor(this.owner, 'f32', [ADAMW_HYPER_LENGTH], undefined, `adam.hyper.${i}`));
+    const ko = k.ownedBy(this.owner);
+    const n = layout.trainableLength;
+    this.program = [
+      ...this.train.forwardBackward(),
+      ...this.hypers.map((hyper, i) => adamwGpu(ko, this.slice(this.train.params, i), this.slice(this.train.grads, i), this.slice(this.m, i), this.slice(this.v, i), hyper, n)),
+    ];
+  }
+
+  private slice(flat: GpuTensor, i: number): GpuTensor {
+    return view(flat, i * this.layout.length, [this.layout.length]);
+  }
+
+  member(i: number): TrainBackend {
+    return {
+      load: (s) => {
+        for (const [t, data] of [[this.train.params, s.params], [this.m, s.m], [this.v, s.v]] as const) upload(this.g, this.slice(t, i), data);
+      },
+      step: (h) => {
+        upload(this.g, this.hypers[i], adamwHyper(h));
+        this.evaluated = undefined;
+        return this.program;
+      },
+      evaluate: async () => (await (this.evaluated ??= this.evaluateAll()))[i],
+      state: async (step) => ({ step, params: await readF32(this.g, this.slice(this.train.params, i)), m: await readF32(this.g, this.slice(this.m, i)), v: await readF32(this.g, this.slice(this.v, i)) }),
+      dispose: () => this.dispose(),
+    };
+  }
+
+  private async evaluateAll(): Promise<{ train: Metrics; test: Metrics }[]> {
+    const read = async (model: GpuModel, i: number) => ({ loss: mean(await readF32(this.g, model.at(model.loss, i))), accuracy: mean(await readF32(this.g, model.at(model.correct, i))) });
+    const train = await Promise.all(Array.from({ length: this.models }, (_, i) => read(this.train, i)));
+    if (this.test) submit(this.g, this.test.forward());
+    const test = this.test && await Promise.all(Array.from({ length: this.models }, (_, i) => read(this.test!, i)));
+    return train.map((t, i) => ({ train: t, test: test?.[i] ?? { loss: NaN, accuracy: NaN } }));
+  }
+
+  /** Free everything (idempotent: each member's dispose() lands here). */
+  dispose(): void {
+    this.test?.dispose();
+    this.train.dispose();
+    this.owner.dispose();
+  }
+}
+
+/**
  * Keeps at most a few submitted steps queued, sleeping through most of their expected time rather than
  * spinning (see settle). Whatever reads the GPU back in between (an evaluation) drains the queue: reset().
  */
@@ -129,7 +197,8 @@ export class Throttle {
 
 /** Step several models (each with its hyperparameters): the GPU ones' steps go in one command encoder. */
 export async function stepTogether(g: Gpu | undefined, throttle: Throttle | undefined, steps: readonly { backend: TrainBackend; h: AdamWHyper }[]): Promise<void> {
-  const program = steps.flatMap(({ backend, h }) => backend.step(h));
+  // An ensemble's members return one shared program: submitted once.
+  const program = [...new Set(steps.map(({ backend, h }) => backend.step(h)))].flat();
   if (!program.length) return;
   if (!g || !throttle) throw new Error('stepTogether: GPU steps need the device and a throttle');
   submit(g, program);

@@ -12,7 +12,7 @@ import { readSafetensors, writeSafetensors } from '../io/safetensors.js';
 import { batchOf } from '../model/inputs.js';
 import { flatten, initParams, paramLayout, unflatten } from '../model/params.js';
 import { Progress } from '../util/progress.js';
-import { CpuTrainBackend, GpuTrainBackend, Throttle, type TrainBackend, type TrainState, initialState, stepTogether } from './backends.js';
+import { CpuTrainBackend, GpuEnsembleTrainBackend, GpuTrainBackend, Throttle, type TrainBackend, type TrainState, initialState, stepTogether } from './backends.js';
 import { type TrainConfig, learningRate, splitSeed } from './config.js';
 import { split } from './data.js';
 import { trainingCurves } from './curves.js';
@@ -176,8 +176,8 @@ interface Member {
  * Train several runs of one model shape together (seeds, learning rates, weight decays, splits may
  * differ), each written exactly as it would be trained alone: the same files, checkpoints and metrics bit
  * for bit, `seconds` aside (the group's wall time). On the GPU one command encoder per step carries every
- * model's step; each model keeps its own buffers and dispatches, so its arithmetic is that of training it
- * alone. Finished runs are left as they are; runs resumed at different steps are stepped from the one
+ * model's step; runs at one step on one split (data_seed, frac) are one program with a leading model
+ * dimension (src/model/stacked_backend.ts), whose arithmetic per model is that of the model alone. Finished runs are left as they are; runs resumed at different steps are stepped from the one
  * furthest behind, each joining the group's submits once the others' step reaches its own.
  */
 export async function trainTogether(runs: readonly { dir: string; run: PreparedRun }[], opts: TrainOptions = {}): Promise<TrainedRun[]> {
@@ -202,8 +202,10 @@ export async function trainTogether(runs: readonly { dir: string; run: PreparedR
   const k = gpu && new KernelRegistry(gpu);
   const throttle = gpu && new Throttle(gpu);
   const members: Member[] = [];
+  const backends: TrainBackend[] = [];
   try {
-    for (const { dir, run } of todo) members.push(startMember(dir, run, gpu, k));
+    trainBackends(todo.map((r) => r.run), gpu, k, backends);
+    todo.forEach(({ dir, run }, i) => members.push(startMember(dir, run, backends[i])));
     const progress = new Progress(runs.length > 1 ? `train ${runs.length} runs` : `train ${runs[0].run.cfg.preset}`,
       Math.max(...runs.map((r) => r.run.cfg.steps)), Math.min(...members.map((m) => m.step)));
     let active = members.filter((m) => m.step < m.cfg.steps);
@@ -223,24 +225,51 @@ export async function trainTogether(runs: readonly { dir: string; run: PreparedR
     }
     if (!opts.quiet) progress.done();
   } finally {
-    for (const m of members) m.backend.dispose();
+    for (const b of backends) b?.dispose();
     k?.owner.dispose();
   }
   const trained = new Map(members.map((m) => [m.dir, { dir: m.dir, state: m.state, last: m.last }]));
   return runs.map((r) => finished.get(r.dir) ?? trained.get(r.dir)!);
 }
 
-function startMember(dir: string, run: PreparedRun, g: Gpu | undefined, k: KernelRegistry | undefined): Member {
-  const { cfg } = run;
-  const c = cfg.model;
+/**
+ * A backend for each run (of one model shape), into out in the runs' order (as they are made, so that a
+ * failure leaves the ones made to be disposed). On the GPU, runs at the same step on the same split
+ * share one program with a leading model dimension (an ensemble); a run alone gets the single-model program.
+ */
+function trainBackends(runs: readonly PreparedRun[], g: Gpu | undefined, k: KernelRegistry | undefined, out: TrainBackend[]): void {
+  if (!runs.length) return;
+  const c = runs[0].cfg.model;
   const layout = paramLayout(c);
-  const { train, test } = split(c.p, cfg.frac, splitSeed(cfg));
-  const trainBatch = batchOf(c, train);
-  const testBatch = test.length ? batchOf(c, test) : undefined;
-  const backend: TrainBackend = g
-    ? new GpuTrainBackend(g, c, layout, trainBatch, testBatch, cfg.schedule, k)
-    : new CpuTrainBackend(c, layout, trainBatch, testBatch, cfg.schedule);
-  const state = run.state ?? initialState(layout, initParams(c, cfg.seed));
+  const batches = (cfg: TrainConfig) => {
+    const { train, test } = split(c.p, cfg.frac, splitSeed(cfg));
+    return { train: batchOf(c, train), test: test.length ? batchOf(c, test) : undefined };
+  };
+  if (!g) {
+    runs.forEach(({ cfg }, i) => (out[i] = new CpuTrainBackend(c, layout, batches(cfg).train, batches(cfg).test, cfg.schedule)));
+    return;
+  }
+  const groups = new Map<string, number[]>();
+  runs.forEach((r, i) => {
+    const key = JSON.stringify([r.state?.step ?? 0, r.cfg.data_seed, r.cfg.frac, r.cfg.schedule]);
+    groups.set(key, [...(groups.get(key) ?? []), i]);
+  });
+  for (const group of groups.values()) {
+    const { cfg } = runs[group[0]];
+    const b = batches(cfg);
+    if (group.length === 1) {
+      out[group[0]] = new GpuTrainBackend(g, c, layout, b.train, b.test, cfg.schedule, k);
+      continue;
+    }
+    const ensemble = new GpuEnsembleTrainBackend(g, c, layout, b.train, b.test, cfg.schedule, group.length, k);
+    group.forEach((run, i) => (out[run] = ensemble.member(i)));
+  }
+}
+
+function startMember(dir: string, run: PreparedRun, backend: TrainBackend): Member {
+  const { cfg } = run;
+  const layout = paramLayout(cfg.model);
+  const state = run.state ?? initialState(layout, initParams(cfg.model, cfg.seed));
   backend.load(state);
   const f = runFiles(dir);
   truncateMetrics(f.metrics, state.step);

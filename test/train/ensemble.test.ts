@@ -41,7 +41,9 @@ describe('trainTogether', () => {
   it.each([
     ['pizza (constant schedule), S = 3: seeds and a different lr / weight decay', 'pizza', [[['seed', '0']], [['seed', '1']], [['seed', '2'], ['lr', '3e-3'], ['weight-decay', '0.5']]]],
     ['pizza, S = 1', 'pizza', [[['seed', '4']]]],
-    ['clock (generic schedule), S = 2, different data seeds', 'clock', [[['seed', '0']], [['seed', '1'], ['data-seed', '1']]]],
+    ['clock (generic schedule), S = 3', 'clock', [[['seed', '0']], [['seed', '1']], [['seed', '2'], ['weight-decay', '0.1']]]],
+    ['pizza, S = 3 on two splits (an ensemble of two, one run alone)', 'pizza', [[['seed', '0']], [['seed', '1'], ['data-seed', '1']], [['seed', '2']]]],
+    ['pizza with GELU (the activation pass per model), S = 2', 'pizza', [[['seed', '0'], ['act-fn', 'gelu']], [['seed', '1'], ['act-fn', 'gelu']]]],
   ] as const)('%s: each run directory equals training it alone, bit for bit', async (_, name, variants) => {
     const cfgs = variants.map((v) => small(name, v.map(([f, x]) => [f, x] as [string, string])));
     const runs = cfgs.map((cfg, i) => {
@@ -107,7 +109,7 @@ describe('npm run train --seeds', () => {
 });
 
 describe('GPU memory', () => {
-  it('training models one after another in one process holds the live buffers and bytes flat', async () => {
+  it('training models (alone, then an ensemble) one after another in one process holds the live buffers and bytes flat', async () => {
     const g = await getGpu();
     const before = { ...g.live };
     const after: (typeof before)[] = [];
@@ -116,6 +118,9 @@ describe('GPU memory', () => {
       after.push({ ...g.live });
     }
     await alone(small('clock'));
+    after.push({ ...g.live });
+    const root = tempDir('ensemble');
+    await trainTogether(['0', '1', '2'].map((seed) => ({ dir: join(root, seed), run: prepareRun(join(root, seed), small('pizza', [['seed', seed]])) })), { quiet: true });
     after.push({ ...g.live });
     expect(after).toEqual(after.map(() => before));
   });
