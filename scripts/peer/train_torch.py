@@ -145,13 +145,14 @@ def blas_info(torch):
 class Peer:
     """The model, data and optimiser; step() is one full-batch training step."""
 
-    def __init__(self, torch):
+    def __init__(self, torch, models=None):
+        """models: None for one model of seed SEED; S for S models (seeds 0 … S−1) stacked on a leading dimension."""
         self.torch = torch
         t = torch
-        init = init_values(SEED)
+        inits = [init_values(SEED)] if models is None else [init_values(seed) for seed in range(models)]
         self.params = {}
         for name, shape, _ in param_specs():
-            x = t.tensor(init[name], dtype=t.float32).reshape(shape)
+            x = t.tensor([init[name] for init in inits], dtype=t.float32).reshape(shape if models is None else (models, *shape))
             self.params[name] = x if name in FROZEN else x.requires_grad_(True)
         trainable = [v for k, v in self.params.items() if k not in FROZEN]
         self.opt = t.optim.AdamW(trainable, lr=LR, betas=BETAS, eps=EPS, weight_decay=WD)
@@ -208,22 +209,7 @@ class Peer:
 
 
 class FastPeer(Peer):
-    """S models (seeds 0 … S−1) through the constant-attention algebra, with a leading model dimension."""
-
-    def __init__(self, torch, models=1):
-        self.torch = torch
-        t = torch
-        inits = [init_values(seed) for seed in range(models)]
-        self.params = {}
-        for name, shape, _ in param_specs():
-            x = t.tensor([init[name] for init in inits], dtype=t.float32).reshape((models, *shape))
-            self.params[name] = x if name in FROZEN else x.requires_grad_(True)
-        trainable = [v for k, v in self.params.items() if k not in FROZEN]
-        self.opt = t.optim.AdamW(trainable, lr=LR, betas=BETAS, eps=EPS, weight_decay=WD)
-        train, test = split(P, FRAC, SPLIT_SEED)
-        self.train = self._batch(train)
-        self.test = self._batch(test)
-        self.steps = 0
+    """S models (Peer(torch, S): seeds 0 … S−1) through the constant-attention algebra, with a leading model dimension."""
 
     def forward(self, tokens):
         t, w = self.torch, self.params
