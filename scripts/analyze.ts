@@ -1,13 +1,7 @@
 // npm run analyze -- --checkpoint <file> --json <out.json> [--plots <dir>]      (see --help)
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { parse, runCli } from '../src/cli/main.js';
 import { getGpu } from '../src/gpu/device.js';
-import { KernelRegistry } from '../src/gpu/kernels.js';
-import { writeFileAtomic } from '../src/io/atomic.js';
-import { loadCheckpoint } from '../src/io/checkpoint.js';
-import { analyze } from '../src/interp/analysis.js';
-import { logitTablePlot, phasePlot, rectanglesPlot } from '../src/interp/plots.js';
+import { analyzeCheckpoint } from '../src/interp/analyze_checkpoint.js';
 
 const usage = `usage: npm run analyze -- --checkpoint <file> --json <out.json> [--plots <dir>] [--cpu]
 
@@ -32,16 +26,7 @@ runCli(async () => {
   }
   if (values.checkpoint === undefined) throw new Error(`--checkpoint <file> is required\n\n${usage}`);
   if (values.json === undefined) throw new Error(`--json <out.json> is required\n\n${usage}`);
-  const ck = loadCheckpoint(values.checkpoint);
-  const gpu = values.cpu ? undefined : await getGpu().then((g) => ({ g, k: new KernelRegistry(g) }));
-  const { report, data } = await analyze(ck.cfg, ck.params, gpu);
-  writeFileAtomic(values.json, JSON.stringify({ checkpoint: values.checkpoint, source: ck.source, ...report }, null, 2) + '\n');
-  if (values.plots !== undefined) {
-    mkdirSync(values.plots, { recursive: true });
-    writeFileAtomic(join(values.plots, 'phases.svg'), phasePlot(data));
-    if (data.clusters.length) writeFileAtomic(join(values.plots, 'rectangles.svg'), rectanglesPlot(data));
-    writeFileAtomic(join(values.plots, 'logit_table.svg'), logitTablePlot(data));
-  }
+  const report = await analyzeCheckpoint(values.checkpoint, { json: values.json, plots: values.plots }, values.cpu ? undefined : await getGpu());
   const summary = { accuracy: report.accuracy, loss: report.loss, clusters: report.clusters.map((c) => [c.frequency, c.neurons]), distance_irrelevance: report.distance_irrelevance, gradient_symmetricity: report.gradient_symmetricity };
   process.stdout.write(JSON.stringify(summary) + '\n');
 });

@@ -1,13 +1,8 @@
 // npm run bound -- --checkpoint <file> --json <out.json> [--plots <dir>]      (see --help)
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { parse, runCli } from '../src/cli/main.js';
-import { DEFAULT_BOUND_OPTIONS, boundModel, boundModelGpu } from '../src/bound/bound.js';
-import { certifiedPlot, costPlot } from '../src/bound/plots.js';
+import { DEFAULT_BOUND_OPTIONS } from '../src/bound/bound.js';
+import { boundCheckpoint } from '../src/bound/bound_checkpoint.js';
 import { getGpu } from '../src/gpu/device.js';
-import { KernelRegistry } from '../src/gpu/kernels.js';
-import { writeFileAtomic } from '../src/io/atomic.js';
-import { loadCheckpoint } from '../src/io/checkpoint.js';
 
 const usage = `usage: npm run bound -- --checkpoint <file.safetensors> --json <out.json> [--plots <dir>] [--M <n>] [--no-shape] [--cpu]
 
@@ -37,17 +32,8 @@ runCli(async () => {
   if (values.json === undefined) throw new Error(`--json <out.json> is required\n\n${usage}`);
   const M = values.M === undefined ? DEFAULT_BOUND_OPTIONS.M : Number(values.M);
   if (!Number.isInteger(M) || M < 4 || M > 1e6) throw new Error(`--M ${values.M}: must be an integer in 4..1000000`);
-  const ck = loadCheckpoint(String(values.checkpoint));
   const opts = { M, shape: !values['no-shape'] };
-  const report = values.cpu ? boundModel(ck.cfg, ck.params, opts) : await getGpu().then((g) => boundModelGpu(g, new KernelRegistry(g), ck.cfg, ck.params, opts));
-  const { perInput: _, ...out } = report;
-  // Infinity (a refused tier's ε̄) has no JSON form: it is written as null.
-  const json = JSON.stringify({ checkpoint: values.checkpoint, ...out }, (_, v) => (v === Infinity ? null : v), 2);
-  // Everything rendered and the plots' folder made before the first write, so a bad --plots leaves no report half-updated.
-  const plots = values.plots === undefined ? [] : [['certified.svg', certifiedPlot(report)], ['cost.svg', costPlot(report)]].map(([f, svg]) => [join(String(values.plots), f), svg]);
-  if (values.plots !== undefined) mkdirSync(String(values.plots), { recursive: true });
-  writeFileAtomic(String(values.json), json + '\n');
-  for (const [file, svg] of plots) writeFileAtomic(file, svg);
+  const report = await boundCheckpoint(String(values.checkpoint), { json: String(values.json), plots: values.plots === undefined ? undefined : String(values.plots) }, opts, values.cpu ? undefined : await getGpu());
   const t = report.tiers;
   const line = (n: string, x: typeof t.brute_force) => `${n}: ε̄ ${x.eps_bound.toPrecision(4)}, certified ${(100 * x.certified_accuracy).toFixed(2)} %, ${x.flops.toExponential(2)} flops, ${x.seconds.toFixed(2)} s`;
   process.stdout.write([

@@ -21,6 +21,15 @@ export function tempDir(prefix: string): string {
   return dir;
 }
 
+/** A safetensors file from a raw header (any JSON value, hostile ones included) and a zeroed data section of `bytes` bytes. */
+export function rawSafetensors(header: unknown, bytes: number): Uint8Array {
+  const json = Buffer.from(JSON.stringify(header));
+  const out = new Uint8Array(8 + json.length + bytes);
+  new DataView(out.buffer).setBigUint64(0, BigInt(json.length), true);
+  out.set(json, 8);
+  return out;
+}
+
 export interface TestGpu { g: Gpu; k: KernelRegistry }
 let shared: Promise<TestGpu> | undefined;
 export function testGpu(): Promise<TestGpu> {

@@ -98,6 +98,17 @@ function tier(eps: F64 | null, cert: ReturnType<typeof certify> | null, p: numbe
   };
 }
 
+/**
+ * Host memory boundModel and boundModelGpu need, estimated before anything is allocated (the commands check it
+ * against memoryLimit): the brute force's D table of p³ float64s (groundTruth), the float64 forward pass on all p²
+ * inputs (truthOf, structureTruth: activations, hook_post, logits), and the per-shift tier's p² tables per cluster
+ * (at most min(d_mlp, p) clusters).
+ */
+export function boundMemoryBytes(c: ModelConfig): number {
+  const { p, d_model, d_mlp, d_vocab_out: V, n_ctx } = c;
+  return 8 * (p * p * p + p * p * (2 * (2 * d_mlp + V) + 6 * n_ctx * d_model + 2 * Math.min(d_mlp, p) + 8));
+}
+
 /** Certify a checkpoint on the CPU: its structure from the weights, the truth from the float64 forward pass. */
 export function boundModel(cfg: ModelConfig, params: ParamValues, opts: BoundOptions = DEFAULT_BOUND_OPTIONS): BoundReport & { perInput: PerInput } {
   requireRelu(cfg);

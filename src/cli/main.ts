@@ -17,10 +17,10 @@ export function fail(message: string): never {
   process.exit(2);
 }
 
-/** Run a command's body, turning any thrown error into a clear message and a non-zero exit. */
+/** Run a command's body, turning any thrown error into a clear message and a non-zero exit (a body may set process.exitCode). */
 export function runCli(body: () => Promise<void>): void {
   body().then(
-    () => process.exit(0),
+    () => process.exit(),
     (e: unknown) => fail(e instanceof Error ? e.message : String(e)),
   );
 }

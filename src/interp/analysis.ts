@@ -62,6 +62,17 @@ const maxAbsDiff = (x: ArrayLike<number>, y: ArrayLike<number>) => {
   return m;
 };
 
+/**
+ * Host memory analyze needs, estimated before anything is allocated (the command checks it against memoryLimit):
+ * the float64 forward pass on all p² inputs (activations, hook_pre/post, logits) and the GPU's float32 logits, and
+ * the replacement experiments' p² × p logit tables (idealised neurons with and without their secondary terms, the
+ * integral, the MLP's own) with the idealised neurons' p² × d_mlp activations.
+ */
+export function analyzeMemoryBytes(c: ModelConfig): number {
+  const { p, d_model, d_mlp, d_vocab_out: V, n_ctx } = c;
+  return 8 * p * p * (4 * d_mlp + 2 * V + 6 * n_ctx * d_model + 4 * p + 8);
+}
+
 export async function analyze(cfg: ModelConfig, params: Params, gpu?: { g: Gpu; k: KernelRegistry }): Promise<{ report: AnalysisReport; data: AnalysisData }> {
   const cpuEval = evaluateCpu(cfg, params);
   const ev = gpu ? await evaluateGpu(gpu.g, gpu.k, cfg, params) : cpuEval;

@@ -1,48 +1,40 @@
 // Model checkpoints (SPEC §2): the project's layout (TransformerLens names and shapes, config JSON in the
 // safetensors metadata) and Zhong et al.'s layout, converted to ours on load.
-import { type ActFn, type ModelConfig, makeConfig, validateConfig } from '../model/config.js';
+import type { z } from 'zod';
+import { type ActFn, type ModelConfig, makeConfig } from '../model/config.js';
 import { type ParamName, type Params, paramSpecs, size } from '../model/params.js';
-import { type StFile, type StTensor, parseSafetensors, readSafetensors, serializeSafetensors } from './safetensors.js';
+import { type ReadOptions, type StFile, type StTensor, parseSafetensors, readSafetensors, serializeSafetensors } from './safetensors.js';
 import { writeFileAtomic } from './atomic.js';
+import { CHECKPOINT_VERSION, CheckpointMetadataSchema, ModelConfigSchema, parseJson, parseWith } from './schemas.js';
 
 export interface Checkpoint {
   cfg: ModelConfig;
   params: Params;
   source: 'project' | 'zhong';
+  /** The safetensors metadata as stored (strings)... */
   metadata: Record<string, string>;
+  /** ...and as validated (CheckpointMetadataSchema): the training step, whether the run had finished, its seeds. */
+  meta: CheckpointMetadata;
+}
+export type CheckpointMetadata = z.output<typeof CheckpointMetadataSchema>;
+
+/** Load a checkpoint; NaN or ±Infinity in any tensor is refused unless `allowNonFinite` (to inspect such a file). */
+export function loadCheckpoint(path: string, opts: ReadOptions = {}): Checkpoint {
+  return fromSafetensors(readSafetensors(path, opts), path);
 }
 
-export function loadCheckpoint(path: string): Checkpoint {
-  return fromSafetensors(readSafetensors(path), path);
-}
-
-export function parseCheckpoint(buf: Uint8Array, what: string): Checkpoint {
-  return fromSafetensors(parseSafetensors(buf, what), what);
+export function parseCheckpoint(buf: Uint8Array, what: string, opts: ReadOptions = {}): Checkpoint {
+  return fromSafetensors(parseSafetensors(buf, what, opts), what);
 }
 
 function fromSafetensors(f: StFile, what: string): Checkpoint {
-  const raw = f.metadata.config;
-  if (!raw) throw new Error(`${what}: no model config in the safetensors metadata (key 'config')`);
-  let json: Record<string, unknown>;
-  try {
-    json = JSON.parse(raw);
-  } catch {
-    throw new Error(`${what}: the metadata 'config' is not JSON`);
-  }
-  const zhong = 'attn_coeff' in json;
-  const cfg = zhong ? zhongConfig(json, f.tensors, what) : projectConfig(json, what);
+  if (f.metadata.config === undefined) throw new Error(`${what}: no model config in the safetensors metadata (key 'config')`);
+  const meta = parseWith(CheckpointMetadataSchema, f.metadata, `${what}: metadata`);
+  const json = parseJson(meta.config, `${what}: metadata config`);
+  const zhong = json !== null && typeof json === 'object' && 'attn_coeff' in json;
+  const cfg = zhong ? zhongConfig(json as Record<string, unknown>, f.tensors, what) : parseWith(ModelConfigSchema, json, `${what}: metadata config`);
   const params = (zhong ? zhongParams : projectParams)(cfg, f.tensors, what);
-  return { cfg, params, source: zhong ? 'zhong' : 'project', metadata: f.metadata };
-}
-
-function projectConfig(json: Record<string, unknown>, what: string): ModelConfig {
-  const cfg = json as unknown as ModelConfig;
-  try {
-    validateConfig(cfg);
-  } catch (e) {
-    throw new Error(`${what}: ${(e as Error).message}`);
-  }
-  return { ...cfg };
+  return { cfg, params, source: zhong ? 'zhong' : 'project', metadata: f.metadata, meta };
 }
 
 function tensor(t: Record<string, StTensor>, name: string, shape: readonly number[], what: string): Float32Array {
@@ -68,7 +60,7 @@ export function saveCheckpoint(path: string, cfg: ModelConfig, params: Params, m
 export function checkpointBytes(cfg: ModelConfig, params: Params, metadata: Record<string, string> = {}): Uint8Array[] {
   const tensors: Record<string, StTensor> = {};
   for (const s of paramSpecs(cfg)) tensors[s.name] = { dtype: 'F32', shape: [...s.shape], data: params[s.name] };
-  return serializeSafetensors({ tensors, metadata: { ...metadata, config: JSON.stringify(cfg) } });
+  return serializeSafetensors({ tensors, metadata: { ...metadata, version: CHECKPOINT_VERSION, config: JSON.stringify(cfg) } });
 }
 
 // ---- Zhong et al.'s layout (fjzzq2002/pizza): see SPEC §2 for their shapes and config keys.

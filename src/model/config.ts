@@ -1,4 +1,6 @@
 // The model's configuration (SPEC §1, §2): one layer, no LayerNorm, attention rate α in two conventions.
+// Its schema (field types, ranges, derived fields' consistency) is ModelConfigSchema in src/io/schemas.ts.
+import { ModelConfigSchema, parseWith } from '../io/schemas.js';
 
 export type AttentionConvention = 'sum' | 'mean';
 export type ActFn = 'relu' | 'gelu';
@@ -57,31 +59,17 @@ export interface SizeLimits {
   maxComputeWorkgroupsPerDimension: number;
 }
 
-const posInt = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 1;
-
 /** Throws an error naming the field and the limit when the config is not a valid model. */
 export function validateConfig(c: ModelConfig, limits?: SizeLimits): void {
-  const bad = (field: string, why: string): never => {
-    throw new Error(`invalid model config: ${field} = ${JSON.stringify((c as unknown as Record<string, unknown>)[field])} ${why}`);
-  };
-  if (!posInt(c.p) || c.p < 2) bad('p', 'must be an integer ≥ 2');
-  for (const f of ['d_model', 'n_heads', 'd_head', 'd_mlp', 'd_vocab', 'd_vocab_out'] as const) {
-    if (!posInt(c[f])) bad(f, 'must be an integer ≥ 1');
-  }
-  if (c.n_ctx !== (c.eq_token ? 3 : 2)) bad('n_ctx', `must be ${c.eq_token ? 3 : 2} (eq_token = ${c.eq_token})`);
-  const vocab = (c.diff_vocab ? 2 * c.p : c.p) + (c.eq_token ? 1 : 0);
-  if (c.d_vocab !== vocab) bad('d_vocab', `must be ${vocab} for p = ${c.p}, diff_vocab = ${c.diff_vocab}, eq_token = ${c.eq_token}`);
-  if (c.d_vocab_out < c.p) bad('d_vocab_out', `must be ≥ p = ${c.p}`);
-  if (!(c.attention_rate >= 0 && c.attention_rate <= 1)) bad('attention_rate', 'must lie in [0, 1]');
-  if (c.attention_convention !== 'sum' && c.attention_convention !== 'mean') bad('attention_convention', "must be 'sum' or 'mean'");
-  if (c.act_fn !== 'relu' && c.act_fn !== 'gelu') bad('act_fn', "must be 'relu' or 'gelu'");
+  parseWith(ModelConfigSchema, c, 'invalid model config');
   if (limits) {
     // The largest activation any kernel binds is the full batch of p² rows by the widest dimension.
     const rows = c.p * c.p * c.n_ctx;
     const widest = Math.max(c.d_model, c.d_mlp, c.d_vocab_out, c.n_heads * c.d_head);
     const bytes = rows * widest * 4;
     if (bytes > limits.maxStorageBufferBindingSize) {
-      bad(c.d_mlp >= c.d_model ? 'd_mlp' : 'd_model', `needs a ${bytes}-byte activation buffer for the full batch of p² = ${c.p * c.p} inputs, beyond the device's maxStorageBufferBindingSize of ${limits.maxStorageBufferBindingSize}`);
+      const field = c.d_mlp >= c.d_model ? 'd_mlp' : 'd_model';
+      throw new Error(`invalid model config: ${field} = ${c[field]} needs a ${bytes}-byte activation buffer for the full batch of p² = ${c.p * c.p} inputs, beyond the device's maxStorageBufferBindingSize of ${limits.maxStorageBufferBindingSize}`);
     }
   }
 }

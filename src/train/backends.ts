@@ -10,9 +10,10 @@ import type { ModelConfig } from '../model/config.js';
 import { lossAndGradsCpu } from '../model/cpu_model.js';
 import { GpuModel } from '../model/gpu_model.js';
 import type { Batch } from '../model/inputs.js';
-import { type ParamLayout, flatten, unflatten } from '../model/params.js';
+import { type ParamLayout, flatten, paramLayout, unflatten } from '../model/params.js';
 import { chooseSchedule, type ScheduleName } from '../model/schedules.js';
 import { mean } from '../util/stats.js';
+import type { TrainConfig } from './config.js';
 
 /** The optimiser's full state: enough to continue a run bit for bit. */
 export interface TrainState {
@@ -37,6 +38,20 @@ export interface TrainBackend {
   state(step: number): Promise<TrainState>;
   /** Free what the backend holds on the device. */
   dispose(): void;
+}
+
+/**
+ * Host memory a training run needs, estimated before anything is allocated (prepareRun checks it against
+ * memoryLimit): the split and the token batches (p² pairs), parameters, gradients and AdamW moments, and the
+ * full batch's activations and their gradients — float64 on the CPU backend; float32 on the GPU backend,
+ * counted too because lavapipe (and any unified-memory GPU) keeps them in host memory.
+ */
+export function trainMemoryBytes(cfg: TrainConfig): number {
+  const c = cfg.model;
+  const rows = c.p * c.p;
+  const perRow = c.n_ctx * (4 * c.d_model + c.n_heads * c.n_ctx) + 3 * c.d_mlp + 3 * c.d_vocab_out;
+  const params = paramLayout(c).length;
+  return rows * (8 + 4 * c.n_ctx) + 6 * 4 * params + (cfg.backend === 'cpu' ? 8 : 4) * 2 * rows * perRow;
 }
 
 export class GpuTrainBackend implements TrainBackend {

@@ -1,6 +1,7 @@
 // Training configurations: named presets (SPEC §1), each overridable field by field.
 import { type ModelConfig, makeConfig } from '../model/config.js';
 import type { ScheduleName } from '../model/schedules.js';
+import { TrainConfigSchema, parseWith } from '../io/schemas.js';
 
 export interface TrainConfig {
   preset: string;
@@ -105,7 +106,8 @@ export function applyOverrides(c: TrainConfig, overrides: readonly [string, stri
   // Checked once all flags are in, so `--n-heads 3 --d-model 96` works in either order.
   const { d_model, n_heads } = c.model;
   if (d_model % n_heads) throw new Error(`d_model ${d_model} is not divisible by n_heads ${n_heads} (d_head = d_model / n_heads; see --d-model, --n-heads)`);
-  return c;
+  // The schema config.json is read with, so a config the command line accepts is one a resume accepts.
+  return parseWith(TrainConfigSchema, c, 'training config');
 }
 
 /** The split's seed: data_seed, mixed so that split seed 0 differs from initialisation seed 0's stream. */

@@ -4,6 +4,7 @@
 // names it, so a run killed at any moment resumes from a consistent pair.
 import { existsSync, readFileSync, readdirSync, statSync, unlinkSync, appendFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import type { z } from 'zod';
 import { type Gpu, getGpu } from '../gpu/device.js';
 import { KernelRegistry } from '../gpu/kernels.js';
 import { writeFileAtomic } from '../io/atomic.js';
@@ -12,20 +13,15 @@ import { readSafetensors, writeSafetensors } from '../io/safetensors.js';
 import { batchOf } from '../model/inputs.js';
 import { flatten, initParams, paramLayout, unflatten } from '../model/params.js';
 import { Progress } from '../util/progress.js';
-import { CpuTrainBackend, GpuEnsembleTrainBackend, GpuTrainBackend, Throttle, type TrainBackend, type TrainState, initialState, stepTogether } from './backends.js';
+import { MetricsLineSchema, TrainConfigFileSchema, parseJson, parseWith, trainConfigFile } from '../io/schemas.js';
+import { checkMemory } from '../util/memory.js';
+import { CpuTrainBackend, GpuEnsembleTrainBackend, GpuTrainBackend, Throttle, type TrainBackend, type TrainState, initialState, stepTogether, trainMemoryBytes } from './backends.js';
 import { type TrainConfig, learningRate, splitSeed } from './config.js';
 import { split } from './data.js';
 import { trainingCurves } from './curves.js';
 
-export interface MetricsLine {
-  step: number;
-  lr: number;
-  train_loss: number;
-  train_accuracy: number;
-  test_loss: number;
-  test_accuracy: number;
-  seconds: number;
-}
+/** One line of metrics.jsonl: one evaluation (the schema, MetricsLineSchema, is in src/io/schemas.ts). */
+export type MetricsLine = z.output<typeof MetricsLineSchema>;
 
 export const runFiles = (dir: string) => ({
   config: join(dir, 'config.json'),
@@ -57,7 +53,9 @@ export function prepareRun(dir: string, cfg: TrainConfig | undefined): PreparedR
       : `${dir} already holds this run; continue it with --resume ${dir}`);
   }
   if (existsSync(dir) && readdirSync(dir).length) throw new Error(`${dir} is not empty and holds no run; choose another --out`);
-  writeFileAtomic(f.config, JSON.stringify(cfg, null, 2) + '\n');
+  // config.json is written once the backend is built (runTraining), so a model too big for the host or the
+  // device leaves nothing behind.
+  checkMemory(trainMemoryBytes(cfg), `training p = ${cfg.model.p}, d_model ${cfg.model.d_model}, d_mlp ${cfg.model.d_mlp} on the ${cfg.backend}`);
   return { cfg, state: undefined, done: false };
 }
 
@@ -71,14 +69,9 @@ export function runDirs(dir: string): string[] {
   return subs.length ? subs : [dir];
 }
 
+/** config.json, validated by the same schema as the command line's config (TrainConfigFileSchema). */
 function readConfig(path: string): TrainConfig {
-  try {
-    const cfg = JSON.parse(readFileSync(path, 'utf8')) as TrainConfig;
-    // Runs from before data_seed split their data with the initialisation seed.
-    return { ...cfg, data_seed: cfg.data_seed ?? cfg.seed };
-  } catch (e) {
-    throw new Error(`${path} is not a run's config: ${(e as Error).message}`);
-  }
+  return parseWith(TrainConfigFileSchema, parseJson(readFileSync(path, 'utf8'), path), path);
 }
 
 /** The fields (dotted paths) where two configs differ, with the stored value and the asked-for one. */
@@ -95,12 +88,13 @@ function differences(stored: TrainConfig, asked: TrainConfig): string[] {
 function loadState(dir: string, cfg: TrainConfig): { state: TrainState; done: boolean } | undefined {
   const f = runFiles(dir);
   if (!existsSync(f.model)) return undefined;
+  // NaN or ±Infinity in the weights or the optimiser state is refused as it loads.
   const ck = loadCheckpoint(f.model);
   if (JSON.stringify(ck.cfg) !== JSON.stringify(cfg.model)) throw new Error(`${f.model}: its model config differs from ${f.config}`);
-  const step = Number(ck.metadata.step);
-  if (!Number.isInteger(step) || step < 0) throw new Error(`${f.model}: metadata step '${ck.metadata.step}' is not a step number`);
+  const { step } = ck.meta;
+  if (step === undefined) throw new Error(`${f.model}: metadata step is missing; not a checkpoint of a training run`);
   const layout = paramLayout(cfg.model);
-  const done = ck.metadata.done === 'true';
+  const done = ck.meta.done ?? false;
   // A finished run is never stepped again, so it needs no optimiser state (results keep only the model).
   if (done && !existsSync(f.optimizer(step))) {
     return { state: { step, params: flatten(layout, ck.params), m: new Float32Array(layout.length), v: new Float32Array(layout.length) }, done };
@@ -126,16 +120,23 @@ function saveState(dir: string, cfg: TrainConfig, s: TrainState, done: boolean):
   }
 }
 
-/** The metrics lines of a run, skipping a torn last line (a kill during the append). */
+/**
+ * The metrics lines of a run, each validated (MetricsLineSchema). A torn last line (a kill during the append:
+ * no newline after it) is dropped, and the next resume rewrites the file without it; any other bad line is an
+ * error naming its line number.
+ */
 export function readMetrics(path: string): MetricsLine[] {
   if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8').split('\n').flatMap((line) => {
-    try {
-      return [JSON.parse(line) as MetricsLine];
-    } catch {
-      return [];
-    }
-  });
+  const lines = readFileSync(path, 'utf8').split('\n');
+  const tail = lines.pop()!; // after the last newline: empty unless the last append was torn
+  const parse = (line: string, i: number) => parseWith(MetricsLineSchema, parseJson(line, `${path}:${i + 1}`), `${path}:${i + 1}`);
+  const out = lines.map(parse);
+  try {
+    if (tail.trim()) out.push(parse(tail, lines.length));
+  } catch {
+    // The torn line of a killed append.
+  }
+  return out;
 }
 
 /** Keep the metrics of steps up to `step` (a resumed run re-emits the rest). */
@@ -268,10 +269,12 @@ function trainBackends(runs: readonly PreparedRun[], g: Gpu | undefined, k: Kern
 
 function startMember(dir: string, run: PreparedRun, backend: TrainBackend): Member {
   const { cfg } = run;
+  const f = runFiles(dir);
+  // Written once the backend is built, so a model too big for the host or the device leaves nothing behind.
+  if (!run.state) writeFileAtomic(f.config, JSON.stringify(trainConfigFile(cfg), null, 2) + '\n');
   const layout = paramLayout(cfg.model);
   const state = run.state ?? initialState(layout, initParams(cfg.model, cfg.seed));
   backend.load(state);
-  const f = runFiles(dir);
   truncateMetrics(f.metrics, state.step);
   const t0 = performance.now() - 1000 * (readMetrics(f.metrics).at(-1)?.seconds ?? 0);
   return { dir, cfg, backend, state, step: state.step, last: undefined, stopped: false, t0 };
