@@ -1,7 +1,7 @@
 // The brute-force tier on the GPU (SPEC §4): the structure's own brute force over all p² inputs and p logits
 // (shaders/brute_force_bound.wgsl) with a proven float32 allowance, so the certified ε̄ holds in real arithmetic,
 // and the model's forward pass on the GPU for the measured ε and accuracy.
-import type { Gpu } from '../gpu/device.js';
+import { type Gpu, withOwner } from '../gpu/device.js';
 import { type KernelRegistry, submit } from '../gpu/kernels.js';
 import { createTensor, readF32, upload } from '../gpu/tensor.js';
 import type { MlpStructure } from '../interp/structure.js';
@@ -78,11 +78,13 @@ export async function structureBruteForceGpu(g: Gpu, k: KernelRegistry, s: MlpSt
   // WGSL's max may drop a NaN, so an overflowing kernel could return a finite, wrong figure: refuse instead (ε̄ = ∞).
   if (!(big + mMax < 1e37)) return new Float64Array(p * p).fill(Infinity);
 
-  const t = (x: ArrayLike<number>, label: string) => createTensor(g, 'f32', [x.length], f32Of(x), label);
-  const out = createTensor(g, 'f32', [2 * p * p], undefined, 'brute_force_out');
-  const { WT, ldw } = logitsT(s);
-  submit(g, [bruteForceBound(k, t(s.U, 'U'), t(s.V, 'V'), t(s.c, 'c'), t(WT, 'W_L^T'), t(mTable, 'Mhat'), p, n, ldw, { a_sa: 1, a_sb: 0, b_sa: 0, b_sb: 1 }, out)]);
-  const r = await readF32(g, out);
+  const r = await withOwner(g, async (o) => {
+    const t = (x: ArrayLike<number>, label: string) => createTensor(o, 'f32', [x.length], f32Of(x), label);
+    const out = createTensor(o, 'f32', [2 * p * p], undefined, 'brute_force_out');
+    const { WT, ldw } = logitsT(s);
+    submit(g, [bruteForceBound(k.ownedBy(o), t(s.U, 'U'), t(s.V, 'V'), t(s.c, 'c'), t(WT, 'W_L^T'), t(mTable, 'Mhat'), p, n, ldw, { a_sa: 1, a_sb: 0, b_sa: 0, b_sb: 1 }, out)]);
+    return readF32(g, out);
+  });
   const gN = gamma(kernelRoundings(n), u);
   const flush = (4 * n + 8) * eta;
   const rest = A + flush + u * mMax + eta;
@@ -106,15 +108,20 @@ export async function measuredGpu(g: Gpu, k: KernelRegistry, cfg: ModelConfig, p
   const { p, d_mlp: n } = s;
   const layout = paramLayout(cfg);
   const model = new GpuModel(g, k, cfg, layout, allPairs(cfg));
-  upload(g, model.params, flatten(layout, params));
-  const zero = createTensor(g, 'f32', [n], undefined, 'zero');
-  const out = createTensor(g, 'f32', [2 * p * p], undefined, 'measured_out');
-  const { WT, ldw } = logitsT(s);
-  const W = createTensor(g, 'f32', [WT.length], WT, 'W_L^T');
-  const M = createTensor(g, 'f32', [p * p], mTable, 'Mhat');
-  submit(g, [...model.forward(), bruteForceBound(k, model.outputs.hook_post, zero, zero, W, M, p, n, ldw, { a_sa: p, a_sb: 1, b_sa: 0, b_sb: 0 }, out)]);
-  const r = await readF32(g, out);
-  const correct = Uint8Array.from(await readF32(g, model.outputs.correct), (x) => (x > 0.5 ? 1 : 0));
+  const { r, correct } = await withOwner(g, async (o) => {
+    try {
+      upload(g, model.params, flatten(layout, params));
+      const zero = createTensor(o, 'f32', [n], undefined, 'zero');
+      const out = createTensor(o, 'f32', [2 * p * p], undefined, 'measured_out');
+      const { WT, ldw } = logitsT(s);
+      const W = createTensor(o, 'f32', [WT.length], WT, 'W_L^T');
+      const M = createTensor(o, 'f32', [p * p], mTable, 'Mhat');
+      submit(g, [...model.forward(), bruteForceBound(k.ownedBy(o), model.outputs.hook_post, zero, zero, W, M, p, n, ldw, { a_sa: p, a_sb: 1, b_sa: 0, b_sb: 0 }, out)]);
+      return { r: await readF32(g, out), correct: Uint8Array.from(await readF32(g, model.outputs.correct), (x) => (x > 0.5 ? 1 : 0)) };
+    } finally {
+      model.dispose();
+    }
+  });
   return {
     eps: Float64Array.from({ length: p * p }, (_, j) => r[2 * j]),
     correct,

@@ -87,6 +87,16 @@ export class Owner {
   }
 }
 
+/** Run body with a fresh Owner, freeing what it owns when body ends (a call that allocates for itself alone). */
+export async function withOwner<T>(g: Gpu, body: (o: Owner) => Promise<T>): Promise<T> {
+  const o = new Owner(g);
+  try {
+    return await body(o);
+  } finally {
+    o.dispose();
+  }
+}
+
 /** Throw any error the device reported since the last check: a validation error becomes an exception. */
 export function throwPendingErrors(g: Gpu): void {
   if (g.lost) throw new Error(g.lost);

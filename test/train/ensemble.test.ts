@@ -8,7 +8,10 @@ import { getGpu } from '../../src/gpu/device.js';
 import { type TrainConfig, applyOverrides, preset, splitSeed } from '../../src/train/config.js';
 import { split } from '../../src/train/data.js';
 import { prepareRun, runFiles, runTraining, trainTogether } from '../../src/train/run.js';
-import { tempDir } from '../helpers.js';
+import { MODEL_A, tempDir, testGpu } from '../helpers.js';
+import { loadCheckpoint } from '../../src/io/checkpoint.js';
+import { evaluateGpu } from '../../src/interp/evaluate.js';
+import { boundModelGpu } from '../../src/bound/bound.js';
 
 /** p 7 (prime), d_mlp 13 (no matmul tile divides it), 2 heads. */
 function small(name: string, extra: [string, string][] = []): TrainConfig {
@@ -123,5 +126,15 @@ describe('GPU memory', () => {
     await trainTogether(['0', '1', '2'].map((seed) => ({ dir: join(root, seed), run: prepareRun(join(root, seed), small('pizza', [['seed', seed]])) })), { quiet: true });
     after.push({ ...g.live });
     expect(after).toEqual(after.map(() => before));
+  });
+
+  it('evaluating and bounding a checkpoint on the GPU frees what each call allocated', async () => {
+    const { g, k } = await testGpu();
+    const ck = loadCheckpoint(MODEL_A);
+    await evaluateGpu(g, k, ck.cfg, ck.params); // the registry's own buffers (unused output) are made once
+    const before = { ...g.live };
+    await evaluateGpu(g, k, ck.cfg, ck.params);
+    await boundModelGpu(g, k, ck.cfg, ck.params);
+    expect(g.live).toEqual(before);
   });
 });
