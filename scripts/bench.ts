@@ -6,6 +6,7 @@ import { command, runCommand } from '../src/cli/main.js';
 import { benchMatmul } from '../src/bench/matmul.js';
 import { benchPeer } from '../src/bench/peer.js';
 import { benchBoundTiers } from '../src/bench/bound_tiers.js';
+import { benchFair } from '../src/bench/fair.js';
 import { type BenchResults, PROFILE_TOP, benchSummary } from '../src/bench/summary.js';
 import { benchTrainStep, profileTrainStep, timeTo100 } from '../src/bench/train_step.js';
 import { writeFileAtomic } from '../src/io/atomic.js';
@@ -22,6 +23,18 @@ interface Section {
 const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
 
 const SECTIONS: Record<string, Section> = {
+  // Like for like (issue 13): each training path against the PyTorch peer running the same algebra, and an
+  // ensemble of 8 against ours alone and PyTorch's best way to train 8, interleaved in one run.
+  like_for_like: {
+    run: () => benchFair(),
+    table: (result) => {
+      const r = result as Awaited<ReturnType<typeof benchFair>>;
+      return [...r.paths.map((p) => ({ path: p.path, 'ms per model-step (median)': +p.ms_per_model_step.toFixed(2) })),
+        ...r.ratios.map((x) => ({ path: x.what, ratio: `${x.ratio.toFixed(2)}×` })),
+        { path: `physical limit (3 batch-sized products at ${r.limit.peak_gflops} GFLOP/s)`, 'ms per model-step (median)': +r.limit.ms.toFixed(2), ratio: `fast path at ${(100 * r.limit.of_fast).toFixed(1)} % of it` },
+        ...(r.peer_skipped ? [{ path: `PyTorch peer skipped: ${r.peer_skipped}` }] : [])];
+    },
+  },
   matmul: {
     run: () => benchMatmul(),
     table: (rows) => (rows as Awaited<ReturnType<typeof benchMatmul>>).map((r) => ({

@@ -1,4 +1,5 @@
-// C[t] = alpha·op(A[t])·op(B[t]) + bias (+ C[t] when ACCUMULATE), t = workgroup z: see src/ops/cpu/matmul.ts.
+// C[t] = alpha·op(A[t])·op(B[t]) + bias (+ C[t] when ACCUMULATE), t = workgroup z, C[t] at t·strideC (the
+// gate likewise): see src/ops/cpu/matmul.ts.
 // Register blocking: each invocation computes a TM×TN block of C in registers, with no workgroup memory
 // and no barriers. On lavapipe (shaders run on CPU threads, one SIMD lane per invocation) barriers are
 // expensive and every divergent load is a gather, so the figure of merit is loads per multiply-add:
@@ -10,7 +11,7 @@
 // gathers measured 20–30 % faster on lavapipe. VEC_A likewise for Aᵀ stored [K, M] with M a multiple of 4.
 // Out-of-range rows and columns are clamped for loading (their results are never stored), so the inner
 // loop has no branches. TM, TN ≤ MAX_T (fixed-size arrays; loops over TM, TN unroll once specialised).
-struct Params { M: u32, N: u32, K: u32, strideA: u32, strideB: u32, biasStride: u32, alpha: f32 }
+struct Params { M: u32, N: u32, K: u32, strideA: u32, strideB: u32, strideC: u32, biasStride: u32, alpha: f32 }
 
 override TRANS_A: bool = false;
 override TRANS_B: bool = false;
@@ -111,7 +112,7 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
     for (var j = 0u; j < TN; j++) {
       let col = colOf[j];
       if (col >= N) { break; }
-      let o = (t * M + row) * N + col;
+      let o = t * params.strideC + row * N + col;
       var v = params.alpha * acc[i * MAX_T + j];
       if (HAS_BIAS) { v += bias[t * params.biasStride + col]; }
       if (ACCUMULATE) { v += c[o]; }

@@ -10,13 +10,19 @@ convention (pattern = α·softmax + (1 − α)/n_ctx), only the last position's 
 come from a port of src/util/rng.ts, so both sides start from the same model (up to the last bit of
 libm's log/cos) and see the same pairs.
 
-The attention is computed in full (q, k, v, softmax mixed with the constant pattern) even at α = 0: the
-peer does the work a generic implementation does, not the shortcut SPEC §3 allows.
+--variant generic (the default) computes the attention in full (q, k, v, softmax mixed with the constant
+pattern) even at α = 0: the work a generic implementation does. --variant fast is the project's own
+constant-attention algebra (src/model/schedule_constant.ts, SPEC §3): per-(position, token) tables
+G·W_in and G·W_U, W_L = W_out·W_U, one batch-sized product, autograd through it. --models S trains S fast
+models (initialisation seeds 0 … S−1, one split) with a leading model dimension: batched products, one
+AdamW over the stacked parameters (AdamW is elementwise, so this is S independent optimisers).
 
 Modes (one JSON object on stdout; progress on stderr):
   --check                      torch version and active BLAS; exit 1 unless torch resolves to OpenBLAS
   --bench-steps N              time N full steps (forward, backward, AdamW) after --warmup steps
   --train-to-100 [--max-steps] train until test accuracy is 100 % (evaluated every --eval-every steps)
+  --serve                      read step counts from stdin, one a line; run that many steps and print
+                               {"ms_per_step": …} (so a benchmark can interleave peers without restarts)
   --print-init N               (no torch) the split and the first N initial values of each tensor,
                                to check the Rng port against src/util/rng.ts
 --threads T sets torch's intra-op threads and OpenBLAS's threads (default 1).
@@ -32,6 +38,7 @@ import time
 P, D_MODEL, N_HEADS, D_MLP, N_CTX = 59, 128, 4, 512, 2
 D_HEAD = D_MODEL // N_HEADS
 ALPHA, FRAC, SEED = 0.0, 0.8, 0
+SPLIT_SEED = 0 ^ 0x5EED  # src/train/config.ts splitSeed of data_seed 0
 LR, BETAS, EPS, WD, WARMUP = 1e-3, (0.9, 0.98), 1e-8, 1.0, 10
 M32 = 0xFFFFFFFF
 
@@ -138,17 +145,18 @@ def blas_info(torch):
 class Peer:
     """The model, data and optimiser; step() is one full-batch training step."""
 
-    def __init__(self, torch):
+    def __init__(self, torch, models=None):
+        """models: None for one model of seed SEED; S for S models (seeds 0 … S−1) stacked on a leading dimension."""
         self.torch = torch
         t = torch
-        init = init_values(SEED)
+        inits = [init_values(SEED)] if models is None else [init_values(seed) for seed in range(models)]
         self.params = {}
         for name, shape, _ in param_specs():
-            x = t.tensor(init[name], dtype=t.float32).reshape(shape)
+            x = t.tensor([init[name] for init in inits], dtype=t.float32).reshape(shape if models is None else (models, *shape))
             self.params[name] = x if name in FROZEN else x.requires_grad_(True)
         trainable = [v for k, v in self.params.items() if k not in FROZEN]
         self.opt = t.optim.AdamW(trainable, lr=LR, betas=BETAS, eps=EPS, weight_decay=WD)
-        train, test = split(P, FRAC, SEED)
+        train, test = split(P, FRAC, SPLIT_SEED)
         self.train = self._batch(train)
         self.test = self._batch(test)
         self.steps = 0
@@ -200,6 +208,56 @@ class Peer:
         return float(loss), float(acc)
 
 
+class FastPeer(Peer):
+    """S models (Peer(torch, S): seeds 0 … S−1) through the constant-attention algebra, with a leading model dimension."""
+
+    def forward(self, tokens):
+        t, w = self.torch, self.params
+        C = 1 / N_CTX  # the constant pattern at α = 0, 'mean' convention
+        W_E, W_in, W_U = w["embed.W_E"], w["blocks.0.mlp.W_in"], w["unembed.W_U"]
+        W_OV = t.einsum("shde,shef->sdf", w["blocks.0.attn.W_V"], w["blocks.0.attn.W_O"])
+        G0 = C * t.bmm(W_E, W_OV)  # G_j = C·W_E·W_OV, plus W_E at the last position
+        G1 = G0 + W_E
+        kappa = (N_CTX * C * t.einsum("she,shef->sf", w["blocks.0.attn.b_V"], w["blocks.0.attn.W_O"]) + w["blocks.0.attn.b_O"]
+                 + w["pos_embed.W_pos"][:, -1] + C * t.bmm(w["pos_embed.W_pos"].sum(1, keepdim=True), W_OV)[:, 0])
+        P0, P1 = t.bmm(G0, W_in), t.bmm(G1, W_in)
+        pre_const = t.bmm(kappa[:, None], W_in)[:, 0] + w["blocks.0.mlp.b_in"]
+        W_L = t.bmm(w["blocks.0.mlp.W_out"], W_U)
+        Q0, Q1 = t.bmm(G0, W_U), t.bmm(G1, W_U)
+        logit_const = t.bmm((kappa + w["blocks.0.mlp.b_out"])[:, None], W_U)[:, 0] + w["unembed.b_U"]
+        a, b = tokens[:, 0], tokens[:, 1]
+        post = t.relu(P0[:, a] + P1[:, b] + pre_const[:, None])
+        return t.bmm(post, W_L) + Q0[:, a] + Q1[:, b] + logit_const[:, None]  # [S, B, p]
+
+    def loss_acc(self, batch):
+        tokens, labels = batch
+        logits = self.forward(tokens)
+        S = logits.shape[0]
+        # Each model's mean loss (float64 log-softmax); their sum has each model's gradient.
+        losses = self.torch.nn.functional.cross_entropy(logits.double().reshape(-1, P), labels.repeat(S), reduction="none").reshape(S, -1).mean(1)
+        acc = (logits.argmax(dim=-1) == labels).double().mean(1)
+        return losses.sum(), acc
+
+
+def make_peer(torch, variant, models):
+    if variant == "generic":
+        if models != 1:
+            sys.exit("--models needs --variant fast")
+        return Peer(torch)
+    return FastPeer(torch, models)
+
+
+def serve(peer):
+    """Step counts from stdin, one a line: run them and print the mean step time."""
+    for line in sys.stdin:
+        n = int(line)
+        t0 = time.perf_counter()
+        for _ in range(n):
+            loss, _ = peer.step()
+        float(loss)
+        print(json.dumps({"ms_per_step": (time.perf_counter() - t0) * 1e3 / n}), flush=True)
+
+
 def import_torch(threads):
     # OpenBLAS reads its thread count when it loads; torch's own pool follows set_num_threads.
     os.environ["OPENBLAS_NUM_THREADS"] = str(threads)
@@ -216,8 +274,7 @@ def describe(torch, threads):
             "requested_threads": threads, **blas_info(torch)}
 
 
-def bench(torch, threads, steps, warmup):
-    peer = Peer(torch)
+def bench(torch, threads, steps, warmup, peer):
     first = float(peer.step()[0])
     for _ in range(warmup - 1):
         peer.step()
@@ -263,18 +320,21 @@ def main():
     mode.add_argument("--bench-steps", type=int, metavar="N")
     mode.add_argument("--train-to-100", action="store_true")
     mode.add_argument("--print-init", type=int, metavar="N")
+    mode.add_argument("--serve", action="store_true")
+    ap.add_argument("--variant", choices=["generic", "fast"], default="generic")
+    ap.add_argument("--models", type=int, default=1)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--warmup", type=int, default=5)
     ap.add_argument("--max-steps", type=int, default=20000)
     ap.add_argument("--eval-every", type=int, default=100)
     a = ap.parse_args()
     for flag, v in (("threads", a.threads), ("warmup", a.warmup), ("max-steps", a.max_steps),
-                    ("eval-every", a.eval_every), ("bench-steps", a.bench_steps), ("print-init", a.print_init)):
+                    ("eval-every", a.eval_every), ("bench-steps", a.bench_steps), ("print-init", a.print_init), ("models", a.models)):
         if v is not None and v < 1:
             ap.error(f"--{flag} {v}: expected an integer ≥ 1")
 
     if a.print_init is not None:
-        train, test = split(P, FRAC, SEED)
+        train, test = split(P, FRAC, SPLIT_SEED)
         init = init_values(SEED)
         out = {"train": train, "test": test, "init": {k: v[: a.print_init] for k, v in init.items()}}
     else:
@@ -284,8 +344,11 @@ def main():
             if out["blas"] != "openblas":
                 print(json.dumps(out))
                 sys.exit(f"torch's BLAS is {out['blas']} ({out['blas_libs']}), not OpenBLAS: install libopenblas0-pthread")
+        elif a.serve:
+            serve(make_peer(torch, a.variant, a.models))
+            return
         elif a.bench_steps is not None:
-            out = bench(torch, a.threads, a.bench_steps, a.warmup)
+            out = bench(torch, a.threads, a.bench_steps, a.warmup, make_peer(torch, a.variant, a.models))
         else:
             out = train_to_100(torch, a.threads, a.max_steps, a.eval_every)
     print(json.dumps(out))

@@ -3,7 +3,7 @@
 // float32 JavaScript matmul measured in the same run and the CPU's float32 peak.
 import { getGpu, settle } from '../gpu/device.js';
 import { KernelRegistry, submit } from '../gpu/kernels.js';
-import { createTensor } from '../gpu/tensor.js';
+import { createTensor, freeTensor } from '../gpu/tensor.js';
 import { type MatmulShape } from '../ops/cpu/matmul.js';
 import { type MatmulTile, matmul, matmulTile } from '../ops/gpu/matmul.js';
 import { Rng } from '../util/rng.js';
@@ -117,7 +117,8 @@ export async function benchMatmul(opts: { runs?: number } = {}): Promise<MatmulR
         median_ms: ms, gflops, best_gflops: flops / Math.min(...v.times) / 1e6, cpu_js_gflops: cpuGflops, vs_cpu_js: gflops / cpuGflops, of_peak: gflops / CPU_PEAK_GFLOPS, runs,
       });
     }
-    for (const t of [at, bt, ct]) t.buffer.destroy();
+    for (const t of [at, bt, ct]) freeTensor(g, t);
   }
+  k.owner.dispose();
   return rows;
 }

@@ -5,10 +5,10 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const PEER_DIR = fileURLToPath(new URL('../../scripts/peer/', import.meta.url));
-const SCRIPT = `${PEER_DIR}train_torch.py`;
+export const SCRIPT = `${PEER_DIR}train_torch.py`;
 const SETUP = `${PEER_DIR}setup_peer.sh`;
 /** python3-torch installs into Debian's interpreter; a pyenv python3 earlier on PATH would lack it. */
-const DEBIAN_PYTHON = '/usr/bin/python3';
+export const DEBIAN_PYTHON = '/usr/bin/python3';
 
 export interface PeerBenchOptions {
   /** Torch (and OpenBLAS) thread counts to time, each in its own process. Default [1, 2]. */
@@ -81,6 +81,17 @@ function positiveInt(name: string, v: number): number {
   return v;
 }
 
+/** Make torch ready under `python` (installing it if allowed); undefined when ready, else why not. */
+export async function preparePeer(python: string, install: boolean, nice = 0): Promise<string | undefined> {
+  let why = await ready(python, nice);
+  if (why && install) {
+    const s = await run('bash', [SETUP], 0);
+    if (s.code !== 0) return `PyTorch peer not installed: setup_peer.sh exited ${s.code}: ${tail(s.stderr)}`;
+    why = await ready(python, nice);
+  }
+  return why && `PyTorch peer not ready under ${python}: ${why}`;
+}
+
 /** Time the PyTorch peer's canonical training step; a reason instead when torch cannot be made ready. */
 export async function benchPeer(opts: PeerBenchOptions = {}): Promise<PeerResult> {
   const threads = (opts.threads ?? [1, 2]).map((t) => positiveInt('threads', t));
@@ -90,13 +101,8 @@ export async function benchPeer(opts: PeerBenchOptions = {}): Promise<PeerResult
   const nice = opts.nice ?? 0;
   const python = opts.python ?? DEBIAN_PYTHON;
 
-  let why = await ready(python, nice);
-  if (why && (opts.install ?? true)) {
-    const s = await run('bash', [SETUP], 0);
-    if (s.code !== 0) return { skipped: `PyTorch peer not installed: setup_peer.sh exited ${s.code}: ${tail(s.stderr)}` };
-    why = await ready(python, nice);
-  }
-  if (why) return { skipped: `PyTorch peer not ready under ${python}: ${why}` };
+  const why = await preparePeer(python, opts.install ?? true, nice);
+  if (why) return { skipped: why };
 
   const runs: PeerRun[] = [];
   let info: Record<string, unknown> = {};

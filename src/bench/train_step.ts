@@ -3,11 +3,11 @@
 // accuracy, from the same initialisation and split the PyTorch peer uses.
 import { getGpu, settle } from '../gpu/device.js';
 import { copy, submit } from '../gpu/kernels.js';
-import { createTensor } from '../gpu/tensor.js';
+import { createTensor, freeTensor } from '../gpu/tensor.js';
 import { batchOf } from '../model/inputs.js';
 import { initParams, paramLayout } from '../model/params.js';
 import type { ScheduleName } from '../model/schedules.js';
-import { CpuTrainBackend, GpuTrainBackend, initialState } from '../train/backends.js';
+import { CpuTrainBackend, GpuTrainBackend, Throttle, initialState } from '../train/backends.js';
 import { learningRate, preset, splitSeed } from '../train/config.js';
 import { split } from '../train/data.js';
 import { median, sum } from '../util/stats.js';
@@ -44,15 +44,16 @@ export async function benchTrainStep(opts: { blocks?: number; block?: number; cp
   const block = opts.block ?? 10;
   for (const schedule of ['constant', 'generic'] as ScheduleName[]) {
     const be = new GpuTrainBackend(g, c, layout, train, undefined, schedule);
+    const throttle = new Throttle(g);
     be.load(state);
     let step = 0;
     const runBlock = async () => {
       const t0 = performance.now();
       for (let i = 0; i < block; i++) {
-        be.step(hyper(cfg, ++step));
-        await be.throttle();
+        submit(g, be.step(hyper(cfg, ++step)));
+        await throttle.submitted();
       }
-      await be.throttle(true);
+      await throttle.wait(true);
       return (performance.now() - t0) / block;
     };
     await runBlock(); // compiles the pipelines and lets the throttle's estimate settle
@@ -60,6 +61,7 @@ export async function benchTrainStep(opts: { blocks?: number; block?: number; cp
     const times: number[] = [];
     for (let i = 0; i < (opts.blocks ?? 9); i++) times.push(await runBlock());
     out.push({ path: `gpu, ${schedule} schedule`, median_ms: median(times), runs: times.length, block });
+    be.dispose();
   }
   const cpu = new CpuTrainBackend(c, layout, train, undefined, 'constant');
   cpu.load(state);
@@ -84,11 +86,12 @@ export async function profileTrainStep(opts: { rounds?: number; reps?: number } 
   const g = await getGpu();
   const be = new GpuTrainBackend(g, c, layout, train, undefined, 'constant');
   be.load(state);
-  be.step(hyper(cfg, 1));
-  await be.throttle(true);
+  submit(g, be.step(hyper(cfg, 1)));
+  await settle(g);
   // The last entry, a 4-element copy, measures what timing one op alone adds (submit, sync, wake-up).
   const from = createTensor(g, 'f32', [4], undefined, 'profile_from');
-  const steps = [...be.program, copy(from, createTensor(g, 'f32', [4], undefined, 'profile_to'))];
+  const to = createTensor(g, 'f32', [4], undefined, 'profile_to');
+  const steps = [...be.program, copy(from, to)];
   const best = steps.map(() => Infinity);
   const reps = opts.reps ?? 5;
   for (let r = 0; r < (opts.rounds ?? 7); r++) {
@@ -107,6 +110,8 @@ export async function profileTrainStep(opts: { rounds?: number; reps?: number } 
     byOp.set(st.label, op);
   });
   const ops = [...byOp.values()].sort((x, y) => y.ms - x.ms);
+  be.dispose();
+  for (const t of [from, to]) freeTensor(g, t);
   return { ops, sum_ms: sum(ops.map((o) => o.ms)), overhead_ms: best[steps.length - 1] };
 }
 
@@ -114,15 +119,23 @@ export async function profileTrainStep(opts: { rounds?: number; reps?: number } 
 export async function timeTo100(opts: { evalEvery?: number; maxSteps?: number } = {}): Promise<TimeTo100> {
   const { cfg, c, layout, train, test, state } = canonical();
   const evalEvery = opts.evalEvery ?? 100;
-  const be = new GpuTrainBackend(await getGpu(), c, layout, train, test, cfg.schedule);
+  const g = await getGpu();
+  const be = new GpuTrainBackend(g, c, layout, train, test, cfg.schedule);
+  const throttle = new Throttle(g);
   be.load(state);
   const t0 = performance.now();
-  for (let step = 1; step <= (opts.maxSteps ?? 20_000); step++) {
-    be.step(hyper(cfg, step));
-    await be.throttle();
-    if (step % evalEvery === 0 && (await be.evaluate()).test.accuracy === 1) {
-      return { reached: true, steps: step, wall_s: (performance.now() - t0) / 1000, eval_every: evalEvery };
+  try {
+    for (let step = 1; step <= (opts.maxSteps ?? 20_000); step++) {
+      submit(g, be.step(hyper(cfg, step)));
+      await throttle.submitted();
+      if (step % evalEvery === 0) {
+        const e = await be.evaluate();
+        throttle.reset();
+        if (e.test.accuracy === 1) return { reached: true, steps: step, wall_s: (performance.now() - t0) / 1000, eval_every: evalEvery };
+      }
     }
+  } finally {
+    be.dispose();
   }
   return { reached: false, steps: opts.maxSteps ?? 20_000, wall_s: (performance.now() - t0) / 1000, eval_every: evalEvery };
 }

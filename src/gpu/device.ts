@@ -14,6 +14,8 @@ export interface Gpu {
   /** Errors Dawn reported outside an error scope, rethrown at the next sync point. */
   readonly pendingErrors: string[];
   lost: string | undefined;
+  /** Buffers created through createBuffer and not yet destroyed, and their bytes: what this process holds on the device. */
+  readonly live: { buffers: number; bytes: number };
 }
 
 let held: Promise<Gpu> | undefined;
@@ -45,7 +47,7 @@ async function acquire(): Promise<Gpu> {
       maxComputeWorkgroupsPerDimension: a.maxComputeWorkgroupsPerDimension,
     },
   });
-  const g: Gpu = { gpu, adapter, device, pendingErrors: [], lost: undefined };
+  const g: Gpu = { gpu, adapter, device, pendingErrors: [], lost: undefined, live: { buffers: 0, bytes: 0 } };
   device.addEventListener('uncapturederror', (e) => {
     g.pendingErrors.push((e as GPUUncapturedErrorEvent).error.message);
   });
@@ -53,6 +55,50 @@ async function acquire(): Promise<Gpu> {
     if (info.reason !== 'destroyed') g.lost = `WebGPU device lost (${info.reason}): ${info.message}`;
   });
   return g;
+}
+
+/** Every buffer of the project is made here, so that g.live counts what is held (Dawn reports no such figure). */
+export function createBuffer(g: Gpu, desc: GPUBufferDescriptor): GPUBuffer {
+  const b = g.device.createBuffer(desc);
+  g.live.buffers++;
+  g.live.bytes += b.size;
+  return b;
+}
+
+export function destroyBuffer(g: Gpu, b: GPUBuffer): void {
+  b.destroy();
+  g.live.buffers--;
+  g.live.bytes -= b.size;
+}
+
+/**
+ * The owner of a group of buffers (a model's tensors, the uniforms of its prepared dispatches), freed
+ * together by dispose(). Whatever outlives one model or one call gets an owner; dispose() is idempotent.
+ */
+export class Owner {
+  private readonly buffers = new Set<GPUBuffer>();
+  constructor(readonly g: Gpu) {}
+
+  buffer(desc: GPUBufferDescriptor): GPUBuffer {
+    const b = createBuffer(this.g, desc);
+    this.buffers.add(b);
+    return b;
+  }
+
+  dispose(): void {
+    for (const b of this.buffers) destroyBuffer(this.g, b);
+    this.buffers.clear();
+  }
+}
+
+/** Run body with a fresh Owner, freeing what it owns when body ends (a call that allocates for itself alone). */
+export async function withOwner<T>(g: Gpu, body: (o: Owner) => Promise<T>): Promise<T> {
+  const o = new Owner(g);
+  try {
+    return await body(o);
+  } finally {
+    o.dispose();
+  }
 }
 
 /** Throw any error the device reported since the last check: a validation error becomes an exception. */

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { WgslReflect, ResourceType, type VariableInfo } from 'wgsl_reflect/wgsl_reflect.module.js';
-import type { Gpu } from './device.js';
+import { type Gpu, Owner } from './device.js';
 import { type DType, type GpuTensor, createTensor, numel } from './tensor.js';
 
 export const SHADER_DIR = fileURLToPath(new URL('../../shaders/', import.meta.url));
@@ -116,16 +116,24 @@ class ReflectedKernel implements Kernel {
 }
 
 export class KernelRegistry {
-  private readonly kernels = new Map<string, Kernel>();
   private unused: GpuTensor | undefined;
-  constructor(private readonly g: Gpu, private readonly dir = SHADER_DIR) {}
+  /** Owns what this registry allocates: the uniform buffer of each prepared dispatch, the unused-output buffer. */
+  readonly owner: Owner;
+  constructor(private readonly g: Gpu, private readonly dir = SHADER_DIR, owner?: Owner, private readonly kernels = new Map<string, Kernel>()) {
+    this.owner = owner ?? new Owner(g);
+  }
+
+  /** The same compiled kernels, preparing into `owner`: a model's dispatches are freed with the model. */
+  ownedBy(owner: Owner): KernelRegistry {
+    return new KernelRegistry(this.g, this.dir, owner, this.kernels);
+  }
 
   /**
    * A small buffer of its own for a writable binding a dispatch leaves unused (a kernel's optional output):
    * WebGPU forbids aliasing a writable binding with another binding of the same dispatch.
    */
   unusedOutput(): GpuTensor {
-    this.unused ??= createTensor(this.g, 'f32', [4], undefined, 'unused_output');
+    this.unused ??= createTensor(this.owner, 'f32', [4], undefined, 'unused_output');
     return this.unused;
   }
 
@@ -186,7 +194,7 @@ export class KernelRegistry {
       }
     }
     if (names.size) throw new Error(`kernel ${kernel}: uniform '${b.name}' has no member ${[...names].join(', ')}`);
-    const buf = this.g.device.createBuffer({ label: `${kernel}.${b.name}`, size: data.byteLength, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    const buf = this.owner.buffer({ label: `${kernel}.${b.name}`, size: data.byteLength, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
     this.g.device.queue.writeBuffer(buf, 0, data);
     return buf;
   }

@@ -1,5 +1,5 @@
 // GPU tensors: a storage buffer with a dtype and a shape, and the helpers to fill and read them back.
-import { type Gpu, throwPendingErrors } from './device.js';
+import { type Gpu, Owner, createBuffer, destroyBuffer, throwPendingErrors } from './device.js';
 
 export type DType = 'f32' | 'u32' | 'i32';
 export type HostArray = Float32Array | Uint32Array | Int32Array;
@@ -27,16 +27,26 @@ export function dtypeOf(a: HostArray): DType {
 // Read lazily: GPUBufferUsage exists only once device.ts has installed Dawn's globals.
 const usage = () => GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
 
-/** A new tensor; zero-filled unless data is given. Sizes are padded to 4 elements so no binding is empty. */
-export function createTensor(g: Gpu, dtype: DType, shape: readonly number[], data?: ArrayLike<number>, label?: string): GpuTensor {
+/**
+ * A new tensor; zero-filled unless data is given. Sizes are padded to 4 elements so no binding is empty.
+ * Given an Owner (or a Gpu, for a tensor that lives as long as the process or is freed with freeTensor),
+ * the owner's dispose() frees it.
+ */
+export function createTensor(on: Gpu | Owner, dtype: DType, shape: readonly number[], data?: ArrayLike<number>, label?: string): GpuTensor {
   const n = numel(shape);
   if (data && data.length !== n) throw new Error(`createTensor ${label ?? ''}: ${data.length} values for shape [${shape}]`);
-  const buffer = g.device.createBuffer({ label, size: Math.max(16, align4(n) * 4), usage: usage(), mappedAtCreation: !!data });
+  const desc = { label, size: Math.max(16, align4(n) * 4), usage: usage(), mappedAtCreation: !!data };
+  const buffer = on instanceof Owner ? on.buffer(desc) : createBuffer(on, desc);
   if (data) {
     hostView(dtype, buffer.getMappedRange(), n).set(data);
     buffer.unmap();
   }
   return { buffer, dtype, shape: [...shape], offset: 0 };
+}
+
+/** Free a tensor made without an owner (never a view, nor an owned one: its owner frees it). */
+export function freeTensor(g: Gpu, t: GpuTensor): void {
+  destroyBuffer(g, t.buffer);
 }
 
 const align4 = (n: number) => Math.ceil(n / 4) * 4;
@@ -63,16 +73,19 @@ export function poison(g: Gpu, t: GpuTensor): void {
 /** Read a tensor back to the host (waits for all submitted work). */
 export async function readback(g: Gpu, t: GpuTensor): Promise<HostArray> {
   const bytes = numel(t.shape) * 4;
-  const staging = g.device.createBuffer({ size: Math.max(16, align4(numel(t.shape)) * 4), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-  const enc = g.device.createCommandEncoder();
-  enc.copyBufferToBuffer(t.buffer, t.offset * 4, staging, 0, bytes);
-  g.device.queue.submit([enc.finish()]);
-  await staging.mapAsync(GPUMapMode.READ);
-  const out = hostView(t.dtype, staging.getMappedRange(), numel(t.shape)).slice();
-  staging.unmap();
-  staging.destroy();
-  throwPendingErrors(g);
-  return out;
+  const staging = createBuffer(g, { size: Math.max(16, align4(numel(t.shape)) * 4), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  try {
+    const enc = g.device.createCommandEncoder();
+    enc.copyBufferToBuffer(t.buffer, t.offset * 4, staging, 0, bytes);
+    g.device.queue.submit([enc.finish()]);
+    await staging.mapAsync(GPUMapMode.READ);
+    const out = hostView(t.dtype, staging.getMappedRange(), numel(t.shape)).slice();
+    staging.unmap();
+    throwPendingErrors(g);
+    return out;
+  } finally {
+    destroyBuffer(g, staging);
+  }
 }
 
 export async function readF32(g: Gpu, t: GpuTensor): Promise<Float32Array> {

@@ -29,16 +29,20 @@ export interface Evaluation {
 export async function evaluateGpu(g: Gpu, k: KernelRegistry, cfg: ModelConfig, params: Params): Promise<Evaluation> {
   const layout = paramLayout(cfg);
   const model = new GpuModel(g, k, cfg, layout, allPairs(cfg));
-  upload(g, model.params, flatten(layout, params));
-  submit(g, model.forward());
-  const o = model.outputs;
-  return {
-    accuracy: mean(await readF32(g, o.correct)),
-    loss: mean(await readF32(g, o.loss)),
-    logits: await readF32(g, o.logits),
-    hookPre: await readF32(g, o.hook_pre),
-    hookPost: await readF32(g, o.hook_post),
-  };
+  try {
+    upload(g, model.params, flatten(layout, params));
+    submit(g, model.forward());
+    const o = model.outputs;
+    return {
+      accuracy: mean(await readF32(g, o.correct)),
+      loss: mean(await readF32(g, o.loss)),
+      logits: await readF32(g, o.logits),
+      hookPre: await readF32(g, o.hook_pre),
+      hookPost: await readF32(g, o.hook_post),
+    };
+  } finally {
+    model.dispose();
+  }
 }
 
 /** The float64 CPU reference of the same (the constant-attention fast path when α = 0, as on the GPU). */

@@ -1,6 +1,6 @@
 // The MLP as numerical integration (SPEC §3): the integrands f_c, f_s, the infinite-width closed form M∞,
 // and each cluster's quadrature sums Σ_i w_i f(φ_i + x) at the 2p shifts x = πm/p against the integral.
-import type { Gpu } from '../gpu/device.js';
+import { type Gpu, withOwner } from '../gpu/device.js';
 import { type KernelRegistry, submit } from '../gpu/kernels.js';
 import { createTensor, readF32 } from '../gpu/tensor.js';
 import { type NeuronIntegralShape, neuronIntegral, nodeTable } from '../ops/cpu/neuron_integral.js';
@@ -82,13 +82,15 @@ export async function quadratureSumsGpu(g: Gpu, k: KernelRegistry, q: Quadrature
   const s: NeuronIntegralShape = { groups: q.offsets.length - 1, neurons: q.phases.length, shifts: x.length };
   if (!s.groups || !s.shifts) return new Float32Array(0); // nothing to sum, and a binding cannot be empty
   const n = Math.max(s.neurons, 1);
-  const out = createTensor(g, 'f32', [2, s.groups, s.shifts], undefined, 'quadrature_sums');
-  submit(g, [neuronIntegralGpu(k,
-    createTensor(g, 'f32', [n, 2], s.neurons ? nodeTable(q.phases) : [0, 0]),
-    createTensor(g, 'f32', [n], s.neurons ? q.weights : [0]),
-    createTensor(g, 'u32', [q.offsets.length], q.offsets),
-    createTensor(g, 'f32', [s.shifts, 2], nodeTable(x)), createTensor(g, 'f32', [s.groups, 3], q.shape), s, out)]);
-  return readF32(g, out);
+  return withOwner(g, async (o) => {
+    const out = createTensor(o, 'f32', [2, s.groups, s.shifts], undefined, 'quadrature_sums');
+    submit(g, [neuronIntegralGpu(k.ownedBy(o),
+      createTensor(o, 'f32', [n, 2], s.neurons ? nodeTable(q.phases) : [0, 0]),
+      createTensor(o, 'f32', [n], s.neurons ? q.weights : [0]),
+      createTensor(o, 'u32', [q.offsets.length], q.offsets),
+      createTensor(o, 'f32', [s.shifts, 2], nodeTable(x)), createTensor(o, 'f32', [s.groups, 3], q.shape), s, out)]);
+    return readF32(g, out);
+  });
 }
 
 /**

@@ -1,6 +1,7 @@
 // The GPU backend: each op prepares one dispatch, appended to a program that is replayed every step.
-// Parameters and gradients are views into flat buffers laid out by ParamLayout.
-import type { Gpu } from '../gpu/device.js';
+// Parameters and gradients are views into flat buffers laid out by ParamLayout. Every tensor and uniform
+// it allocates belongs to the owner it is given (the model's), freed with it.
+import type { Owner } from '../gpu/device.js';
 import { type Dispatch, type KernelRegistry, type Step, copy } from '../gpu/kernels.js';
 import { type GpuTensor, createTensor, numel, view } from '../gpu/tensor.js';
 import * as gpu from '../ops/gpu/index.js';
@@ -21,15 +22,19 @@ export class GpuBackend implements Backend<GpuTensor> {
   private readonly index: { starts: GpuTensor; rows: GpuTensor };
   private readonly tags: { starts: GpuTensor; rows: GpuTensor };
 
+  private readonly k: KernelRegistry;
+
   constructor(
-    private readonly g: Gpu,
-    private readonly k: KernelRegistry,
+    private readonly owner: Owner,
+    k: KernelRegistry,
     private readonly c: ModelConfig,
     private readonly layout: ParamLayout,
     private readonly params: GpuTensor,
     private readonly grads: GpuTensor,
     private readonly batch: Batch,
   ) {
+    this.k = k.ownedBy(owner);
+    const g = owner;
     this.tokens = createTensor(g, 'u32', [batch.size, c.n_ctx], batch.tokens, 'tokens');
     this.labels = createTensor(g, 'u32', [batch.size], batch.labels, 'labels');
     const upload = (idx: TokenIndex, label: string) => ({
@@ -50,10 +55,10 @@ export class GpuBackend implements Backend<GpuTensor> {
   }
 
   tensor(shape: readonly number[], label: string): GpuTensor {
-    return createTensor(this.g, 'f32', shape, undefined, label);
+    return createTensor(this.owner, 'f32', shape, undefined, label);
   }
   constant(shape: readonly number[], values: ArrayLike<number>, label: string): GpuTensor {
-    return createTensor(this.g, 'f32', shape, values, label);
+    return createTensor(this.owner, 'f32', shape, values, label);
   }
   private entry(name: ParamName) {
     return this.layout.entries.find((e) => e.spec.name === name)!;

@@ -1,10 +1,12 @@
 // The whole model on the GPU: a schedule (src/model/schedules.ts) prepared once over a fixed batch, and
-// replayed with submit() every step.
-import type { Gpu } from '../gpu/device.js';
+// replayed with submit() every step. The model owns every buffer it made (tensors, uniforms, its params
+// unless shared); dispose() frees them.
+import { type Gpu, Owner } from '../gpu/device.js';
 import type { KernelRegistry, Step } from '../gpu/kernels.js';
 import { type GpuTensor, createTensor } from '../gpu/tensor.js';
 import { validateConfig, type ModelConfig } from './config.js';
 import { GpuBackend } from './gpu_backend.js';
+import { StackedGpuBackend } from './stacked_backend.js';
 import type { Batch } from './inputs.js';
 import type { ParamLayout } from './params.js';
 import { type Built, type ModelOutputs, type ScheduleName, build, chooseSchedule } from './schedules.js';
@@ -14,6 +16,8 @@ export interface GpuModelOptions {
   shared?: { params: GpuTensor; grads?: GpuTensor };
   /** 'auto' (default) takes the constant-attention fast path when α = 0. */
   schedule?: ScheduleName | 'auto';
+  /** Models of this shape computed together (src/model/stacked_backend.ts): params and grads are [models, L]. Default 1. */
+  models?: number;
 }
 
 export class GpuModel {
@@ -23,21 +27,37 @@ export class GpuModel {
   readonly grads: GpuTensor;
   readonly schedule: ScheduleName;
   readonly outputs: ModelOutputs<GpuTensor>;
-  private readonly be: GpuBackend;
+  readonly models: number;
+  private readonly be: GpuBackend | StackedGpuBackend;
   private readonly built: Built<GpuTensor>;
   private readonly forwardSteps: Step[];
   private backwardSteps: Step[] | undefined;
   private dx0_: GpuTensor | undefined;
+  private readonly owner: Owner;
 
   constructor(g: Gpu, k: KernelRegistry, readonly cfg: ModelConfig, readonly layout: ParamLayout, readonly batch: Batch, opts: GpuModelOptions = {}) {
     validateConfig(cfg, g.device.limits);
     this.schedule = chooseSchedule(cfg, opts.schedule);
-    this.params = opts.shared?.params ?? createTensor(g, 'f32', [layout.length], undefined, 'params');
-    this.grads = opts.shared?.grads ?? createTensor(g, 'f32', [layout.length], undefined, 'grads');
-    this.be = new GpuBackend(g, k, cfg, layout, this.params, this.grads, batch);
+    this.owner = new Owner(g);
+    this.models = opts.models ?? 1;
+    this.params = opts.shared?.params ?? createTensor(this.owner, 'f32', [this.models * layout.length], undefined, 'params');
+    this.grads = opts.shared?.grads ?? createTensor(this.owner, 'f32', [this.models * layout.length], undefined, 'grads');
+    this.be = this.models === 1
+      ? new GpuBackend(this.owner, k, cfg, layout, this.params, this.grads, batch)
+      : new StackedGpuBackend(this.owner, k, cfg, layout, this.params, this.grads, batch, this.models);
     this.built = build(this.be, cfg, batch.size, this.schedule);
     this.outputs = this.built.outputs;
     this.forwardSteps = this.be.steps;
+  }
+
+  /** Free every buffer the model made (not shared ones); its steps must not be submitted again. */
+  dispose(): void {
+    this.owner.dispose();
+  }
+
+  /** Model m's copy of an output (the output itself for a single model). */
+  at(t: GpuTensor, m: number): GpuTensor {
+    return this.be instanceof StackedGpuBackend ? this.be.at(t, m) : t;
   }
 
   get loss(): GpuTensor { return this.outputs.loss; }

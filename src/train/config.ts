@@ -51,7 +51,8 @@ export function preset(name: string): TrainConfig {
 /** Command-line overrides: flag name, the field it sets (a dotted path, for showing each preset's value), and how to parse and check its value. */
 interface Override { flag: string; field: string; help: string; apply(c: TrainConfig, v: string): TrainConfig }
 
-const int = (flag: string, v: string, min: number) => {
+/** A flag's integer value, at least min, or a clear error naming the flag. */
+export const int = (flag: string, v: string, min: number) => {
   const n = Number(v);
   if (!Number.isInteger(n) || n < min) throw new Error(`--${flag} ${v}: expected an integer ≥ ${min}`);
   return n;

@@ -3,9 +3,10 @@
 // Every file is written atomically; the optimiser file of a step is written before the model file that
 // names it, so a run killed at any moment resumes from a consistent pair.
 import { existsSync, readFileSync, readdirSync, statSync, unlinkSync, appendFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { z } from 'zod';
-import { getGpu } from '../gpu/device.js';
+import { type Gpu, getGpu } from '../gpu/device.js';
+import { KernelRegistry } from '../gpu/kernels.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { loadCheckpoint, saveCheckpoint } from '../io/checkpoint.js';
 import { readSafetensors, writeSafetensors } from '../io/safetensors.js';
@@ -17,7 +18,7 @@ import { mean } from '../util/stats.js';
 import { Progress } from '../util/progress.js';
 import { MetricsLineSchema, TrainConfigFileSchema, parseJson, parseWith, trainConfigFile } from '../io/schemas.js';
 import { checkMemory } from '../util/memory.js';
-import { CpuTrainBackend, GpuTrainBackend, type Metrics, type TrainBackend, type TrainState, initialState, trainMemoryBytes } from './backends.js';
+import { CpuTrainBackend, GpuEnsembleTrainBackend, GpuTrainBackend, type Metrics, Throttle, type TrainBackend, type TrainState, initialState, stepTogether, trainMemoryBytes } from './backends.js';
 import { type TrainConfig, learningRate, splitSeed } from './config.js';
 import { split } from './data.js';
 import { curvesFigure } from './curves.js';
@@ -67,6 +68,16 @@ export function prepareRun(dir: string, cfg: TrainConfig | undefined, extendTo?:
   // device leaves nothing behind.
   checkMemory(trainMemoryBytes(cfg), `training p = ${cfg.model.p}, d_model ${cfg.model.d_model}, d_mlp ${cfg.model.d_mlp} on the ${cfg.backend}`);
   return { cfg, state: undefined, done: false };
+}
+
+/** The run directory of one seed of an ensemble trained with `npm run train -- --seeds`. */
+export const seedDir = (out: string, seed: number) => join(out, `seed=${seed}`);
+
+/** The runs under `dir`: the run there, or else the runs in its subdirectories (an ensemble's seeds), in name order. */
+export function runDirs(dir: string): string[] {
+  if (existsSync(runFiles(dir).config) || !existsSync(dir) || !statSync(dir).isDirectory()) return [dir];
+  const subs = readdirSync(dir).sort().map((n) => join(dir, n)).filter((d) => existsSync(runFiles(d).config));
+  return subs.length ? subs : [dir];
 }
 
 /** config.json, validated by the same schema as the command line's config (TrainConfigFileSchema); the report reads it too. */
@@ -145,62 +156,188 @@ function truncateMetrics(path: string, step: number): void {
   writeFileAtomic(path, readMetrics(path).filter((m) => m.step <= step).map((m) => JSON.stringify(m) + '\n').join(''));
 }
 
+/** What training left in a run directory: the state of its last checkpoint and its last metrics line. */
+export interface TrainedRun { dir: string; state: TrainState; last: MetricsLine | undefined }
+
+export interface TrainOptions {
+  /** No progress line on stderr. */
+  quiet?: boolean;
+  /** Called with each metrics line as it is written (a sweep's own progress). */
+  onMetrics?: (dir: string, line: MetricsLine) => void;
+  /** Keep model-<step>.safetensors every this many steps (--save-every), for studying grokking. */
+  saveEvery?: number;
+}
+
 /** Train from the prepared state to cfg.steps (or the early stop), checkpointing on the way; a finished run is left as it is. */
-export async function runTraining(dir: string, run: PreparedRun, opts: { quiet?: boolean; saveEvery?: number } = {}): Promise<{ state: TrainState; last: MetricsLine | undefined }> {
-  const { cfg, state: resumed } = run;
-  const f = runFiles(dir);
-  // curves.svg and curves.vl.json beside the run, redrawn at each checkpoint so a long run can be watched.
-  const plotCurves = () => writeFigures(dir, { curves: curvesFigure(readMetrics(f.metrics), runTitle(cfg)) });
-  if (run.done && resumed) {
-    await plotCurves();
-    return { state: resumed, last: readMetrics(f.metrics).at(-1) };
+export async function runTraining(dir: string, run: PreparedRun, opts: TrainOptions = {}): Promise<TrainedRun> {
+  return (await trainTogether([{ dir, run }], opts))[0];
+}
+
+/** One run of trainTogether as it goes. */
+interface Member {
+  dir: string;
+  cfg: TrainConfig;
+  backend: TrainBackend;
+  state: TrainState;
+  step: number;
+  last: MetricsLine | undefined;
+  stopped: boolean;
+  /** Start of its training time: `seconds` continues from the run's last kept line across resumptions. */
+  t0: number;
+}
+
+/**
+ * Train several runs of one model shape together (seeds, learning rates, weight decays, splits may
+ * differ), each written exactly as it would be trained alone: the same files, checkpoints and metrics bit
+ * for bit, `seconds` aside (the group's wall time). On the GPU one command encoder per step carries every
+ * model's step; runs at one step on one split (data_seed, frac) are one program with a leading model
+ * dimension (src/model/stacked_backend.ts), whose arithmetic per model is that of the model alone. Finished runs are left as they are; runs resumed at different steps are stepped from the one
+ * furthest behind, each joining the group's submits once the others' step reaches its own.
+ */
+export async function trainTogether(runs: readonly { dir: string; run: PreparedRun }[], opts: TrainOptions = {}): Promise<TrainedRun[]> {
+  if (!runs.length) return [];
+  const dirs = new Set(runs.map((r) => r.dir));
+  if (dirs.size !== runs.length) throw new Error('trainTogether: a run directory is given twice');
+  const shape = JSON.stringify(runs[0].run.cfg.model);
+  for (const { dir, run } of runs) {
+    if (JSON.stringify(run.cfg.model) !== shape) throw new Error(`trainTogether: ${dir} has another model shape than ${runs[0].dir}`);
+    if (run.cfg.backend !== runs[0].run.cfg.backend) throw new Error(`trainTogether: ${dir} trains on the ${run.cfg.backend}, ${runs[0].dir} on the ${runs[0].run.cfg.backend}`);
   }
-  const c = cfg.model;
+  const finished = new Map<string, TrainedRun>();
+  for (const { dir, run } of runs) {
+    if (run.done && run.state) {
+      await plotCurves(dir, run.cfg);
+      finished.set(dir, { dir, state: run.state, last: readMetrics(runFiles(dir).metrics).at(-1) });
+    }
+  }
+  const todo = runs.filter((r) => !finished.has(r.dir));
+  const gpu = runs[0].run.cfg.backend === 'gpu' && todo.length ? await getGpu() : undefined;
+  // One set of compiled kernels for the group; each model owns the dispatches it prepares.
+  const k = gpu && new KernelRegistry(gpu);
+  const throttle = gpu && new Throttle(gpu);
+  const members: Member[] = [];
+  const backends: TrainBackend[] = [];
+  try {
+    trainBackends(todo.map((r) => r.run), gpu, k, backends);
+    for (const [i, { dir, run }] of todo.entries()) members.push(startMember(dir, run, backends[i], gpu));
+    // The bar's clock continues across resumptions, as `seconds` does.
+    const before = Math.max(0, ...members.map((m) => readMetrics(runFiles(m.dir).metrics).at(-1)?.seconds ?? 0));
+    const progress = new Progress(runs.length > 1 ? `train ${runs.length} runs` : `train ${runs[0].run.cfg.preset}`,
+      Math.max(...runs.map((r) => r.run.cfg.steps)), Math.min(...members.map((m) => m.step)), before);
+    let active = members.filter((m) => m.step < m.cfg.steps);
+    while (active.length) {
+      // The runs furthest behind step together; one resumed further on waits until they reach it.
+      const at = Math.min(...active.map((m) => m.step));
+      const now = active.filter((m) => m.step === at);
+      for (const m of now) m.step++;
+      await stepTogether(gpu, throttle, now.map((m) => ({ backend: m.backend, h: hyper(m.cfg, m.step) })));
+      for (const m of now) {
+        if (await afterStep(m, opts)) throttle?.reset(); // read back: the queue is empty
+        if (!opts.quiet && m.last?.step === m.step) {
+          progress.update(m.step, `${runs.length > 1 ? `${basename(m.dir)} ` : ''}loss ${fmt(m.last.train_loss)}/${fmt(m.last.test_loss)} acc ${pct(m.last.train_accuracy)}/${pct(m.last.test_accuracy)} (train/test)`);
+        }
+      }
+      active = active.filter((m) => !m.stopped && m.step < m.cfg.steps);
+    }
+    if (!opts.quiet) progress.done();
+  } finally {
+    for (const b of backends) b?.dispose();
+    k?.owner.dispose();
+  }
+  const trained = new Map(members.map((m) => [m.dir, { dir: m.dir, state: m.state, last: m.last }]));
+  return runs.map((r) => finished.get(r.dir) ?? trained.get(r.dir)!);
+}
+
+/**
+ * A backend for each run (of one model shape), into out in the runs' order (as they are made, so that a
+ * failure leaves the ones made to be disposed). On the GPU, runs at the same step on the same split
+ * share one program with a leading model dimension (an ensemble); a run alone gets the single-model program.
+ */
+function trainBackends(runs: readonly PreparedRun[], g: Gpu | undefined, k: KernelRegistry | undefined, out: TrainBackend[]): void {
+  if (!runs.length) return;
+  const c = runs[0].cfg.model;
   const layout = paramLayout(c);
-  const { train, test } = split(c.p, cfg.frac, splitSeed(cfg));
-  const trainBatch = batchOf(c, train);
-  const testBatch = test.length ? batchOf(c, test) : undefined;
-  const backend: TrainBackend = cfg.backend === 'gpu'
-    ? new GpuTrainBackend(await getGpu(), c, layout, trainBatch, testBatch, cfg.schedule)
-    : new CpuTrainBackend(c, layout, trainBatch, testBatch, cfg.schedule);
-  if (!resumed) writeFileAtomic(f.config, JSON.stringify({ ...trainConfigFile(cfg), provenance: provenance(cfg.backend === 'gpu' ? (await getGpu()).adapter : undefined) }, null, 2) + '\n');
-  let state = resumed ?? initialState(layout, initParams(c, cfg.seed));
+  const batches = (cfg: TrainConfig) => {
+    const { train, test } = split(c.p, cfg.frac, splitSeed(cfg));
+    return { train: batchOf(c, train), test: test.length ? batchOf(c, test) : undefined };
+  };
+  if (!g) {
+    runs.forEach(({ cfg }, i) => (out[i] = new CpuTrainBackend(c, layout, batches(cfg).train, batches(cfg).test, cfg.schedule)));
+    return;
+  }
+  const groups = new Map<string, number[]>();
+  runs.forEach((r, i) => {
+    const key = JSON.stringify([r.state?.step ?? 0, r.cfg.data_seed, r.cfg.frac, r.cfg.schedule]);
+    groups.set(key, [...(groups.get(key) ?? []), i]);
+  });
+  for (const group of groups.values()) {
+    const { cfg } = runs[group[0]];
+    const b = batches(cfg);
+    if (group.length === 1) {
+      out[group[0]] = new GpuTrainBackend(g, c, layout, b.train, b.test, cfg.schedule, k);
+      continue;
+    }
+    const ensemble = new GpuEnsembleTrainBackend(g, c, layout, b.train, b.test, cfg.schedule, group.length, k);
+    group.forEach((run, i) => (out[run] = ensemble.member(i)));
+  }
+}
+
+function startMember(dir: string, run: PreparedRun, backend: TrainBackend, gpu: Gpu | undefined): Member {
+  const { cfg } = run;
+  const f = runFiles(dir);
+  // Written once the backend is built, so a model too big for the host or the device leaves nothing behind.
+  if (!run.state) writeFileAtomic(f.config, JSON.stringify({ ...trainConfigFile(cfg), provenance: provenance(gpu?.adapter) }, null, 2) + '\n');
+  const layout = paramLayout(cfg.model);
+  const state = run.state ?? initialState(layout, initParams(cfg.model, cfg.seed));
   backend.load(state);
   truncateMetrics(f.metrics, state.step);
-  // `seconds` counts training time across resumptions: it continues from the last kept line, and so does the bar's clock.
-  const before = readMetrics(f.metrics).at(-1)?.seconds ?? 0;
-  const progress = new Progress(`train ${cfg.preset}`, cfg.steps, state.step, before);
-  const t0 = performance.now() - 1000 * before;
-  let last: MetricsLine | undefined;
-  const record = (step: number, lr: number, e: { train: Metrics; test: Metrics }) => {
-    last = { step, lr, train_loss: e.train.loss, train_accuracy: e.train.accuracy, test_loss: e.test.loss, test_accuracy: e.test.accuracy, seconds: (performance.now() - t0) / 1000 };
-    appendFileSync(f.metrics, JSON.stringify(last) + '\n');
-    if (!opts.quiet) progress.update(step, `loss ${fmt(last.train_loss)}/${fmt(last.test_loss)} acc ${pct(last.train_accuracy)}/${pct(last.test_accuracy)} (train/test)`);
-  };
+  const t0 = performance.now() - 1000 * (readMetrics(f.metrics).at(-1)?.seconds ?? 0);
+  const m: Member = { dir, cfg, backend, state, step: state.step, last: undefined, stopped: false, t0 };
   // The curves start from the initialisation: step 0 is evaluated once, before any step.
-  if (state.step === 0 && !readMetrics(f.metrics).length) record(0, 0, initialMetrics(cfg, unflatten(layout, state.params), train, test));
-  let step = state.step;
-  while (step < cfg.steps) {
-    step++;
-    const lr = learningRate(cfg, step);
-    backend.step({ lr, beta1: cfg.beta1, beta2: cfg.beta2, eps: cfg.eps, weight_decay: cfg.weight_decay, step });
-    if (backend instanceof GpuTrainBackend) await backend.throttle();
-    const finalStep = step === cfg.steps;
-    if (step % cfg.eval_every === 0 || finalStep) record(step, lr, await backend.evaluate());
-    if (opts.saveEvery && step % opts.saveEvery === 0) {
-      saveCheckpoint(f.snapshot(step), c, unflatten(layout, (await backend.state(step)).params), { step: String(step), preset: cfg.preset, seed: String(cfg.seed), data_seed: String(cfg.data_seed) });
-    }
-    const stop = cfg.early_stop_loss > 0 && last?.step === step && last.test_accuracy === 1 && last.test_loss < cfg.early_stop_loss;
-    if (step % cfg.checkpoint_every === 0 || finalStep || stop) {
-      state = await backend.state(step);
-      saveState(dir, cfg, state, finalStep || stop);
-      await plotCurves();
-    }
-    if (stop) break;
+  if (state.step === 0 && !readMetrics(f.metrics).length) {
+    const { train, test } = split(cfg.model.p, cfg.frac, splitSeed(cfg));
+    record(m, 0, 0, initialMetrics(cfg, unflatten(layout, state.params), train, test));
   }
-  if (!opts.quiet) progress.done();
-  return { state, last };
+  return m;
 }
+
+/** Append a metrics line for member m. */
+function record(m: Member, step: number, lr: number, e: { train: Metrics; test: Metrics }, opts: TrainOptions = {}): void {
+  m.last = { step, lr, train_loss: e.train.loss, train_accuracy: e.train.accuracy, test_loss: e.test.loss, test_accuracy: e.test.accuracy, seconds: (performance.now() - m.t0) / 1000 };
+  appendFileSync(runFiles(m.dir).metrics, JSON.stringify(m.last) + '\n');
+  opts.onMetrics?.(m.dir, m.last);
+}
+
+const hyper = (cfg: TrainConfig, step: number) =>
+  ({ lr: learningRate(cfg, step), beta1: cfg.beta1, beta2: cfg.beta2, eps: cfg.eps, weight_decay: cfg.weight_decay, step });
+
+/** Evaluate and checkpoint after a member's step as its config asks; true when it read the GPU back. */
+async function afterStep(m: Member, opts: TrainOptions): Promise<boolean> {
+  const { cfg, step } = m;
+  const f = runFiles(m.dir);
+  const finalStep = step === cfg.steps;
+  let readBack = false;
+  if (step % cfg.eval_every === 0 || finalStep) {
+    record(m, step, learningRate(cfg, step), await m.backend.evaluate(), opts);
+    readBack = true;
+  }
+  if (opts.saveEvery && step % opts.saveEvery === 0) {
+    const params = unflatten(paramLayout(cfg.model), (await m.backend.state(step)).params);
+    saveCheckpoint(f.snapshot(step), cfg.model, params, { step: String(step), preset: cfg.preset, seed: String(cfg.seed), data_seed: String(cfg.data_seed) });
+    readBack = true;
+  }
+  m.stopped = cfg.early_stop_loss > 0 && m.last?.step === step && m.last.test_accuracy === 1 && m.last.test_loss < cfg.early_stop_loss;
+  if (step % cfg.checkpoint_every === 0 || finalStep || m.stopped) {
+    m.state = await m.backend.state(step);
+    readBack = true;
+    saveState(m.dir, cfg, m.state, finalStep || m.stopped);
+    await plotCurves(m.dir, cfg);
+  }
+  return readBack;
+}
+
+/** curves.svg and curves.vl.json beside the run, redrawn at each checkpoint so a long run can be watched. */
+const plotCurves = (dir: string, cfg: TrainConfig) => writeFigures(dir, { curves: curvesFigure(readMetrics(runFiles(dir).metrics), runTitle(cfg)) });
 
 /** A run's one-line name: preset, seed and the sizes that vary. */
 export const runTitle = (cfg: TrainConfig) => `${cfg.preset}, seed ${cfg.seed}: p ${cfg.model.p}, d_mlp ${cfg.model.d_mlp}, α ${cfg.model.attention_rate}`;

@@ -6,15 +6,16 @@ import { describe, expect, it } from 'vitest';
 import { benchPeer } from '../../src/bench/peer.js';
 import { makeConfig } from '../../src/model/config.js';
 import { initParams } from '../../src/model/params.js';
+import { preset, splitSeed } from '../../src/train/config.js';
 import { split } from '../../src/train/data.js';
 
 const SCRIPT = fileURLToPath(new URL('../../scripts/peer/train_torch.py', import.meta.url));
 
 describe('PyTorch peer', () => {
-  it('starts from the same split and the same float32 initial parameters as the project (seed 0)', () => {
+  it('starts from the same split (data_seed 0) and the same float32 initial parameters as the project (seed 0)', () => {
     // --print-init needs no torch; any python3 will do.
     const out = JSON.parse(execFileSync('python3', [SCRIPT, '--print-init', '1000000'], { encoding: 'utf8', maxBuffer: 64 << 20 }));
-    const s = split(59, 0.8, 0);
+    const s = split(59, 0.8, splitSeed(preset('pizza')));
     expect(out.train).toEqual(s.train);
     expect(out.test).toEqual(s.test);
     const c = makeConfig({ p: 59, d_model: 128, n_heads: 4, d_mlp: 512, attention_rate: 0, attention_convention: 'mean' });

@@ -26,12 +26,30 @@ describe('bench summary: runs', () => {
   it('names the run of each section, and says so when the step and the peer it is compared with come from different runs', () => {
     const same = benchSummary(results('2026-11-30 03:55 UTC'));
     expect(same).toContain('run of 2026-11-30 03:55 UTC');
-    expect(same).toContain('| gpu, constant schedule | 50.0 | 0.63× |');
+    expect(same).toContain('| gpu, constant schedule | 50.0 |');
+    expect(same).not.toContain('0.63×'); // the fast path against the peer's generic model: not like with like
     expect(same).not.toContain('another run');
     const other = benchSummary(results('2026-11-29 10:00 UTC'));
     // Said above both tables that compare with the peer: the step and the run to 100 %.
     expect(other.split("The PyTorch peer's figures come from another run (2026-11-29 10:00 UTC).")).toHaveLength(3);
     expect(benchSummary({ ...results(''), measured_at: undefined })).toContain('was not recorded');
     expect(benchSummary({ ...results(''), peer: { skipped: 'no torch' } })).not.toMatch(/another run|not recorded/);
+  });
+});
+
+describe('bench summary: like for like', () => {
+  it('leads with the like-for-like ratios and the share of the physical limit', () => {
+    const md = benchSummary({
+      like_for_like: {
+        paths: [{ path: 'ours, fast path (constant schedule)', models: 1, ms_per_model_step: 40, rounds: [40] }, { path: 'PyTorch, fast path (same algebra)', models: 1, ms_per_model_step: 12, rounds: [12] }],
+        ratios: [{ what: 'fast path: ours / PyTorch fast path', ratio: 40 / 12 }],
+        limit: { flops: 5.05e8, ms: 2.46, of_fast: 2.46 / 40, peak_gflops: 205 }, block: 10,
+      },
+      train_step: { steps: [{ path: 'gpu, constant schedule', median_ms: 50, runs: 9, block: 10 }], to_100: { reached: true, steps: 600, wall_s: 30, eval_every: 100 } },
+      measured_at: { like_for_like: '2026-12-03 08:40 UTC', train_step: '2026-11-30 03:55 UTC' },
+    });
+    expect(md.indexOf('## Like for like')).toBeLessThan(md.indexOf('## Canonical training step'));
+    expect(md).toContain('| fast path: ours / PyTorch fast path | 3.33× |');
+    expect(md).toContain('our fast path runs at 6.2 % of it');
   });
 });

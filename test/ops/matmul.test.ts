@@ -91,6 +91,23 @@ describe('matmul', () => {
     await check([1, 59, 7, 33, true, false, ''], tile, false);
   });
 
+  // strideC > M·N leaves elements between the batches' outputs (an ensemble's padded models): untouched.
+  it.each([[false, false], [true, true]])('strideC with padding, transA %s transB %s: bias, accumulation and the gate land per batch', async (transA, transB) => {
+    const { g, k } = await testGpu();
+    const rng = new Rng(11);
+    const s = { batch: 3, M: 5, N: 8, K: 9, transA, transB, strideA: 45, strideB: 0, strideC: 64 };
+    const ext = cpu.matmulExtents(s);
+    expect(ext.c).toBe(2 * 64 + 40);
+    const [a, b, bias, init] = [randn(rng, ext.a), randn(rng, ext.b), randn(rng, 3 * 8), randn(rng, ext.c)];
+    const gate = randn(rng, ext.c);
+    const c = createTensor(g, 'f32', [ext.c], init);
+    submit(g, [gpu.matmul(k, createTensor(g, 'f32', [ext.a], a), createTensor(g, 'f32', [ext.b], b), c, s,
+      { bias: createTensor(g, 'f32', [bias.length], bias), biasStride: 8, accumulate: true, reluGate: createTensor(g, 'f32', [ext.c], gate) })]);
+    const want = cpu.matmul(a, b, s, { bias, biasStride: 8, reluGate: gate, accumulate: Float64Array.from(init) });
+    expect(want[40]).toBe(init[40]); // padding kept
+    expectClose(await readF32(g, c), want, 1e-5);
+  });
+
   it('rejects shapes the tensors cannot hold, with the field named', async () => {
     const { g, k } = await testGpu();
     const t = (n: number) => createTensor(g, 'f32', [n]);

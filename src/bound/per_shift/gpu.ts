@@ -1,7 +1,7 @@
 // The per-shift tier's GPU parts, each with a proven float32 allowance (SPEC §4 soundness under floating point): the
 // Lipschitz bound's max over logits (bound-reduction kernel, rounded up) and the quadrature sums (neuron-integral kernel,
 // with an error bound per sum).
-import type { Gpu } from '../../gpu/device.js';
+import { type Gpu, withOwner } from '../../gpu/device.js';
 import { type KernelRegistry, submit } from '../../gpu/kernels.js';
 import { createTensor, readF32 } from '../../gpu/tensor.js';
 import { boundReduce } from '../../ops/gpu/bound_reduce.js';
@@ -47,10 +47,12 @@ export async function boundReduceGpu(g: Gpu, k: KernelRegistry, X: ArrayLike<num
     }
     return t;
   };
-  const out = createTensor(g, 'f32', [p * p], undefined, 'bound_reduce_out');
-  submit(g, [boundReduce(k,
-    createTensor(g, 'f32', [p, p], up(X)), createTensor(g, 'f32', [p, p], up(Y)), createTensor(g, 'f32', [p, p], up(Z)), p, out)]);
-  const r = await readF32(g, out);
+  const r = await withOwner(g, async (o) => {
+    const out = createTensor(o, 'f32', [p * p], undefined, 'bound_reduce_out');
+    submit(g, [boundReduce(k.ownedBy(o),
+      createTensor(o, 'f32', [p, p], up(X)), createTensor(o, 'f32', [p, p], up(Y)), createTensor(o, 'f32', [p, p], up(Z)), p, out)]);
+    return readF32(g, out);
+  });
   return Float64Array.from(r, (x) => x * (1 + 2 ** -21) * (1 + 2 ** -52));
 }
 

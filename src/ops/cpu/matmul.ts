@@ -2,7 +2,8 @@ import type { F64 } from './types.js';
 
 /**
  * Batched matrix product C[t] = op(A[t])·op(B[t]) for t < batch, op = transpose when trans is set.
- * A[t] starts at element t·strideA (0 broadcasts one A to every batch), likewise B; C is [batch, M, N].
+ * A[t] starts at element t·strideA (0 broadcasts one A to every batch), likewise B; C[t] at t·strideC
+ * (default M·N: C is [batch, M, N]; larger strides interleave, e.g. one model's gradient among others').
  * Stored shapes: A is [M, K] ([K, M] when transA), B is [K, N] ([N, K] when transB).
  */
 export interface MatmulShape {
@@ -14,7 +15,10 @@ export interface MatmulShape {
   transB: boolean;
   strideA: number;
   strideB: number;
+  strideC?: number;
 }
+
+export const strideC = (s: MatmulShape) => s.strideC ?? s.M * s.N;
 
 export interface MatmulOptions<T> {
   /** Scale of the product (default 1). */
@@ -28,14 +32,14 @@ export interface MatmulOptions<T> {
 
 /** Elements each operand must hold for the shape (used to reject bad shapes before dispatch). */
 export function matmulExtents(s: MatmulShape): { a: number; b: number; c: number } {
-  return { a: (s.batch - 1) * s.strideA + s.M * s.K, b: (s.batch - 1) * s.strideB + s.K * s.N, c: s.batch * s.M * s.N };
+  return { a: (s.batch - 1) * s.strideA + s.M * s.K, b: (s.batch - 1) * s.strideB + s.K * s.N, c: (s.batch - 1) * strideC(s) + s.M * s.N };
 }
 
 /** C = alpha·op(A)·op(B) + bias (+ C when accumulating into an existing array): shaders/matmul.wgsl. */
 export function matmul(a: ArrayLike<number>, b: ArrayLike<number>, s: MatmulShape, opts: MatmulOptions<ArrayLike<number>> & { accumulate?: F64 } = {}): F64 {
   const { batch, M, N, K, transA, transB, strideA, strideB } = s;
   const alpha = opts.alpha ?? 1;
-  const out = opts.accumulate ?? new Float64Array(batch * M * N);
+  const out = opts.accumulate ?? new Float64Array(matmulExtents(s).c);
   const row = new Float64Array(N);
   for (let t = 0; t < batch; t++) {
     const oa = t * strideA;
@@ -47,7 +51,7 @@ export function matmul(a: ArrayLike<number>, b: ArrayLike<number>, s: MatmulShap
         if (transB) for (let j = 0; j < N; j++) row[j] += av * b[ob + j * K + kk];
         else for (let j = 0; j < N; j++) row[j] += av * b[ob + kk * N + j];
       }
-      const o = (t * M + i) * N;
+      const o = t * strideC(s) + i * N;
       const ob2 = t * (opts.biasStride ?? 0);
       for (let j = 0; j < N; j++) {
         const v = out[o + j] + alpha * row[j] + (opts.bias ? opts.bias[ob2 + j] : 0);

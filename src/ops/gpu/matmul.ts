@@ -1,6 +1,6 @@
 import type { Dispatch, KernelRegistry } from '../../gpu/kernels.js';
 import type { GpuTensor } from '../../gpu/tensor.js';
-import { type MatmulOptions, type MatmulShape, matmulExtents } from '../cpu/matmul.js';
+import { type MatmulOptions, type MatmulShape, matmulExtents, strideC } from '../cpu/matmul.js';
 import { groups, requireElements, vec4Alias } from './util.js';
 
 /**
@@ -30,8 +30,8 @@ function checkShape(s: MatmulShape): void {
   for (const f of ['batch', 'M', 'N', 'K'] as const) {
     if (!Number.isInteger(s[f]) || s[f] < 1) throw new Error(`matmul: ${f} must be a positive integer, got ${s[f]}`);
   }
-  for (const f of ['strideA', 'strideB'] as const) {
-    if (!Number.isInteger(s[f]) || s[f] < 0) throw new Error(`matmul: ${f} must be a non-negative integer, got ${s[f]}`);
+  for (const f of ['strideA', 'strideB', 'strideC'] as const) {
+    if (s[f] !== undefined && (!Number.isInteger(s[f]) || s[f]! < 0)) throw new Error(`matmul: ${f} must be a non-negative integer, got ${s[f]}`);
   }
 }
 
@@ -56,7 +56,7 @@ export function matmul(
     // Unused bindings get a read-only stand-in (read-only aliasing is allowed; read-write is not): A for the
     // bias and the gate.
     tensors: { a, b, bias: opts.bias ?? a, gate: opts.reluGate ?? a, c, a4: vec4Alias(a, vecA), b4: vec4Alias(b, vecB) },
-    uniforms: { M: s.M, N: s.N, K: s.K, strideA: s.strideA, strideB: s.strideB, biasStride: opts.biasStride ?? 0, alpha: opts.alpha ?? 1 },
+    uniforms: { M: s.M, N: s.N, K: s.K, strideA: s.strideA, strideB: s.strideB, strideC: strideC(s), biasStride: opts.biasStride ?? 0, alpha: opts.alpha ?? 1 },
     constants: {
       TRANS_A: +s.transA, TRANS_B: +s.transB, HAS_BIAS: +!!opts.bias, ACCUMULATE: +!!opts.accumulate, RELU_GATE: +!!opts.reluGate, VEC_A: +vecA, VEC_B: +vecB,
       TM: tile.tm, TN: tile.tn, WGX: tile.wgx, WGY: tile.wgy,

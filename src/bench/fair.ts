@@ -1,0 +1,148 @@
+// Like for like (issue 13): each of our training paths against the PyTorch peer doing the same algebra,
+// timed in one run, interleaved block by block (so the load of a busy machine falls on every path alike),
+// from the same initialisation and split: our constant-attention fast path against the peer's fast path
+// (scripts/peer/train_torch.py --variant fast), our generic schedule against its generic model, and an
+// ensemble of S models (seeds 0 … S−1) against its batched ensemble and its single model run S times.
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { createInterface, type Interface } from 'node:readline';
+import { getGpu } from '../gpu/device.js';
+import { KernelRegistry, submit } from '../gpu/kernels.js';
+import { batchOf } from '../model/inputs.js';
+import { initParams, paramLayout } from '../model/params.js';
+import { type ScheduleName } from '../model/schedules.js';
+import { GpuEnsembleTrainBackend, GpuTrainBackend, Throttle, type TrainBackend, initialState } from '../train/backends.js';
+import { learningRate, preset, splitSeed } from '../train/config.js';
+import { split } from '../train/data.js';
+import { median } from '../util/stats.js';
+import { CPU_PEAK_GFLOPS } from './matmul.js';
+import { DEBIAN_PYTHON, SCRIPT, preparePeer } from './peer.js';
+
+export interface FairOptions {
+  /** Interleaved rounds; each times one block of every path. Default 5. */
+  rounds?: number;
+  /** Steps per block. Default 10. */
+  block?: number;
+  /** Ensemble sizes. Default [8]. */
+  models?: number[];
+  /** Install the peer's torch if missing. Default true. */
+  install?: boolean;
+}
+
+/** One path's median time per model-step over the rounds. */
+export interface FairPath { path: string; models: number; ms_per_model_step: number; rounds: number[] }
+
+export interface FairRatio { what: string; ratio: number }
+
+export interface FairResult {
+  paths: FairPath[];
+  /** Ours over theirs (below 1: we are faster), like with like only. */
+  ratios: FairRatio[];
+  /** The three batch-sized products (logits, their gradient, W_L's) at the CPU's float32 peak, per model-step, and our fast path's share of it. */
+  limit: { flops: number; ms: number; of_fast: number; peak_gflops: number };
+  block: number;
+  peer_skipped?: string;
+}
+
+/** A contender: run `n` steps (for every model it trains) and resolve when they are done; ms for the lot. */
+interface Contender { path: string; models: number; run(n: number): Promise<number>; close(): void }
+
+async function ours(path: string, schedule: ScheduleName, models: number): Promise<Contender> {
+  const cfg = preset('pizza');
+  const c = cfg.model;
+  const layout = paramLayout(c);
+  const g = await getGpu();
+  const train = batchOf(c, split(c.p, cfg.frac, splitSeed(cfg)).train);
+  const k = new KernelRegistry(g);
+  const ensemble = models > 1 ? new GpuEnsembleTrainBackend(g, c, layout, train, undefined, schedule, models, k) : undefined;
+  const members: TrainBackend[] = ensemble ? Array.from({ length: models }, (_, i) => ensemble.member(i)) : [new GpuTrainBackend(g, c, layout, train, undefined, schedule, k)];
+  members.forEach((m, seed) => m.load(initialState(layout, initParams(c, seed))));
+  const throttle = new Throttle(g);
+  let step = 0;
+  return {
+    path, models,
+    async run(n) {
+      const t0 = performance.now();
+      for (let i = 0; i < n; i++) {
+        step++;
+        const h = { lr: learningRate(cfg, step), beta1: cfg.beta1, beta2: cfg.beta2, eps: cfg.eps, weight_decay: cfg.weight_decay, step };
+        submit(g, [...new Set(members.map((m) => m.step(h)))].flat());
+        await throttle.submitted();
+      }
+      await throttle.wait(true);
+      return performance.now() - t0;
+    },
+    close() {
+      for (const m of members) m.dispose();
+      k.owner.dispose();
+    },
+  };
+}
+
+/** A peer process in --serve mode: one line per block, answered with its mean step. */
+function peer(path: string, variant: 'fast' | 'generic', models: number): Contender {
+  const p: ChildProcessWithoutNullStreams = spawn(DEBIAN_PYTHON, [SCRIPT, '--serve', '--variant', variant, '--models', String(models), '--threads', '1']);
+  let stderr = '';
+  p.stderr.on('data', (d) => (stderr += String(d)));
+  const lines: Interface = createInterface({ input: p.stdout });
+  const it = lines[Symbol.asyncIterator]();
+  return {
+    path, models,
+    async run(n) {
+      p.stdin.write(`${n}\n`);
+      const next = await it.next();
+      if (next.done) throw new Error(`${path}: the peer exited: ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
+      return n * (JSON.parse(next.value) as { ms_per_step: number }).ms_per_step;
+    },
+    close() {
+      p.stdin.end();
+      lines.close();
+    },
+  };
+}
+
+export async function benchFair(opts: FairOptions = {}): Promise<FairResult> {
+  const rounds = opts.rounds ?? 5;
+  const block = opts.block ?? 10;
+  const sizes = opts.models ?? [8];
+  const skipped = await preparePeer(DEBIAN_PYTHON, opts.install ?? true);
+  const contenders: Contender[] = [];
+  try {
+    contenders.push(await ours('ours, fast path (constant schedule)', 'constant', 1));
+    if (!skipped) contenders.push(peer('PyTorch, fast path (same algebra)', 'fast', 1));
+    contenders.push(await ours('ours, generic schedule', 'generic', 1));
+    if (!skipped) contenders.push(peer('PyTorch, generic model', 'generic', 1));
+    for (const S of sizes) {
+      contenders.push(await ours(`ours, ensemble of ${S} (fast path)`, 'constant', S));
+      if (!skipped) contenders.push(peer(`PyTorch, batched ensemble of ${S} (fast path)`, 'fast', S));
+    }
+    for (const x of contenders) await x.run(2); // compile pipelines, warm caches and allocators
+    const times = contenders.map(() => [] as number[]);
+    for (let r = 0; r < rounds; r++) {
+      for (const [i, x] of contenders.entries()) times[i].push((await x.run(block)) / block / x.models);
+    }
+    const paths = contenders.map((x, i) => ({ path: x.path, models: x.models, ms_per_model_step: median(times[i]), rounds: times[i] }));
+    const ms = (path: string) => paths.find((x) => x.path === path)?.ms_per_model_step;
+    const ratios: FairRatio[] = [];
+    const ratio = (what: string, a: number | undefined, b: number | undefined) => {
+      if (a !== undefined && b !== undefined) ratios.push({ what, ratio: a / b });
+    };
+    const fast = ms('ours, fast path (constant schedule)')!;
+    const torchFast = ms('PyTorch, fast path (same algebra)');
+    ratio('fast path: ours / PyTorch fast path', fast, torchFast);
+    ratio('generic: ours / PyTorch generic model', ms('ours, generic schedule'), ms('PyTorch, generic model'));
+    for (const S of sizes) {
+      const ens = ms(`ours, ensemble of ${S} (fast path)`);
+      const torchEns = ms(`PyTorch, batched ensemble of ${S} (fast path)`);
+      ratio(`ensemble of ${S}, per model-step: ours / our single fast path`, ens, fast);
+      ratio(`ensemble of ${S}, per model-step: ours / PyTorch's batched ensemble`, ens, torchEns);
+      ratio(`ensemble of ${S}, per model-step: ours / PyTorch's best way to train ${S} (batched, or its fast path ${S} times)`, ens, torchFast === undefined || torchEns === undefined ? undefined : Math.min(torchFast, torchEns));
+    }
+    const c = preset('pizza').model;
+    const B = split(c.p, preset('pizza').frac, splitSeed(preset('pizza'))).train.length;
+    const flops = 3 * 2 * B * c.d_mlp * c.d_vocab_out;
+    const limitMs = (flops / (CPU_PEAK_GFLOPS * 1e9)) * 1e3;
+    return { paths, ratios, limit: { flops, ms: limitMs, of_fast: limitMs / fast, peak_gflops: CPU_PEAK_GFLOPS }, block, ...(skipped ? { peer_skipped: skipped } : {}) };
+  } finally {
+    for (const x of contenders) x.close();
+  }
+}
