@@ -6,6 +6,7 @@ import { initSweep, runSweep } from '../src/sweep/run.js';
 import { WHOLE, parseShard, shardFromEnv } from '../src/sweep/shard.js';
 import { type SweepSpec, groupCount, makeSpec, parseAxis, sweepModels } from '../src/sweep/spec.js';
 import { summarize, writeSummary } from '../src/sweep/summary.js';
+import { writeReport } from '../src/report/report.js';
 import { OVERRIDES, PRESETS } from '../src/train/config.js';
 
 const usage = `usage: npm run sweep -- --preset <name> --grid <field=v1,v2,…> [--grid …] --seeds <s1,s2,…> --out <dir> [overrides] [--shard i/n]
@@ -93,19 +94,20 @@ runCli(async () => {
   process.stderr.write(`sweep ${dir}: ${models} models in ${groups} groups; shard ${shard.index}/${shard.count} (${source})\n`);
   if (shard.index >= groups) process.stderr.write(`shard ${shard.index} has no work: the grid has ${groups} groups\n`);
   const out = await runSweep(dir, spec, { shard, redo, cpu: !!values.cpu });
-  if (shard.count === 1) merge(dir);
+  if (shard.count === 1) await merge(dir);
   const busy = out.busy.length ? `, ${out.busy.length} held by other workers` : '';
   process.stderr.write(`done: ${out.ran} models run, ${out.skipped} already done${busy}, ${out.failed.length} failed${out.failed.length ? `: ${out.failed.join(' ')}` : ''}\n`);
   if (out.failed.length) process.exitCode = 1;
 });
 
-function merge(dir: string): void {
+async function merge(dir: string): Promise<void> {
   const spec = readSpec(dir);
   if (!spec) throw new Error(`--merge ${dir}: no sweep there (no sweep.json)`);
   const s = summarize(dir, spec);
   writeSummary(dir, s);
+  const page = await writeReport(dir);
   const count = (st: string) => s.models.filter((m) => m.status === st).length;
-  process.stderr.write(`summary of ${s.models.length} models (${count('ok')} ok, ${count('not_grokked')} not grokked, ${count('failed')} failed, ${count('pending')} pending): ${join(dir, 'summary.json')}, summary.csv, summary_by_group.csv\n`);
+  process.stderr.write(`summary of ${s.models.length} models (${count('ok')} ok, ${count('not_grokked')} not grokked, ${count('failed')} failed, ${count('pending')} pending): ${join(dir, 'summary.json')}, summary.csv, summary_by_group.csv; the sweep's page: ${page}\n`);
   for (const sl of s.slopes.filter((x) => x.against === s.x && ['quadrature_error', 'eps'].includes(x.metric))) {
     process.stderr.write(`  ${sl.metric} ∝ ${s.x}^${sl.slope.toFixed(2)} [${sl.lo.toFixed(2)}, ${sl.hi.toFixed(2)}]\n`);
   }

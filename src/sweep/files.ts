@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { parseJson, parseWith } from '../io/schemas.js';
 import { SPEC_SCHEMA, type SweepSpec } from './spec.js';
 
-export const STAGES = ['train', 'analyze', 'bound'] as const;
+export const STAGES = ['train', 'analyze', 'bound', 'report'] as const;
 export type Stage = (typeof STAGES)[number];
 
 const StageStatusSchema = z.strictObject({ ok: z.boolean(), seconds: z.number().min(0), error: z.string().optional() });
@@ -30,6 +30,7 @@ export const sweepFiles = (dir: string) => ({
   analysis: (id: string) => join(dir, id, 'analysis.json'),
   bound: (id: string) => join(dir, id, 'bound.json'),
   plots: (id: string) => join(dir, id, 'plots'),
+  report: (id: string) => join(dir, id, 'report.html'),
 });
 
 /** The spec stored in a sweep directory, or undefined when there is none. */

@@ -12,7 +12,8 @@ import { boundCheckpoint } from '../bound/bound_checkpoint.js';
 import { type Gpu, getGpu } from '../gpu/device.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { analyzeCheckpoint } from '../interp/analyze_checkpoint.js';
-import { prepareRun, runFiles, runTraining } from '../train/run.js';
+import { type PreparedRun, prepareRun, runFiles, trainTogether } from '../train/run.js';
+import { writeReport } from '../report/report.js';
 import { fmtTime } from '../util/progress.js';
 import { type LockOptions, tryLock } from './lock.js';
 import { type ModelStatus, STAGES, type Stage, readSpec, readStatus, sweepFiles } from './files.js';
@@ -56,34 +57,43 @@ export async function runSweep(dir: string, spec: SweepSpec, opts: SweepOptions)
   const gpu = opts.cpu ? undefined : await getGpu();
   const t0 = performance.now();
   let costDone = 0;
-  for (const [i, m] of todo.entries()) {
-    const claim = tryLock(files.lock(m.id), opts.lock);
-    if ('owner' in claim) {
-      outcome.busy.push(m.id);
-      log(`${m.id}: held by ${claim.owner.host} pid ${claim.owner.pid} since ${claim.owner.since}; left to it`);
-      continue;
+  let logged = mine.length - todo.length;
+  // A grid point's seeds are claimed together and train together (one GPU submit per step for all of them).
+  for (const group of new Set(todo.map((m) => m.group))) {
+    const claimed: { m: SweepModel; release(): void }[] = [];
+    for (const m of todo.filter((x) => x.group === group)) {
+      const claim = tryLock(files.lock(m.id), opts.lock);
+      if ('owner' in claim) {
+        outcome.busy.push(m.id);
+        log(`${m.id}: held by ${claim.owner.host} pid ${claim.owner.pid} since ${claim.owner.since}; left to it`);
+      } else if (finished(dir, m, opts.redo ?? [])) {
+        // Another worker finished it since this one looked.
+        claim.lock.release();
+        outcome.skipped++;
+      } else {
+        claimed.push({ m, release: () => claim.lock.release() });
+      }
     }
-    if (finished(dir, m, opts.redo ?? [])) {
-      // Another worker finished it since this one looked.
-      claim.lock.release();
-      outcome.skipped++;
-      continue;
-    }
-    const tm = performance.now();
-    let status: ModelStatus;
     try {
-      status = await runModel(dir, m, gpu, opts.redo ?? []);
+      const tg = performance.now();
+      const statuses = await trainGroup(dir, claimed.map((c) => c.m));
+      const trainShare = (performance.now() - tg) / 1000 / Math.max(claimed.length, 1);
+      for (const { m } of claimed) {
+        const tm = performance.now();
+        const status = await runStages(dir, m, statuses.get(m.id)!, gpu, opts.redo ?? []);
+        outcome.ran++;
+        costDone += cost(m);
+        const failed = Object.entries(status.stages).find(([, st]) => !st.ok);
+        if (failed) outcome.failed.push(m.id);
+        const elapsed = (performance.now() - t0) / 1000;
+        const left = todo.filter((x) => x.group > group || (x.group === group && claimed.findIndex((c) => c.m === x) > claimed.findIndex((c) => c.m === m)));
+        const eta = (elapsed / costDone) * left.reduce((t, x) => t + cost(x), 0);
+        const what = failed ? `FAILED in ${failed[0]}: ${failed[1].error}` : describe(dir, m);
+        log(`[${++logged}/${mine.length}] ${m.id} ${what} (${fmtTime(trainShare + (performance.now() - tm) / 1000)}); ${fmtTime(elapsed)} elapsed, ETA ${fmtTime(eta)}`);
+      }
     } finally {
-      claim.lock.release();
+      for (const c of claimed) c.release();
     }
-    outcome.ran++;
-    costDone += cost(m);
-    const failed = Object.entries(status.stages).find(([, s]) => !s.ok);
-    if (failed) outcome.failed.push(m.id);
-    const elapsed = (performance.now() - t0) / 1000;
-    const eta = (elapsed / costDone) * todo.slice(i + 1).reduce((t, x) => t + cost(x), 0);
-    const what = failed ? `FAILED in ${failed[0]}: ${failed[1].error}` : describe(dir, m);
-    log(`[${mine.length - todo.length + i + 1}/${mine.length}] ${m.id} ${what} (${fmtTime((performance.now() - tm) / 1000)}); ${fmtTime(elapsed)} elapsed, ETA ${fmtTime(eta)}`);
   }
   return outcome;
 }
@@ -98,37 +108,69 @@ function finished(dir: string, m: SweepModel, redo: readonly Stage[]): boolean {
 
 function outputExists(dir: string, id: string, stage: Stage): boolean {
   const f = sweepFiles(dir);
-  return existsSync(stage === 'train' ? runFiles(f.model(id)).model : stage === 'analyze' ? f.analysis(id) : f.bound(id));
+  const path = { train: runFiles(f.model(id)).model, analyze: f.analysis(id), bound: f.bound(id), report: f.report(id) }[stage];
+  return existsSync(path);
 }
 
-/** Train, analyse and bound one model, skipping stages already done; the first failure ends the model's run. */
-async function runModel(dir: string, m: SweepModel, gpu: Gpu | undefined, redo: readonly Stage[]): Promise<ModelStatus> {
+const saveStatus = (dir: string, status: ModelStatus) => writeFileAtomic(sweepFiles(dir).status(status.id), JSON.stringify(status, null, 2) + '\n');
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n')[0];
+
+/**
+ * Train a grid point's models together (trainTogether: each model's files are those of training it alone), each resumed
+ * from its own run directory; a finished run returns at once. Returns every model's status with its train stage set.
+ */
+async function trainGroup(dir: string, models: readonly SweepModel[]): Promise<Map<string, ModelStatus>> {
   const f = sweepFiles(dir);
-  const mdir = f.model(m.id);
-  const status: ModelStatus = readStatus(dir, m.id) ?? { id: m.id, stages: {} };
-  const checkpoint = runFiles(mdir).model;
-  const work: Record<Stage, () => Promise<unknown>> = {
-    train: async () => {
-      // A run started before (killed, or finished) continues from its own config; the spec check made sure it is this one.
+  const statuses = new Map(models.map((m) => [m.id, readStatus(dir, m.id) ?? { id: m.id, stages: {} }]));
+  const runs: { m: SweepModel; dir: string; run: PreparedRun }[] = [];
+  for (const m of models) {
+    const mdir = f.model(m.id);
+    try {
+      // A run started before (killed, or finished) continues from its own config, which must be the sweep's.
       const run = prepareRun(mdir, existsSync(runFiles(mdir).config) ? undefined : m.cfg);
       if (JSON.stringify(run.cfg) !== JSON.stringify(m.cfg)) throw new Error(`${mdir} holds a run whose config differs from the sweep's`);
-      await runTraining(mdir, run, { quiet: !process.stderr.isTTY });
-    },
+      runs.push({ m, dir: mdir, run });
+    } catch (e) {
+      statuses.get(m.id)!.stages.train = { ok: false, seconds: 0, error: message(e) };
+    }
+  }
+  const t = performance.now();
+  let error: string | undefined;
+  try {
+    await trainTogether(runs, { quiet: !process.stderr.isTTY });
+  } catch (e) {
+    error = message(e);
+  }
+  // Trained together, each model is charged an equal share of the group's wall time.
+  const seconds = (performance.now() - t) / 1000 / Math.max(runs.length, 1);
+  for (const { m } of runs) {
+    const st = statuses.get(m.id)!;
+    st.stages.train = error ? { ok: false, seconds, error } : { ok: true, seconds: st.stages.train?.ok ? st.stages.train.seconds : seconds };
+  }
+  for (const st of statuses.values()) saveStatus(dir, st);
+  return statuses;
+}
+
+/** Analyse, bound and report one trained model, skipping stages already done; the first failure ends the model's run. */
+async function runStages(dir: string, m: SweepModel, status: ModelStatus, gpu: Gpu | undefined, redo: readonly Stage[]): Promise<ModelStatus> {
+  if (!status.stages.train?.ok) return status;
+  const f = sweepFiles(dir);
+  const checkpoint = runFiles(f.model(m.id)).model;
+  const work: Record<Exclude<Stage, 'train'>, () => Promise<unknown>> = {
     analyze: () => analyzeCheckpoint(checkpoint, { json: f.analysis(m.id), plots: f.plots(m.id) }, gpu),
     bound: () => boundCheckpoint(checkpoint, { json: f.bound(m.id), plots: f.plots(m.id) }, DEFAULT_BOUND_OPTIONS, gpu),
+    report: () => writeReport(f.model(m.id)),
   };
-  for (const stage of STAGES) {
-    const done = status.stages[stage]?.ok && outputExists(dir, m.id, stage) && !redo.includes(stage);
-    if (done && stage !== 'train') continue;
-    // Training is always asked: a finished run returns at once, a killed one resumes.
+  for (const stage of STAGES.filter((x) => x !== 'train')) {
+    if (status.stages[stage]?.ok && outputExists(dir, m.id, stage) && !redo.includes(stage)) continue;
     const t = performance.now();
     try {
       await work[stage]();
-      status.stages[stage] = { ok: true, seconds: done ? status.stages[stage]!.seconds : (performance.now() - t) / 1000 };
+      status.stages[stage] = { ok: true, seconds: (performance.now() - t) / 1000 };
     } catch (e) {
-      status.stages[stage] = { ok: false, seconds: (performance.now() - t) / 1000, error: (e instanceof Error ? e.message : String(e)).split('\n')[0] };
+      status.stages[stage] = { ok: false, seconds: (performance.now() - t) / 1000, error: message(e) };
     }
-    writeFileAtomic(f.status(m.id), JSON.stringify(status, null, 2) + '\n');
+    saveStatus(dir, status);
     if (!status.stages[stage]!.ok) break;
   }
   return status;
