@@ -22,6 +22,7 @@ describe.skipIf(!!missing)(`the sweep on a one-node Slurm cluster${missing ? ` (
   beforeAll(async () => {
     cluster = await startSlurm();
   });
+  // Two array tasks and an in-process run of the tiny sweep: about a minute alone, several under a full suite's load.
   afterAll(() => cluster?.stop());
 
   it('runs as a 2-task job array and a dependent merge, and its summary equals the unsharded in-process run', async () => {
@@ -53,5 +54,5 @@ describe.skipIf(!!missing)(`the sweep on a one-node Slurm cluster${missing ? ` (
     expect(out.failed).toEqual([]);
     writeSummary(local, summarize(local, spec));
     expect(withoutTimes(dir)).toEqual(withoutTimes(local));
-  });
+  }, 900_000);
 });

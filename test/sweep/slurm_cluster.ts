@@ -45,11 +45,13 @@ export async function startSlurm(): Promise<Cluster> {
     dir,
     env: { ...process.env, SLURM_CONF: join(dir, 'slurm.conf') },
     stop() {
-      for (const f of pids) {
-        const pid = existsSync(f) ? Number(readFileSync(f, 'utf8').trim()) : NaN;
-        if (pid > 0) try { process.kill(pid, 'SIGTERM'); } catch { /* already gone */ }
-      }
-      rmSync(dir, { recursive: true, force: true });
+      const live = pids.map((f) => (existsSync(f) ? Number(readFileSync(f, 'utf8').trim()) : NaN)).filter((pid) => pid > 0);
+      for (const pid of live) try { process.kill(pid, 'SIGTERM'); } catch { /* already gone */ }
+      // The daemons write their state on the way out: wait for them (10 s at most) before removing their folder.
+      // (A daemon that exited but is not reaped yet, a zombie, counts as gone.)
+      const alive = (pid: number) => { try { return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8')); } catch { return false; } };
+      for (let i = 0; i < 100 && live.some(alive); i++) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+      rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
     },
   };
   try {
