@@ -48,18 +48,17 @@ describe('npm run sweep', () => {
   it('killed with SIGKILL and restarted, redoes no finished model and ends with the same summary', async () => {
     const dir = tempDir('sweep-kill');
     const first = start([...TINY, '--out', dir]);
-    const status0 = join(dir, 'status', `${IDS[0]}.json`);
-    // Kill once the first model is done and the second has begun.
-    while (!(existsSync(status0) && JSON.parse(readFileSync(status0, 'utf8')).stages.bound && existsSync(join(dir, IDS[1], 'config.json')))) {
+    // Kill once the second grid point's training has begun: the first point's two models (trained together) are done.
+    while (!existsSync(join(dir, IDS[2], 'config.json'))) {
       if (first.exitCode !== null) throw new Error('the sweep ended before it could be killed');
-      await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 20));
     }
     first.kill('SIGKILL');
     await exited(first);
     const before = readdirSync(join(dir, IDS[0])).map((f) => [f, statSync(join(dir, IDS[0], f)).mtimeMs]);
     const again = node(SWEEP, [...TINY, '--out', dir]);
     expect(again.status, again.stderr).toBe(0);
-    expect(again.stderr).toMatch(/1 of this shard's 4 models already done/);
+    expect(again.stderr).toMatch(/2 of this shard's 4 models already done/);
     expect(readdirSync(join(dir, IDS[0])).map((f) => [f, statSync(join(dir, IDS[0], f)).mtimeMs])).toEqual(before);
     expect(withoutTimes(dir)).toEqual(withoutTimes(reference));
     expect(readdirSync(join(dir, 'locks'))).toEqual([]);

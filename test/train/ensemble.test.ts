@@ -18,11 +18,16 @@ function small(name: string, extra: [string, string][] = []): TrainConfig {
   return applyOverrides(preset(name), [['p', '7'], ['d-model', '16'], ['d-mlp', '13'], ['n-heads', '2'], ['steps', '30'], ['eval-every', '10'], ['checkpoint-every', '10'], ...extra]);
 }
 
-/** Every file of a run directory, metrics with `seconds` (wall time) set to 0. */
+/**
+ * Every file of a run directory but the curves figure (it plots wall time), metrics with `seconds` set to 0 and
+ * config.json without its provenance (which records when the run was made).
+ */
 function files(dir: string): Record<string, string> {
-  return Object.fromEntries(readdirSync(dir).filter((n) => n !== 'curves.svg').map((n) => {
+  return Object.fromEntries(readdirSync(dir).filter((n) => !n.startsWith('curves.')).map((n) => {
     const text = readFileSync(join(dir, n), n.endsWith('.safetensors') ? 'base64' : 'utf8');
-    return [n, n === 'metrics.jsonl' ? text.trim().split('\n').map((l) => JSON.stringify({ ...JSON.parse(l), seconds: 0 })).join('\n') : text];
+    if (n === 'metrics.jsonl') return [n, text.trim().split('\n').map((l) => JSON.stringify({ ...JSON.parse(l), seconds: 0 })).join('\n')];
+    if (n === 'config.json') return [n, JSON.stringify({ ...JSON.parse(text), provenance: undefined })];
+    return [n, text];
   }));
 }
 
