@@ -15,7 +15,7 @@ import { analyzeCheckpoint } from '../interp/analyze_checkpoint.js';
 import { type PreparedRun, prepareRun, runFiles, trainTogether } from '../train/run.js';
 import { writeReport } from '../report/report.js';
 import { fmtTime } from '../util/progress.js';
-import { type LockOptions, tryLock } from './lock.js';
+import { type Lock, type LockOptions, tryLock } from './lock.js';
 import { type ModelStatus, STAGES, type Stage, readSpec, readStatus, sweepFiles } from './files.js';
 import { type Shard, type SweepModel, type SweepSpec, inShard, specDifferences, sweepModels } from './spec.js';
 import { GROKKED, TIERS, modelRow } from './summary.js';
@@ -50,28 +50,33 @@ export async function runSweep(dir: string, spec: SweepSpec, opts: SweepOptions)
   const files = sweepFiles(dir);
   mkdirSync(join(dir, 'status'), { recursive: true });
   mkdirSync(join(dir, 'locks'), { recursive: true });
+  const redo = opts.redo ?? [];
   const mine = sweepModels(spec).filter((m) => inShard(m, opts.shard));
-  const todo = mine.filter((m) => !finished(dir, m, opts.redo ?? []));
+  const todo = mine.filter((m) => !finished(dir, m, redo));
   const outcome: SweepOutcome = { ran: 0, skipped: mine.length - todo.length, failed: [], busy: [] };
   if (outcome.skipped) log(`${outcome.skipped} of this shard's ${mine.length} models already done`);
   const gpu = opts.cpu ? undefined : await getGpu();
   const t0 = performance.now();
   let costDone = 0;
+  // What is left for the ETA: every model this worker has not yet run, skipped or left to another.
+  let costLeft = todo.reduce((t, m) => t + cost(m), 0);
   let logged = mine.length - todo.length;
   // A grid point's seeds are claimed together and train together (one GPU submit per step for all of them).
   for (const group of new Set(todo.map((m) => m.group))) {
-    const claimed: { m: SweepModel; release(): void }[] = [];
+    const claimed: { m: SweepModel; lock: Lock }[] = [];
     for (const m of todo.filter((x) => x.group === group)) {
       const claim = tryLock(files.lock(m.id), opts.lock);
       if ('owner' in claim) {
+        costLeft -= cost(m);
         outcome.busy.push(m.id);
         log(`${m.id}: held by ${claim.owner.host} pid ${claim.owner.pid} since ${claim.owner.since}; left to it`);
-      } else if (finished(dir, m, opts.redo ?? [])) {
+      } else if (finished(dir, m, redo)) {
         // Another worker finished it since this one looked.
+        costLeft -= cost(m);
         claim.lock.release();
         outcome.skipped++;
       } else {
-        claimed.push({ m, release: () => claim.lock.release() });
+        claimed.push({ m, lock: claim.lock });
       }
     }
     try {
@@ -80,19 +85,19 @@ export async function runSweep(dir: string, spec: SweepSpec, opts: SweepOptions)
       const trainShare = (performance.now() - tg) / 1000 / Math.max(claimed.length, 1);
       for (const { m } of claimed) {
         const tm = performance.now();
-        const status = await runStages(dir, m, statuses.get(m.id)!, gpu, opts.redo ?? []);
+        const status = await runStages(dir, m, statuses.get(m.id)!, gpu, redo);
         outcome.ran++;
         costDone += cost(m);
+        costLeft -= cost(m);
         const failed = Object.entries(status.stages).find(([, st]) => !st.ok);
         if (failed) outcome.failed.push(m.id);
         const elapsed = (performance.now() - t0) / 1000;
-        const left = todo.filter((x) => x.group > group || (x.group === group && claimed.findIndex((c) => c.m === x) > claimed.findIndex((c) => c.m === m)));
-        const eta = (elapsed / costDone) * left.reduce((t, x) => t + cost(x), 0);
+        const eta = (elapsed / costDone) * costLeft;
         const what = failed ? `FAILED in ${failed[0]}: ${failed[1].error}` : describe(dir, m);
         log(`[${++logged}/${mine.length}] ${m.id} ${what} (${fmtTime(trainShare + (performance.now() - tm) / 1000)}); ${fmtTime(elapsed)} elapsed, ETA ${fmtTime(eta)}`);
       }
     } finally {
-      for (const c of claimed) c.release();
+      for (const c of claimed) c.lock.release();
     }
   }
   return outcome;
