@@ -2,38 +2,30 @@
 // train (resuming an unfinished run), analyse, bound, write the report; print the report's path and the total time.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse, runCli } from '../src/cli/main.js';
+import { command, runCommand } from '../src/cli/main.js';
+import { addOverrideOptions, givenOverrides } from '../src/cli/overrides.js';
 import { DEFAULT_BOUND_OPTIONS } from '../src/bound/bound.js';
 import { boundCheckpoint } from '../src/bound/bound_checkpoint.js';
 import { getGpu } from '../src/gpu/device.js';
 import { analyzeCheckpoint } from '../src/interp/analyze_checkpoint.js';
 import { writeReport } from '../src/report/report.js';
-import { OVERRIDES, applyOverrides, preset } from '../src/train/config.js';
+import { applyOverrides, preset } from '../src/train/config.js';
 import { differences, prepareRun, readConfig, runFiles, runTraining } from '../src/train/run.js';
 
-const usage = `usage: npm run main [-- --out <dir>] [training overrides]
-
-Train the canonical pizza model (preset pizza: p ${preset('pizza').model.p}, d_mlp ${preset('pizza').model.d_mlp}, ${preset('pizza').steps} full-batch steps), analyse it, certify it, and
+const cmd = command('main', `Train the canonical pizza model (preset pizza: p ${preset('pizza').model.p}, d_mlp ${preset('pizza').model.d_mlp}, ${preset('pizza').steps} full-batch steps), analyse it, certify it, and
 write its report: <dir>/report.html, whose path is printed last with the total time. <dir> defaults to
 runs/pizza-seed<seed> (git ignores runs/), with the overrides in its name when there are any. A run already in <dir> with
 the same config is resumed where it stopped (a finished one is not trained again); one with another config is an error.
-Committed results are written only when <dir> names them (--out results/pizza-seed0).
+Committed results are written only when <dir> names them (--out results/pizza-seed0).`)
+  .option('--out <dir>', 'run directory');
+addOverrideOptions(cmd);
 
-  --out <dir>          run directory
-${OVERRIDES.map((o) => `  --${o.flag.padEnd(19)}${o.help}`).join('\n')}`;
-
-runCli(async () => {
+runCommand(cmd, async (values) => {
   const t0 = performance.now();
-  const options = Object.fromEntries([['out', { type: 'string' }], ...OVERRIDES.map((o) => [o.flag, { type: 'string' }])]) as Parameters<typeof parse>[0];
-  const values = parse(options, usage).values as Record<string, string | boolean | undefined>;
-  if (values.help) {
-    process.stdout.write(usage + '\n');
-    return;
-  }
-  const overrides = OVERRIDES.filter((o) => values[o.flag] !== undefined).map((o) => [o.flag, String(values[o.flag])] as [string, string]);
+  const overrides = givenOverrides(values);
   const cfg = applyOverrides(preset('pizza'), overrides);
   const named = overrides.filter(([flag]) => flag !== 'seed').map(([flag, v]) => `-${flag}${v}`).join('');
-  const dir = String(values.out ?? `runs/pizza-seed${cfg.seed}${named}`);
+  const dir = values.out ?? `runs/pizza-seed${cfg.seed}${named}`;
   const files = runFiles(dir);
   // The same config resumes; another one is refused by prepareRun, naming the differences.
   const same = existsSync(files.config) && !differences(readConfig(files.config), cfg).length;

@@ -1,28 +1,18 @@
 // npm run report -- <dir>      (see --help)
-import { parse, runCli } from '../src/cli/main.js';
+import { command, runCommand } from '../src/cli/main.js';
 import { checkPage } from '../src/report/browser.js';
 import { writeReport } from '../src/report/report.js';
 
-const usage = `usage: npm run report -- <dir> [--screenshot <file.png>]
-
-Write <dir>/report.html, one self-contained page (figures inline, no network, opens from file://), and print its path.
+const cmd = command('report', `Write <dir>/report.html, one self-contained page (figures inline, no network, opens from file://), and print its path.
 <dir> is a run directory (config.json, metrics.jsonl, and what npm run analyze and npm run bound wrote: analysis.json,
 bound.json, plots/) or a sweep directory (summary.json). The page's own figures are written to <dir>/plots/ with their
-Vega-Lite specs (.vl.json).
+Vega-Lite specs (.vl.json).`)
+  .argument('[dir]', 'run or sweep directory')
+  .option('--screenshot <file>', 'also open the page in headless Chromium (/usr/bin/chromium, or $CHROMIUM), check that every figure drew and nothing was requested, and save a full-page screenshot there');
 
-  --screenshot <file>  also open the page in headless Chromium (/usr/bin/chromium, or $CHROMIUM), check that every
-                       figure drew and nothing was requested, and save a full-page screenshot there`;
-
-runCli(async () => {
-  const args = parse({ screenshot: { type: 'string' } }, usage, process.argv.slice(2), true);
-  const values = args.values as { screenshot?: string; help?: boolean };
-  const { positionals } = args;
-  if (values.help) {
-    process.stdout.write(usage + '\n');
-    return;
-  }
-  if (positionals.length !== 1) throw new Error(`expected one directory, got ${positionals.length}\n\n${usage}`);
-  const path = await writeReport(positionals[0]);
+runCommand(cmd, async (values, [dir]) => {
+  if (dir === undefined) throw new Error('expected one directory, got none (npm run report -- <dir>)');
+  const path = await writeReport(dir);
   if (values.screenshot !== undefined) {
     const c = await checkPage(path, values.screenshot);
     const bad = [...c.consoleErrors, ...c.blocked.map((u) => `requested ${u}`), ...c.figures.filter((f) => !f.marks || !f.width).map((f) => `${f.id} did not draw`)];

@@ -1,6 +1,5 @@
 // Shared command-line plumbing, on commander: every command gets the same help layout, typed options, and
 // the project's error convention (one line `error: …` on stderr, exit 2; --help exits 0).
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { Command, InvalidArgumentError, type OptionValues } from '@commander-js/extra-typings';
 
 /**
@@ -47,15 +46,4 @@ export function runCli(body: () => Promise<void>): void {
     () => process.exit(),
     (e: unknown) => fail(e instanceof Error ? e.message : String(e)),
   );
-}
-
-export type Options = NonNullable<ParseArgsConfig['options']>;
-
-/** The node:util parser that `main` still uses; new commands use `command` above. */
-export function parse(options: Options, usage: string, argv = process.argv.slice(2), allowPositionals = false) {
-  try {
-    return parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals });
-  } catch (e) {
-    fail(`${(e as Error).message}\n\n${usage}`);
-  }
 }
