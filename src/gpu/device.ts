@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { create, globals } from 'webgpu';
 import { dropDawnNoise } from './dawn_noise.js';
+import { rowSubgroupSize } from './subgroups.js';
 
 export interface Gpu {
   readonly gpu: GPU;
@@ -14,6 +15,11 @@ export interface Gpu {
   /** Errors Dawn reported outside an error scope, rethrown at the next sync point. */
   readonly pendingErrors: string[];
   lost: string | undefined;
+  /**
+   * s when the subgroups of an (s, 8) workgroup are its rows, lanes in x order (lavapipe: 8, its SIMD
+   * width), else undefined: the matmul kernel then shares its loads of A across a subgroup. Probed at start.
+   */
+  subgroupSize: number | undefined;
   /** Buffers created through createBuffer and not yet destroyed, and their bytes: what this process holds on the device. */
   readonly live: { buffers: number; bytes: number };
 }
@@ -33,10 +39,14 @@ async function acquire(): Promise<Gpu> {
   const gpu = create([]);
   const adapter = await withoutDawnNoise(() => gpu.requestAdapter({ powerPreference: 'high-performance' }));
   if (!adapter) throw new Error(SETUP_HINT);
+  // The matmul kernel is written with subgroup operations (enabled in its source, so a device without them
+  // cannot compile it); Dawn has them on Vulkan, Metal and D3D12 alike.
+  if (!adapter.features.has('subgroups')) throw new Error(`the WebGPU adapter (${adapter.info.description || adapter.info.device}) lacks the 'subgroups' feature the kernels need`);
   const a = adapter.limits;
   // Ask for everything the adapter allows on the limits the kernels lean on: big storage buffers for
   // full-batch activations, and as many storage bindings per stage as the backward kernels take.
   const device = await adapter.requestDevice({
+    requiredFeatures: ['subgroups'],
     requiredLimits: {
       maxStorageBufferBindingSize: a.maxStorageBufferBindingSize,
       maxBufferSize: a.maxBufferSize,
@@ -47,13 +57,14 @@ async function acquire(): Promise<Gpu> {
       maxComputeWorkgroupsPerDimension: a.maxComputeWorkgroupsPerDimension,
     },
   });
-  const g: Gpu = { gpu, adapter, device, pendingErrors: [], lost: undefined, live: { buffers: 0, bytes: 0 } };
+  const g: Gpu = { gpu, adapter, device, subgroupSize: undefined, pendingErrors: [], lost: undefined, live: { buffers: 0, bytes: 0 } };
   device.addEventListener('uncapturederror', (e) => {
     g.pendingErrors.push((e as GPUUncapturedErrorEvent).error.message);
   });
   void device.lost.then((info) => {
     if (info.reason !== 'destroyed') g.lost = `WebGPU device lost (${info.reason}): ${info.message}`;
   });
+  g.subgroupSize = await rowSubgroupSize(g);
   return g;
 }
 

@@ -123,6 +123,11 @@ export class KernelRegistry {
     this.owner = owner ?? new Owner(g);
   }
 
+  /** See Gpu.subgroupSize. */
+  get subgroupSize(): number | undefined {
+    return this.g.subgroupSize;
+  }
+
   /** The same compiled kernels, preparing into `owner`: a model's dispatches are freed with the model. */
   ownedBy(owner: Owner): KernelRegistry {
     return new KernelRegistry(this.g, this.dir, owner, this.kernels);

@@ -10,15 +10,17 @@ import { groups, requireElements, vec4Alias } from './util.js';
 export interface MatmulTile { tm: number; tn: number; wgx: number; wgy: number }
 
 /**
- * 8×16 per invocation in 8×8 workgroups measured best on lavapipe (npm run bench, 1024³ before vec4 loads:
- * ~17 GFLOP/s median, 23 best, against 8×8 ~16/20 and 4×4 ~10/11; 12×16 and 16×16 spill and fall to 2–12;
- * workgroup shapes 4×16 and 16×4 within noise). Narrow outputs
- * (N = p = 59, N = 1) and short ones take smaller tiles so fewer clamped rows and columns are computed.
+ * 8×16 per invocation in 8×8 workgroups measured best on lavapipe for the plain loop (npm run bench, 1024³
+ * before vec4 loads: ~17 GFLOP/s median, 23 best, against 8×8 ~16/20 and 4×4 ~10/11; 12×16 and 16×16 spill
+ * and fall to 2–12; workgroup shapes 4×16 and 16×4 within noise). With A shared through the subgroup
+ * (`shuffleA`) A costs WGX times fewer loads, so taller tiles pay: 16×8 measured best on every model shape
+ * (1.2–1.5× the plain 8×16). Narrow outputs (N = p = 59, N = 1) and short ones take smaller tiles so fewer
+ * clamped rows and columns are computed.
  */
-export function matmulTile(s: MatmulShape): MatmulTile {
+export function matmulTile(s: MatmulShape, shuffleA = false): MatmulTile {
   // Narrow outputs (the p logits) go faster with taller tiles, measured on lavapipe: 2785×59×512 takes
   // 26 ms with 8×4 tiles and 15 ms with 16×8; the weight gradient 512×59×2785, 27 ms and 14 ms.
-  const tn = s.N >= 128 ? 16 : s.N >= 48 ? 8 : 4;
+  const tn = s.N >= 128 && !shuffleA ? 16 : s.N >= 48 ? 8 : 4;
   // A few rows (bias-like row vectors): one row of invocations, each with exactly those rows. An 8×8
   // workgroup would have 63 of its 64 invocations recompute row 0 (0.9 ms against 0.1 ms for 1×128×512).
   if (s.M <= 4) return { tm: s.M, tn, wgx: 8, wgy: 1 };
@@ -47,10 +49,13 @@ export function matmul(
   requireElements('matmul', 'C', c, need.c);
   if (opts.bias) requireElements('matmul', 'bias', opts.bias, (s.batch - 1) * (opts.biasStride ?? 0) + s.N);
   if (opts.reluGate) requireElements('matmul', 'reluGate', opts.reluGate, need.c);
-  const tile = opts.tile ?? matmulTile(s);
+  // A is shared through the subgroup when subgroups are exactly one workgroup row (the shader checks the
+  // lane layout too, and falls back to the plain loop if it differs).
+  const shuffleA = k.subgroupSize === (opts.tile?.wgx ?? 8);
+  const tile = opts.tile ?? matmulTile(s, shuffleA);
   if (tile.tm > 16 || tile.tn > 16) throw new Error(`matmul: tile ${tile.tm}×${tile.tn} exceeds the shader's 16×16`);
   // Aᵀ or B read as vec4 needs whole vec4s in every row and batch (the binding offset is 256-byte aligned already).
-  const vecA = s.transA && s.M % 4 === 0 && s.strideA % 4 === 0 && tile.tm % 4 === 0;
+  const vecA = !shuffleA && s.transA && s.M % 4 === 0 && s.strideA % 4 === 0 && tile.tm % 4 === 0;
   const vecB = !s.transB && s.N % 4 === 0 && s.strideB % 4 === 0 && tile.tn % 4 === 0;
   return k.prepare('matmul', {
     // Unused bindings get a read-only stand-in (read-only aliasing is allowed; read-write is not): A for the
@@ -58,7 +63,7 @@ export function matmul(
     tensors: { a, b, bias: opts.bias ?? a, gate: opts.reluGate ?? a, c, a4: vec4Alias(a, vecA), b4: vec4Alias(b, vecB) },
     uniforms: { M: s.M, N: s.N, K: s.K, strideA: s.strideA, strideB: s.strideB, strideC: strideC(s), biasStride: opts.biasStride ?? 0, alpha: opts.alpha ?? 1 },
     constants: {
-      TRANS_A: +s.transA, TRANS_B: +s.transB, HAS_BIAS: +!!opts.bias, ACCUMULATE: +!!opts.accumulate, RELU_GATE: +!!opts.reluGate, VEC_A: +vecA, VEC_B: +vecB,
+      TRANS_A: +s.transA, TRANS_B: +s.transB, HAS_BIAS: +!!opts.bias, ACCUMULATE: +!!opts.accumulate, RELU_GATE: +!!opts.reluGate, VEC_A: +vecA, VEC_B: +vecB, SHUFFLE_A: +shuffleA,
       TM: tile.tm, TN: tile.tn, WGX: tile.wgx, WGY: tile.wgy,
     },
     workgroups: [groups(s.N, tile.tn * tile.wgx), groups(s.M, tile.tm * tile.wgy), s.batch],
