@@ -258,7 +258,23 @@ def serve(peer):
         print(json.dumps({"ms_per_step": (time.perf_counter() - t0) * 1e3 / n}), flush=True)
 
 
+def keep_freed_memory():
+    """Let glibc keep freed blocks for reuse instead of returning each step's large tensors to the kernel.
+
+    By default every tensor above 128 KiB is its own mmap, unmapped when freed, so each step faults its
+    activations in afresh; on this project's sandboxed machines that made the fast step 13–113 ms (median
+    45) where, with memory kept, it is a steady 13 ms. A peer should run at its best, so it gets this."""
+    import ctypes
+
+    libc = ctypes.CDLL("libc.so.6")
+    M_TRIM_THRESHOLD, M_TOP_PAD, M_MMAP_THRESHOLD = -1, -2, -3
+    for option, value in ((M_MMAP_THRESHOLD, 1 << 30), (M_TRIM_THRESHOLD, (1 << 31) - 1), (M_TOP_PAD, 1 << 27)):
+        if not libc.mallopt(option, value):
+            sys.exit(f"mallopt({option}, {value}) failed")
+
+
 def import_torch(threads):
+    keep_freed_memory()
     # OpenBLAS reads its thread count when it loads; torch's own pool follows set_num_threads.
     os.environ["OPENBLAS_NUM_THREADS"] = str(threads)
     os.environ["OMP_NUM_THREADS"] = str(threads)
