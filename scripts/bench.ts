@@ -4,6 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { command, runCommand } from '../src/cli/main.js';
 import { benchMatmul } from '../src/bench/matmul.js';
+import { benchMatmulPeers } from '../src/bench/matmul_peers.js';
 import { benchPeer } from '../src/bench/peer.js';
 import { benchBoundTiers } from '../src/bench/bound_tiers.js';
 import { benchFair } from '../src/bench/fair.js';
@@ -40,6 +41,14 @@ const SECTIONS: Record<string, Section> = {
     table: (rows) => (rows as Awaited<ReturnType<typeof benchMatmul>>).map((r) => ({
       shape: r.shape, variant: r.variant, ms: +r.median_ms.toFixed(2), 'GFLOP/s': +r.gflops.toFixed(2), 'best GFLOP/s': +r.best_gflops.toFixed(2),
       'JS CPU GFLOP/s': +r.cpu_js_gflops.toFixed(2), 'vs JS': `${r.vs_cpu_js.toFixed(1)}×`, 'of 205 peak': pct(r.of_peak),
+    })),
+  },
+  // A same-runtime peer (issue 13): TensorFlow.js's WebGPU backend on our adapter, on the model's products.
+  matmul_peers: {
+    run: () => benchMatmulPeers(),
+    table: (result) => (result as Awaited<ReturnType<typeof benchMatmulPeers>>).rows.map((r) => ({
+      shape: r.shape, 'ours GFLOP/s': +r.ours_gflops.toFixed(2), 'ours best': +r.ours_best_gflops.toFixed(2),
+      'tfjs GFLOP/s': +r.tfjs_gflops.toFixed(2), 'tfjs best': +r.tfjs_best_gflops.toFixed(2), 'we lead by': `${r.lead.toFixed(1)}×`,
     })),
   },
   // The PyTorch peer (issue 6): installs Debian's python3-torch + OpenBLAS on first use; the peer's

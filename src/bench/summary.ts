@@ -4,12 +4,14 @@ import { CANONICAL_SIZE, type Fit, type TierCost } from './bound_tiers.js';
 import { sum } from '../util/stats.js';
 import { CPU_PEAK_GFLOPS, type MatmulRow } from './matmul.js';
 import type { FairResult } from './fair.js';
+import type { MatmulPeersResult } from './matmul_peers.js';
 import type { PeerResult } from './peer.js';
 import type { StepProfile, StepTiming, TimeTo100 } from './train_step.js';
 
 export interface BenchResults {
   like_for_like?: FairResult;
   matmul?: MatmulRow[];
+  matmul_peers?: MatmulPeersResult;
   peer?: PeerResult;
   train_step?: { steps: StepTiming[]; profile?: StepProfile; to_100: TimeTo100 };
   bound_tiers?: { rows: TierCost[]; fits: Fit[] };
@@ -82,6 +84,13 @@ export function benchSummary(r: BenchResults): string {
     out.push(`## Matmul (the tile the model uses), run of ${at('matmul')}\n`, '| shape | GFLOP/s (median) | best | JS float32, 1 thread | of peak |', '| --- | --- | --- | --- | --- |');
     for (const m of r.matmul.filter((x) => x.variant.startsWith('auto'))) out.push(`| ${m.shape}, tile ${m.variant.replace(/^auto \(|\)$/g, '')} | ${f(m.gflops)} | ${f(m.best_gflops)} | ${f(m.cpu_js_gflops)} | ${f(100 * m.of_peak)} % |`);
     out.push('');
+  }
+  if (r.matmul_peers) {
+    const x = r.matmul_peers;
+    out.push(`## Matmul against ${x.peer} on the same adapter, run of ${at('matmul_peers')}\n`,
+      `Both on one WebGPU device (${x.adapter}), same float32 inputs, interleaved round by round: ${x.rounds} rounds of ${x.dispatches} products each, timed to the queue's completion. Each shape's two results were checked equal within float32 tolerance. Above 1×, we lead.\n`,
+      '| shape | ours GFLOP/s (median) | best | tfjs GFLOP/s (median) | best | we lead by |', '| --- | --- | --- | --- | --- | --- |',
+      ...x.rows.map((m) => `| ${m.shape} | ${f(m.ours_gflops)} | ${f(m.ours_best_gflops)} | ${f(m.tfjs_gflops)} | ${f(m.tfjs_best_gflops)} | ${f(m.lead)}× |`), '');
   }
   if (r.bound_tiers) {
     out.push(`## Bound tiers: growth of cost (fitted log-log exponents), run of ${at('bound_tiers')}\n`, '| tier | over | flops exponent | seconds exponent |', '| --- | --- | --- | --- |');

@@ -53,3 +53,15 @@ describe('bench summary: like for like', () => {
     expect(md).toContain('our fast path runs at 6.2 % of it');
   });
 });
+
+describe('bench summary: matmul against tfjs', () => {
+  it('gives each shape both contenders\' GFLOP/s and our lead, naming the peer and its run', () => {
+    const row = { shape: '2785×59×512 (logits = hook_post·W_L)', M: 2785, N: 59, K: 512, transA: false, tile: '16×8', ours_gflops: 8, ours_best_gflops: 9, tfjs_gflops: 2, tfjs_best_gflops: 2.5, lead: 4, max_diff: 0, tolerance: 1e-3 };
+    const md = benchSummary({
+      matmul_peers: { peer: 'tfjs-backend-webgpu 4.22.0', adapter: 'mesa llvmpipe', rounds: 5, dispatches: 3, rows: [row] },
+      measured_at: { matmul_peers: '2026-12-03 10:44 UTC' },
+    });
+    expect(md).toContain('## Matmul against tfjs-backend-webgpu 4.22.0 on the same adapter, run of 2026-12-03 10:44 UTC');
+    expect(md).toContain('| 2785×59×512 (logits = hook_post·W_L) | 8.0 | 9.0 | 2.0 | 2.5 | 4.0× |');
+  });
+});
