@@ -3,7 +3,9 @@
 // One workgroup row per token v, taken from workgroup_id so the list walk is uniform across the workgroup
 // (on lavapipe: scalar index loads instead of per-lane gathers). VEC4 (d_model a multiple of 4): each
 // invocation sums four columns through x4, a vec4 view of x: one 16-byte load per row instead of four.
-struct Params { d_vocab: u32, d_model: u32 }
+// An ensemble's models are workgroup_id.z: model t's x and out start at t·strideX and t·strideOut; the
+// index is shared.
+struct Params { d_vocab: u32, d_model: u32, strideX: u32, strideOut: u32 }
 
 override VEC4: bool = false;
 
@@ -18,12 +20,13 @@ override VEC4: bool = false;
 fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
   let v = wid.y;
   let n = params.d_model;
-  let o = v * n;
+  let o = wid.z * params.strideOut + v * n;
+  let tx = wid.z * params.strideX;
   if (VEC4) {
     let m4 = wid.x * 64u + lid.x;
     if (m4 >= n / 4u) { return; }
     var s = vec4<f32>(0.0);
-    for (var i = starts[v]; i < starts[v + 1u]; i++) { s += x4[rows[i] * (n / 4u) + m4]; }
+    for (var i = starts[v]; i < starts[v + 1u]; i++) { s += x4[(tx + rows[i] * n) / 4u + m4]; }
     out[o + 4u * m4] = s.x;
     out[o + 4u * m4 + 1u] = s.y;
     out[o + 4u * m4 + 2u] = s.z;
@@ -32,7 +35,7 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
     let m = wid.x * 64u + lid.x;
     if (m >= n) { return; }
     var s = 0.0;
-    for (var i = starts[v]; i < starts[v + 1u]; i++) { s += x[rows[i] * n + m]; }
+    for (var i = starts[v]; i < starts[v + 1u]; i++) { s += x[tx + rows[i] * n + m]; }
     out[o + m] = s;
   }
 }

@@ -6,7 +6,9 @@
 // VEC4 (width a multiple of 4): each invocation takes four columns, reading the table through table4, a
 // vec4 view of the same buffer: one 16-byte load per row instead of four.
 // RELU_POST: also post = max(out, 0), hook_post beside hook_pre, saving the activation's own pass.
-struct Params { batch: u32, n_ctx: u32, d_vocab: u32, width: u32 }
+// An ensemble's models are workgroup_id.z: model t's table, bias and out (and post) start at t·strideTable,
+// t·strideBias and t·strideOut; the tokens are shared.
+struct Params { batch: u32, n_ctx: u32, d_vocab: u32, width: u32, strideTable: u32, strideBias: u32, strideOut: u32 }
 
 override VEC4: bool = false;
 override RELU_POST: bool = false;
@@ -22,18 +24,21 @@ override RELU_POST: bool = false;
 @compute @workgroup_size(64)
 fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   let w = params.width;
+  let tt = wid.z * params.strideTable;
+  let tb = wid.z * params.strideBias;
+  let to = wid.z * params.strideOut;
   if (VEC4) {
     let c4 = wid.x * 64u + lid.x;
     let c = 4u * c4;
     if (c >= w) { return; }
-    let bc = vec4<f32>(bias[c], bias[c + 1u], bias[c + 2u], bias[c + 3u]);
+    let bc = vec4<f32>(bias[tb + c], bias[tb + c + 1u], bias[tb + c + 2u], bias[tb + c + 3u]);
     for (var b = wid.y; b < params.batch; b += groups.y) {
       var s = bc;
       for (var j = 0u; j < params.n_ctx; j++) {
         let row = j * params.d_vocab + tokens[b * params.n_ctx + j];
-        s += table4[row * (w / 4u) + c4];
+        s += table4[(tt + row * w) / 4u + c4];
       }
-      let o = b * w + c;
+      let o = to + b * w + c;
       out[o] = s.x;
       out[o + 1u] = s.y;
       out[o + 2u] = s.z;
@@ -49,15 +54,15 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
   } else {
     let c = wid.x * 64u + lid.x;
     if (c >= w) { return; }
-    let bc = bias[c];
+    let bc = bias[tb + c];
     for (var b = wid.y; b < params.batch; b += groups.y) {
       var s = bc;
       for (var j = 0u; j < params.n_ctx; j++) {
         let row = j * params.d_vocab + tokens[b * params.n_ctx + j];
-        s += table[row * w + c];
+        s += table[tt + row * w + c];
       }
-      out[b * w + c] = s;
-      if (RELU_POST) { post[b * w + c] = max(s, 0.0); }
+      out[to + b * w + c] = s;
+      if (RELU_POST) { post[to + b * w + c] = max(s, 0.0); }
     }
   }
 }

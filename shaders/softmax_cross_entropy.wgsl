@@ -5,7 +5,9 @@
 // when the label ties the max) and s = Σ_{c≠j} e^{l_c − l_j} summed directly, loss = log1p(s) + (l_j − l_y)
 // and, when j = y, the label's gradient is −s/(1+s) rather than p_y − 1: a loss of 1e-9 keeps its
 // relative precision instead of being rounded to 0 or to multiples of float32's 6e-8.
-struct Params { batch: u32, d_vocab_out: u32, p: u32, scale: f32 }
+// An ensemble's models are global_invocation_id.y: model t's logits and dlogits start at t·strideLogits,
+// its loss and correct at t·strideRows; the labels are shared.
+struct Params { batch: u32, d_vocab_out: u32, p: u32, scale: f32, strideLogits: u32, strideRows: u32 }
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> logits: array<f32>;
@@ -27,11 +29,12 @@ fn log1p_pos(s: f32) -> f32 {
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let b = gid.x;
-  if (b >= params.batch) { return; }
+  let row = gid.x;
+  if (row >= params.batch) { return; }
   let V = params.d_vocab_out;
-  let o = b * V;
-  let y = labels[b];
+  let o = gid.y * params.strideLogits + row * V;
+  let b = gid.y * params.strideRows + row;
+  let y = labels[row];
   let ly = logits[o + y];
   var j = y;
   var arg = 0u;

@@ -8,11 +8,20 @@ import * as gpu from '../ops/gpu/index.js';
 import { type TokenIndex, tokenIndex } from '../ops/cpu/index.js';
 import type { MatmulShape } from '../ops/cpu/matmul.js';
 import type { ColumnSumShape } from '../ops/cpu/column_sum.js';
+import type { ScatterShape } from '../ops/cpu/embed.js';
 import type { AttentionShape, Backend, MatmulOpts } from './backend.js';
 import { tagIndex } from './cpu_backend.js';
 import type { ActFn, ModelConfig } from './config.js';
 import type { Batch } from './inputs.js';
 import type { ParamLayout, ParamName } from './params.js';
+
+/** An ensemble's layout (StackedGpuBackend): elements between models' copies of t, and all the copies as one binding. */
+export interface ModelStack {
+  readonly models: number;
+  stride(t: GpuTensor): number;
+  whole(t: GpuTensor): GpuTensor;
+}
+const wholeIn = (stack: ModelStack | undefined) => (t: GpuTensor) => (stack ? stack.whole(t) : t);
 
 export class GpuBackend implements Backend<GpuTensor> {
   /** The dispatches and copies prepared so far, in order. */
@@ -84,8 +93,14 @@ export class GpuBackend implements Backend<GpuTensor> {
   embedGather(W_E: GpuTensor, W_pos: GpuTensor, out: GpuTensor): void {
     this.push(gpu.embedGather(this.k, W_E, W_pos, this.tokens, { batch: this.batch.size, n_ctx: this.c.n_ctx, d_model: this.c.d_model }, out), out);
   }
-  embedScatterAdd(dx0: GpuTensor, out: GpuTensor): void {
-    this.push(gpu.embedScatterAdd(this.k, dx0, this.index, { d_vocab: this.c.d_vocab, d_model: this.c.d_model }, out), out);
+  // These four ops take an optional ModelStack: their tensors are then every model's copies, one dispatch for all.
+  embedScatterAdd(dx0: GpuTensor, out: GpuTensor, stack?: ModelStack): void {
+    this.scatter(this.index, dx0, { d_vocab: this.c.d_vocab, d_model: this.c.d_model }, out, stack);
+  }
+  private scatter(index: { starts: GpuTensor; rows: GpuTensor }, x: GpuTensor, s: ScatterShape, out: GpuTensor, stack?: ModelStack): void {
+    const w = wholeIn(stack);
+    const strides = stack && { models: stack.models, strideX: stack.stride(x), strideOut: stack.stride(out) };
+    this.push(gpu.embedScatterAdd(this.k, w(x), index, { ...s, ...strides }, w(out)), out);
   }
   attention(q: GpuTensor, k: GpuTensor, v: GpuTensor, s: AttentionShape, z: GpuTensor, pattern: GpuTensor): void {
     this.push(gpu.attention(this.k, q, k, v, s, z, pattern), z);
@@ -99,8 +114,12 @@ export class GpuBackend implements Backend<GpuTensor> {
   activationBackward(pre: GpuTensor, dpost: GpuTensor, act: ActFn, out: GpuTensor): void {
     this.push(gpu.activationBackward(this.k, pre, dpost, act, numel(pre.shape), out), out);
   }
-  softmaxCrossEntropy(logits: GpuTensor, scale: number, loss: GpuTensor, dlogits: GpuTensor, correct: GpuTensor): void {
-    this.push(gpu.softmaxCrossEntropy(this.k, logits, this.labels, { batch: this.batch.size, d_vocab_out: this.c.d_vocab_out, p: this.c.p, scale }, loss, dlogits, correct), dlogits);
+  /** With a stack, logits and dlogits must share one stride, and loss and correct another. */
+  softmaxCrossEntropy(logits: GpuTensor, scale: number, loss: GpuTensor, dlogits: GpuTensor, correct: GpuTensor, stack?: ModelStack): void {
+    const w = wholeIn(stack);
+    const strides = stack && { models: stack.models, strideLogits: stack.stride(logits), strideRows: stack.stride(loss) };
+    const s = { batch: this.batch.size, d_vocab_out: this.c.d_vocab_out, p: this.c.p, scale, ...strides };
+    this.push(gpu.softmaxCrossEntropy(this.k, w(logits), this.labels, s, w(loss), w(dlogits), w(correct)), dlogits);
   }
   copy(src: GpuTensor, dst: GpuTensor): void {
     this.steps.push(copy(src, dst));
@@ -108,12 +127,16 @@ export class GpuBackend implements Backend<GpuTensor> {
   fill(t: GpuTensor, value: number): void {
     this.steps.push(copy(this.constant(t.shape, new Float32Array(numel(t.shape)).fill(value), 'fill'), t));
   }
-  gatherSum(table: GpuTensor, bias: GpuTensor, out: GpuTensor, reluPost?: GpuTensor): void {
+  /** With a stack, reluPost must share out's stride. */
+  gatherSum(table: GpuTensor, bias: GpuTensor, out: GpuTensor, reluPost?: GpuTensor, stack?: ModelStack): void {
     const c = this.c;
-    this.push(gpu.gatherSum(this.k, table, bias, this.tokens, { batch: this.batch.size, n_ctx: c.n_ctx, d_vocab: c.d_vocab, width: numel(bias.shape) }, out, reluPost), out);
+    const w = wholeIn(stack);
+    const strides = stack && { models: stack.models, strideTable: stack.stride(table), strideBias: stack.stride(bias), strideOut: stack.stride(out) };
+    const s = { batch: this.batch.size, n_ctx: c.n_ctx, d_vocab: c.d_vocab, width: numel(bias.shape), ...strides };
+    this.push(gpu.gatherSum(this.k, w(table), w(bias), this.tokens, s, w(out), reluPost && w(reluPost)), out);
   }
-  scatterTags(x: GpuTensor, out: GpuTensor): void {
+  scatterTags(x: GpuTensor, out: GpuTensor, stack?: ModelStack): void {
     const width = numel(x.shape) / this.batch.size;
-    this.push(gpu.embedScatterAdd(this.k, x, this.tags, { d_vocab: this.c.n_ctx * this.c.d_vocab, d_model: width }, out), out);
+    this.scatter(this.tags, x, { d_vocab: this.c.n_ctx * this.c.d_vocab, d_model: width }, out, stack);
   }
 }

@@ -2,8 +2,9 @@
 // by one program: every tensor the schedule asks for gets a leading model dimension. Parameters and
 // gradients are [S, L] (ParamLayout L, a multiple of 64), other tensors [S, stride] with the stride padded to
 // 64 elements, so that each model's slice is a legal binding (256-byte offsets); constants are shared.
-// Products and column sums with no batch of their own (all the batch-sized ones, and most) run as one
-// dispatch over the model dimension, through their kernels' strides; the rest run once per model on
+// Products and column sums with no batch of their own (all the batch-sized ones, and most), the gathers,
+// scatters and the loss run as one dispatch over the model dimension, through their kernels' strides; the
+// rest (the generic schedule's embedding gather, attention, activations, copies) run once per model on
 // that model's slices. Each model's arithmetic is exactly that of the model alone (the kernels compute
 // each element the same way whatever its batch index), which the ensemble tests check bit for bit.
 import type { Owner } from '../gpu/device.js';
@@ -13,11 +14,11 @@ import type { ColumnSumShape } from '../ops/cpu/column_sum.js';
 import type { MatmulShape } from '../ops/cpu/matmul.js';
 import type { AttentionShape, Backend, MatmulOpts } from './backend.js';
 import type { ActFn, ModelConfig } from './config.js';
-import { GpuBackend } from './gpu_backend.js';
+import { GpuBackend, type ModelStack } from './gpu_backend.js';
 import type { Batch } from './inputs.js';
 import { PARAM_ALIGN, type ParamLayout, type ParamName } from './params.js';
 
-export class StackedGpuBackend implements Backend<GpuTensor> {
+export class StackedGpuBackend implements Backend<GpuTensor>, ModelStack {
   /** Prepares each dispatch (on the batch's tokens and labels, shared by every model). */
   private readonly one: GpuBackend;
   /** Elements between consecutive models' copies of a tensor; 0 for a constant all models share. */
@@ -32,7 +33,7 @@ export class StackedGpuBackend implements Backend<GpuTensor> {
   get steps(): Step[] { return this.one.steps; }
   set steps(s: Step[]) { this.one.steps = s; }
 
-  private stride(t: GpuTensor): number {
+  stride(t: GpuTensor): number {
     const s = this.strides.get(t);
     if (s === undefined) throw new Error(`stacked backend: tensor [${t.shape}] was not made by this backend`);
     return s;
@@ -44,7 +45,7 @@ export class StackedGpuBackend implements Backend<GpuTensor> {
   }
 
   /** Every model's copy of t, as one binding (t itself when shared). */
-  private whole(t: GpuTensor): GpuTensor {
+  whole(t: GpuTensor): GpuTensor {
     const s = this.stride(t);
     return s ? view(t, t.offset, [(this.models - 1) * s + numel(t.shape)]) : t;
   }
@@ -97,7 +98,7 @@ export class StackedGpuBackend implements Backend<GpuTensor> {
     this.each((at) => this.one.embedGather(at(W_E), at(W_pos), at(out)));
   }
   embedScatterAdd(dx0: GpuTensor, out: GpuTensor): void {
-    this.each((at) => this.one.embedScatterAdd(at(dx0), at(out)));
+    this.one.embedScatterAdd(dx0, out, this);
   }
   attention(q: GpuTensor, k: GpuTensor, v: GpuTensor, s: AttentionShape, z: GpuTensor, pattern: GpuTensor): void {
     this.each((at) => this.one.attention(at(q), at(k), at(v), s, at(z), at(pattern)));
@@ -112,6 +113,11 @@ export class StackedGpuBackend implements Backend<GpuTensor> {
     this.each((at) => this.one.activationBackward(at(pre), at(dpost), act, at(out)));
   }
   softmaxCrossEntropy(logits: GpuTensor, scale: number, loss: GpuTensor, dlogits: GpuTensor, correct: GpuTensor): void {
+    // One stride for logits and dlogits, one for loss and correct, as the kernel reads them.
+    if (this.stride(logits) === this.stride(dlogits) && this.stride(loss) === this.stride(correct)) {
+      this.one.softmaxCrossEntropy(logits, scale, loss, dlogits, correct, this);
+      return;
+    }
     this.each((at) => this.one.softmaxCrossEntropy(at(logits), scale, at(loss), at(dlogits), at(correct)));
   }
   copy(src: GpuTensor, dst: GpuTensor): void {
@@ -121,9 +127,14 @@ export class StackedGpuBackend implements Backend<GpuTensor> {
     this.each((at) => this.one.fill(at(t), value));
   }
   gatherSum(table: GpuTensor, bias: GpuTensor, out: GpuTensor, reluPost?: GpuTensor): void {
+    // reluPost is written at out's index, so it must be laid out as out is.
+    if (!reluPost || this.stride(reluPost) === this.stride(out)) {
+      this.one.gatherSum(table, bias, out, reluPost, this);
+      return;
+    }
     this.each((at) => this.one.gatherSum(at(table), at(bias), at(out), reluPost && at(reluPost)));
   }
   scatterTags(x: GpuTensor, out: GpuTensor): void {
-    this.each((at) => this.one.scatterTags(at(x), at(out)));
+    this.one.scatterTags(x, out, this);
   }
 }

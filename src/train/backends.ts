@@ -109,7 +109,7 @@ export class GpuTrainBackend implements TrainBackend {
 
 /**
  * S models of one shape on one split trained by one program (src/model/stacked_backend.ts): one forward
- * and backward over all S, then AdamW per model with its own hyperparameters. member(i) is model i's
+ * and backward over all S, then one AdamW dispatch, each model with its own hyperparameters. member(i) is model i's
  * TrainBackend; every member's step() returns the same program, which stepTogether submits once.
  */
 export class GpuEnsembleTrainBackend {
@@ -118,7 +118,8 @@ export class GpuEnsembleTrainBackend {
   private readonly owner: Owner;
   private readonly m: GpuTensor;
   private readonly v: GpuTensor;
-  private readonly hypers: GpuTensor[];
+  /** Each model's adamwHyper, one after another. */
+  private readonly hypers: GpuTensor;
   readonly program: readonly Step[];
   /** The evaluation since the last step, shared by the members that ask for it. */
   private evaluated: Promise<{ train: Metrics; test: Metrics }[]> | undefined;
@@ -130,13 +131,9 @@ export class GpuEnsembleTrainBackend {
     this.test = testBatch && new GpuModel(g, k, c, layout, testBatch, { schedule, models, shared: { params: this.train.params } });
     this.m = createTensor(this.owner, 'f32', [models * layout.length], undefined, 'adam.m');
     this.v = createTensor(this.owner, 'f32', [models * layout.length], undefined, 'adam.v');
-    this.hypers = Array.from({ length: models }, (_, i) => createTensor(this.owner, 'f32', [ADAMW_HYPER_LENGTH], undefined, `adam.hyper.${i}`));
-    const ko = k.ownedBy(this.owner);
-    const n = layout.trainableLength;
-    this.program = [
-      ...this.train.forwardBackward(),
-      ...this.hypers.map((hyper, i) => adamwGpu(ko, this.slice(this.train.params, i), this.slice(this.train.grads, i), this.slice(this.m, i), this.slice(this.v, i), hyper, n)),
-    ];
+    this.hypers = createTensor(this.owner, 'f32', [models * ADAMW_HYPER_LENGTH], undefined, 'adam.hyper');
+    const stack = { models, stride: layout.length };
+    this.program = [...this.train.forwardBackward(), adamwGpu(k.ownedBy(this.owner), this.train.params, this.train.grads, this.m, this.v, this.hypers, layout.trainableLength, stack)];
   }
 
   private slice(flat: GpuTensor, i: number): GpuTensor {
@@ -149,7 +146,7 @@ export class GpuEnsembleTrainBackend {
         for (const [t, data] of [[this.train.params, s.params], [this.m, s.m], [this.v, s.v]] as const) upload(this.g, this.slice(t, i), data);
       },
       step: (h) => {
-        upload(this.g, this.hypers[i], adamwHyper(h));
+        upload(this.g, view(this.hypers, i * ADAMW_HYPER_LENGTH, [ADAMW_HYPER_LENGTH]), adamwHyper(h));
         this.evaluated = undefined;
         return this.program;
       },

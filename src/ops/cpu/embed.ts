@@ -34,16 +34,29 @@ export function tokenIndex(keys: ArrayLike<number>, nKeys: number): TokenIndex {
   return { starts, rows };
 }
 
-export interface ScatterShape { d_vocab: number; d_model: number }
+/**
+ * `models` copies of the op on one index (an ensemble, default 1): model t's x starts at element t·strideX,
+ * its out at t·strideOut (default d_vocab·d_model).
+ */
+export interface ScatterShape { d_vocab: number; d_model: number; models?: number; strideX?: number; strideOut?: number }
 
-/** out[v] = Σ_{r in index list v} x[r], rows of width d_model: shaders/embed_scatter_add.wgsl. */
+export function scatterStrides(s: ScatterShape) {
+  const models = s.models ?? 1;
+  if (models > 1 && s.strideX === undefined) throw new Error('embedScatterAdd: an ensemble (models > 1) needs strideX');
+  return { models, x: s.strideX ?? 0, out: s.strideOut ?? s.d_vocab * s.d_model };
+}
+
+/** out[t, v] = Σ_{r in index list v} x[t, r] for each model t, rows of width d_model: shaders/embed_scatter_add.wgsl. */
 export function embedScatterAdd(x: ArrayLike<number>, index: TokenIndex, s: ScatterShape): F64 {
   const { d_vocab, d_model: dm } = s;
-  const out = new Float64Array(d_vocab * dm);
-  for (let v = 0; v < d_vocab; v++) {
-    for (let i = index.starts[v]; i < index.starts[v + 1]; i++) {
-      const r = index.rows[i];
-      for (let m = 0; m < dm; m++) out[v * dm + m] += x[r * dm + m];
+  const st = scatterStrides(s);
+  const out = new Float64Array((st.models - 1) * st.out + d_vocab * dm);
+  for (let t = 0; t < st.models; t++) {
+    for (let v = 0; v < d_vocab; v++) {
+      for (let i = index.starts[v]; i < index.starts[v + 1]; i++) {
+        const r = t * st.x + index.rows[i] * dm;
+        for (let m = 0; m < dm; m++) out[t * st.out + v * dm + m] += x[r + m];
+      }
     }
   }
   return out;

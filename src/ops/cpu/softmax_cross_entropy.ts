@@ -1,6 +1,12 @@
 import type { F64 } from './types.js';
 
-export interface CrossEntropyShape { batch: number; d_vocab_out: number; p: number; scale: number }
+/**
+ * `models` copies of the op on one set of labels (an ensemble, default 1): model t's logits and dlogits start
+ * at element t·strideLogits (default batch·d_vocab_out), its loss and correct at t·strideRows (default batch).
+ */
+export interface CrossEntropyShape { batch: number; d_vocab_out: number; p: number; scale: number; models?: number; strideLogits?: number; strideRows?: number }
+
+export const crossEntropyStrides = (s: CrossEntropyShape) => ({ models: s.models ?? 1, logits: s.strideLogits ?? s.batch * s.d_vocab_out, rows: s.strideRows ?? s.batch });
 
 export function checkCrossEntropyShape(s: CrossEntropyShape): void {
   if (!Number.isInteger(s.batch) || s.batch < 1) throw new Error(`softmaxCrossEntropy: batch ${s.batch} is not a positive integer`);
@@ -17,13 +23,15 @@ export function checkCrossEntropyShape(s: CrossEntropyShape): void {
 export function softmaxCrossEntropy(logits: ArrayLike<number>, labels: ArrayLike<number>, s: CrossEntropyShape): { loss: F64; dlogits: F64; correct: F64 } {
   checkCrossEntropyShape(s);
   const { batch, d_vocab_out: V, p, scale } = s;
-  const loss = new Float64Array(batch);
-  const dlogits = new Float64Array(batch * V);
-  const correct = new Float64Array(batch);
-  for (let b = 0; b < batch; b++) {
-    const o = b * V;
-    const y = labels[b];
-    if (!(y < V)) throw new Error(`softmaxCrossEntropy: label ${y} of row ${b} outside 0..${V - 1}`);
+  const st = crossEntropyStrides(s);
+  const loss = new Float64Array((st.models - 1) * st.rows + batch);
+  const dlogits = new Float64Array((st.models - 1) * st.logits + batch * V);
+  const correct = new Float64Array(loss.length);
+  for (let t = 0; t < st.models; t++) for (let row = 0; row < batch; row++) {
+    const b = t * st.rows + row;
+    const o = t * st.logits + row * V;
+    const y = labels[row];
+    if (!(y < V)) throw new Error(`softmaxCrossEntropy: label ${y} of row ${row} outside 0..${V - 1}`);
     let j = y;
     let arg = 0;
     for (let c = 0; c < V; c++) {

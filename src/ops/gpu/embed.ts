@@ -1,6 +1,6 @@
 import type { Dispatch, KernelRegistry } from '../../gpu/kernels.js';
 import { type GpuTensor, numel } from '../../gpu/tensor.js';
-import type { EmbedShape, ScatterShape } from '../cpu/embed.js';
+import { type EmbedShape, type ScatterShape, scatterStrides } from '../cpu/embed.js';
 import { groups, requireElements, rowGroups, vec4Alias } from './util.js';
 
 /** x0[b, j] = W_E[tokens[b, j]] + W_pos[j]: shaders/embed_gather.wgsl. */
@@ -16,16 +16,18 @@ export function embedGather(k: KernelRegistry, W_E: GpuTensor, W_pos: GpuTensor,
   });
 }
 
-/** out[v] = Σ of x's rows listed for v in the index (GPU copies of a TokenIndex). */
+/** out[t, v] = Σ of model t's rows of x listed for v in the index (GPU copies of a TokenIndex), for each model t. */
 export function embedScatterAdd(k: KernelRegistry, x: GpuTensor, index: { starts: GpuTensor; rows: GpuTensor }, s: ScatterShape, out: GpuTensor): Dispatch {
   // An index built for another vocabulary would read past its starts or leave rows unwritten.
   if (numel(index.starts.shape) !== s.d_vocab + 1) throw new Error(`embedScatterAdd: index.starts has ${numel(index.starts.shape)} entries, d_vocab ${s.d_vocab} needs ${s.d_vocab + 1}`);
-  requireElements('embedScatterAdd', 'out', out, s.d_vocab * s.d_model);
-  const vec4 = s.d_model % 4 === 0;
+  const st = scatterStrides(s);
+  requireElements('embedScatterAdd', 'out', out, (st.models - 1) * st.out + s.d_vocab * s.d_model);
+  // The vec4 view reads model t's x from element t·strideX, which must then be a multiple of 4.
+  const vec4 = s.d_model % 4 === 0 && st.x % 4 === 0;
   return k.prepare('embed_scatter_add', {
     tensors: { starts: index.starts, rows: index.rows, x, out, x4: vec4Alias(x, vec4) },
-    uniforms: { d_vocab: s.d_vocab, d_model: s.d_model },
+    uniforms: { d_vocab: s.d_vocab, d_model: s.d_model, strideX: st.x, strideOut: st.out },
     constants: { VEC4: +vec4 },
-    workgroups: [groups(vec4 ? s.d_model / 4 : s.d_model, 64), s.d_vocab],
+    workgroups: [groups(vec4 ? s.d_model / 4 : s.d_model, 64), s.d_vocab, st.models],
   });
 }

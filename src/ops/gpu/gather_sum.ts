@@ -1,22 +1,28 @@
 import type { Dispatch, KernelRegistry } from '../../gpu/kernels.js';
 import type { GpuTensor } from '../../gpu/tensor.js';
-import type { GatherSumShape } from '../cpu/gather_sum.js';
+import { type GatherSumShape, gatherSumStrides } from '../cpu/gather_sum.js';
 import { groups, requireElements, vec4Alias } from './util.js';
 
-/** out[b] = bias + Σ_j table[j·d_vocab + tokens[b, j]], and reluPost = max(out, 0) if given: shaders/gather_sum.wgsl. */
+/**
+ * out[t, b] = bias[t] + Σ_j table[t, j·d_vocab + tokens[b, j]] for each model t, and reluPost = max(out, 0)
+ * if given (laid out as out): shaders/gather_sum.wgsl.
+ */
 export function gatherSum(k: KernelRegistry, table: GpuTensor, bias: GpuTensor, tokens: GpuTensor, s: GatherSumShape, out: GpuTensor, reluPost?: GpuTensor): Dispatch {
-  requireElements('gatherSum', 'table', table, s.n_ctx * s.d_vocab * s.width);
-  requireElements('gatherSum', 'bias', bias, s.width);
+  const st = gatherSumStrides(s);
+  const last = st.models - 1;
+  requireElements('gatherSum', 'table', table, last * st.table + s.n_ctx * s.d_vocab * s.width);
+  requireElements('gatherSum', 'bias', bias, last * st.bias + s.width);
   requireElements('gatherSum', 'tokens', tokens, s.batch * s.n_ctx);
-  requireElements('gatherSum', 'out', out, s.batch * s.width);
-  if (reluPost) requireElements('gatherSum', 'reluPost', reluPost, s.batch * s.width);
-  const vec4 = s.width % 4 === 0;
+  requireElements('gatherSum', 'out', out, last * st.out + s.batch * s.width);
+  if (reluPost) requireElements('gatherSum', 'reluPost', reluPost, last * st.out + s.batch * s.width);
+  // The vec4 view reads model t's table from element t·strideTable, which must then be a multiple of 4.
+  const vec4 = s.width % 4 === 0 && st.table % 4 === 0;
   const x = groups(vec4 ? s.width / 4 : s.width, 64);
   return k.prepare('gather_sum', {
     tensors: { tokens, table, bias, out, table4: vec4Alias(table, vec4), post: reluPost ?? k.unusedOutput() },
-    uniforms: { batch: s.batch, n_ctx: s.n_ctx, d_vocab: s.d_vocab, width: s.width },
+    uniforms: { batch: s.batch, n_ctx: s.n_ctx, d_vocab: s.d_vocab, width: s.width, strideTable: st.table, strideBias: st.bias, strideOut: st.out },
     constants: { VEC4: +vec4, RELU_POST: +!!reluPost },
     // At most ~1024 workgroups; each walks its share of the rows.
-    workgroups: [x, Math.min(s.batch, Math.ceil(1024 / x))],
+    workgroups: [x, Math.min(s.batch, Math.ceil(1024 / x)), st.models],
   });
 }

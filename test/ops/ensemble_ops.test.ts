@@ -1,0 +1,119 @@
+// The ops an ensemble runs with a leading model dimension (one dispatch for S models): each model's slice of
+// the stacked result equals the op run on that model alone, bit for bit (the kernels compute every element
+// the same way whatever its model), and the stacked CPU twin. Strides are padded, some not multiples of 4
+// (the vec4 paths must fall back), and a stride of 0 shares one tensor between the models.
+import { describe, expect, it } from 'vitest';
+import * as cpu from '../../src/ops/cpu/index.js';
+import * as gpu from '../../src/ops/gpu/index.js';
+import type { Gpu } from '../../src/gpu/device.js';
+import { submit } from '../../src/gpu/kernels.js';
+import { createTensor, poison, readF32 } from '../../src/gpu/tensor.js';
+import { Rng } from '../../src/util/rng.js';
+import { expectClose, randn, testGpu } from '../helpers.js';
+
+const S = 3;
+const f32 = (g: Gpu, data: ArrayLike<number>) => createTensor(g, 'f32', [data.length], data);
+const poisoned = (g: Gpu, n: number) => {
+  const t = createTensor(g, 'f32', [n]);
+  poison(g, t);
+  return t;
+};
+/** Model t's n elements of a stacked host array. */
+const part = (a: ArrayLike<number>, m: number, stride: number, n: number) => Array.from({ length: n }, (_, i) => a[m * stride + i]);
+
+describe('ensemble ops: one dispatch over a model dimension', () => {
+  it.each([[60, 4, 0], [59, 4, 0], [60, 3, 0], [512, 64, 64], [60, 4, 'shared']] as const)('gather_sum width %i, table padding %i, bias padding %s', async (width, padTable, padBias) => {
+    const { g, k } = await testGpu();
+    const rng = new Rng(width + padTable);
+    const base = { batch: 13, n_ctx: 2, d_vocab: 7, width };
+    const nTable = base.n_ctx * base.d_vocab * width;
+    const nOut = base.batch * width;
+    const s = { ...base, models: S, strideTable: nTable + padTable, strideBias: padBias === 'shared' ? 0 : width + padBias, strideOut: nOut + 5 };
+    const table = randn(rng, S * s.strideTable);
+    const bias = randn(rng, S * (width + 64));
+    const tokens = Uint32Array.from({ length: base.batch * base.n_ctx }, () => rng.int(base.d_vocab));
+    const [tt, tb, tk] = [f32(g, table), f32(g, bias), createTensor(g, 'u32', [tokens.length], tokens)];
+    const [out, post] = [poisoned(g, S * s.strideOut), poisoned(g, S * s.strideOut)];
+    submit(g, [gpu.gatherSum(k, tt, tb, tk, s, out, post)]);
+    const [got, gotPost] = [await readF32(g, out), await readF32(g, post)];
+    const want = cpu.gatherSum(table, bias, tokens, s);
+    for (let m = 0; m < S; m++) {
+      // Alone: model m's table and bias copied to fresh tensors at offset 0.
+      const [one, onePost] = [poisoned(g, nOut), poisoned(g, nOut)];
+      const alone = [f32(g, part(table, m, s.strideTable, nTable)), f32(g, part(bias, m, s.strideBias, width))] as const;
+      submit(g, [gpu.gatherSum(k, ...alone, tk, base, one, onePost)]);
+      expect(part(got, m, s.strideOut, nOut)).toEqual(Array.from(await readF32(g, one)));
+      expect(part(gotPost, m, s.strideOut, nOut)).toEqual(Array.from(await readF32(g, onePost)));
+      expectClose(part(got, m, s.strideOut, nOut), part(want, m, s.strideOut, nOut), 1e-6);
+    }
+  });
+
+  it.each([[36, 4], [36, 3], [5, 0]])('embed_scatter_add d_model %i, x padding %i', async (d_model, padX) => {
+    const { g, k } = await testGpu();
+    const rng = new Rng(d_model + padX);
+    const [rows, d_vocab] = [23, 6];
+    const keys = Uint32Array.from({ length: rows }, () => rng.int(d_vocab - 1)); // the last key has no rows: zeros
+    const idx = cpu.tokenIndex(keys, d_vocab);
+    const index = { starts: createTensor(g, 'u32', [idx.starts.length], idx.starts), rows: createTensor(g, 'u32', [idx.rows.length], idx.rows) };
+    const nOut = d_vocab * d_model;
+    const s = { d_vocab, d_model, models: S, strideX: rows * d_model + padX, strideOut: nOut + 7 };
+    const x = randn(rng, S * s.strideX);
+    const out = poisoned(g, S * s.strideOut);
+    submit(g, [gpu.embedScatterAdd(k, f32(g, x), index, s, out)]);
+    const got = await readF32(g, out);
+    const want = cpu.embedScatterAdd(x, idx, s);
+    for (let m = 0; m < S; m++) {
+      const one = poisoned(g, nOut);
+      submit(g, [gpu.embedScatterAdd(k, f32(g, part(x, m, s.strideX, rows * d_model)), index, { d_vocab, d_model }, one)]);
+      expect(part(got, m, s.strideOut, nOut)).toEqual(Array.from(await readF32(g, one)));
+      expectClose(part(got, m, s.strideOut, nOut), part(want, m, s.strideOut, nOut), 1e-5);
+    }
+    expect(() => cpu.embedScatterAdd(x, idx, { d_vocab, d_model, models: 2 })).toThrow(/needs strideX/);
+  });
+
+  it('softmax_cross_entropy', async () => {
+    const { g, k } = await testGpu();
+    const rng = new Rng(59);
+    const [batch, V] = [17, 59];
+    const base = { batch, d_vocab_out: V, p: V, scale: 1 / batch };
+    const s = { ...base, models: S, strideLogits: batch * V + 3, strideRows: batch + 1 };
+    const logits = randn(rng, S * s.strideLogits).map((x) => 4 * x);
+    const labels = Uint32Array.from({ length: batch }, () => rng.int(V));
+    const lab = createTensor(g, 'u32', [batch], labels);
+    const [loss, dlogits, correct] = [poisoned(g, S * s.strideRows), poisoned(g, S * s.strideLogits), poisoned(g, S * s.strideRows)];
+    submit(g, [gpu.softmaxCrossEntropy(k, f32(g, logits), lab, s, loss, dlogits, correct)]);
+    const got = { loss: await readF32(g, loss), dlogits: await readF32(g, dlogits), correct: await readF32(g, correct) };
+    const want = cpu.softmaxCrossEntropy(logits, labels, s);
+    for (let m = 0; m < S; m++) {
+      const one = [poisoned(g, batch), poisoned(g, batch * V), poisoned(g, batch)] as const;
+      submit(g, [gpu.softmaxCrossEntropy(k, f32(g, part(logits, m, s.strideLogits, batch * V)), lab, base, ...one)]);
+      expect(part(got.loss, m, s.strideRows, batch)).toEqual(Array.from(await readF32(g, one[0])));
+      expect(part(got.dlogits, m, s.strideLogits, batch * V)).toEqual(Array.from(await readF32(g, one[1])));
+      expect(part(got.correct, m, s.strideRows, batch)).toEqual(Array.from(await readF32(g, one[2])));
+      expectClose(part(got.loss, m, s.strideRows, batch), part(want.loss, m, s.strideRows, batch), 1e-5);
+    }
+  });
+
+  it('adamw, each model with its own hyperparameters, leaves the padding between models alone', async () => {
+    const { g, k } = await testGpu();
+    const rng = new Rng(67);
+    const [n, stride] = [67, 70];
+    const hs = [1e-3, 3e-3, 0].map((lr, m) => ({ lr, beta1: 0.9, beta2: 0.98, eps: 1e-8, weight_decay: m, step: 2 + m }));
+    const host = { p: randn(rng, S * stride), g: randn(rng, S * stride), m: randn(rng, S * stride), v: randn(rng, S * stride).map(Math.abs) };
+    const t = { p: f32(g, host.p), g: f32(g, host.g), m: f32(g, host.m), v: f32(g, host.v) };
+    const hyper = f32(g, hs.flatMap((h) => Array.from(cpu.adamwHyper(h))));
+    submit(g, [gpu.adamw(k, t.p, t.g, t.m, t.v, hyper, n, { models: S, stride })]);
+    const got = { p: await readF32(g, t.p), m: await readF32(g, t.m), v: await readF32(g, t.v) };
+    for (let m = 0; m < S; m++) {
+      const one = { p: f32(g, part(host.p, m, stride, n)), m: f32(g, part(host.m, m, stride, n)), v: f32(g, part(host.v, m, stride, n)) };
+      submit(g, [gpu.adamw(k, one.p, f32(g, part(host.g, m, stride, n)), one.m, one.v, f32(g, cpu.adamwHyper(hs[m])), n)]);
+      for (const key of ['p', 'm', 'v'] as const) {
+        expect(part(got[key], m, stride, n)).toEqual(Array.from(await readF32(g, one[key])));
+        // The padding after each model's n elements is not touched.
+        expect(part(got[key], m, stride, stride).slice(n)).toEqual(Array.from(Float32Array.from(part(host[key], m, stride, stride).slice(n))));
+      }
+    }
+    expect(() => gpu.adamw(k, t.p, t.g, t.m, t.v, hyper, n, { models: S, stride: n - 1 })).toThrow(/models overlap/);
+    expect(() => gpu.adamw(k, t.p, t.g, t.m, t.v, f32(g, new Float32Array(16)), n, { models: S, stride })).toThrow(/hyper \[16\] holds 16 elements/);
+  });
+});
