@@ -7,7 +7,7 @@ import { benchMatmul } from '../src/bench/matmul.js';
 import { benchMatmulPeers } from '../src/bench/matmul_peers.js';
 import { benchPeer } from '../src/bench/peer.js';
 import { benchBoundTiers } from '../src/bench/bound_tiers.js';
-import { benchFair } from '../src/bench/fair.js';
+import { benchFair, benchWidths } from '../src/bench/fair.js';
 import { type BenchResults, PROFILE_TOP, benchSummary } from '../src/bench/summary.js';
 import { benchTrainStep, profileTrainStep, timeTo100 } from '../src/bench/train_step.js';
 import { writeFileAtomic } from '../src/io/atomic.js';
@@ -34,6 +34,16 @@ const SECTIONS: Record<string, Section> = {
         ...r.ratios.map((x) => ({ path: x.what, ratio: `${x.ratio.toFixed(2)}×` })),
         { path: `physical limit (3 batch-sized products at ${r.limit.peak_gflops} GFLOP/s)`, 'ms per model-step (median)': +r.limit.ms.toFixed(2), ratio: `fast path at ${(100 * r.limit.of_fast).toFixed(1)} % of it` },
         ...(r.peer_skipped ? [{ path: `PyTorch peer skipped: ${r.peer_skipped}` }] : [])];
+    },
+  },
+  // The fast path's step against d_mlp, ours and PyTorch's, with fitted exponents (issue 13).
+  widths: {
+    run: () => benchWidths(),
+    table: (result) => {
+      const r = result as Awaited<ReturnType<typeof benchWidths>>;
+      return [...r.rows.map((x) => ({ d_mlp: x.d_mlp, 'ours ms': +x.ours_ms.toFixed(2), 'PyTorch ms': x.torch_ms && +x.torch_ms.toFixed(2), 'ours / PyTorch': x.ratio && `${x.ratio.toFixed(2)}×` })),
+        ...r.fits.map((x) => ({ d_mlp: `${x.path}, ${x.over}`, 'ours ms': `exponent ${x.exponent.toFixed(2)} ± ${x.se.toFixed(2)}` })),
+        ...(r.peer_skipped ? [{ d_mlp: `PyTorch peer skipped: ${r.peer_skipped}` }] : [])];
     },
   },
   matmul: {

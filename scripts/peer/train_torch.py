@@ -25,7 +25,8 @@ Modes (one JSON object on stdout; progress on stderr):
                                {"ms_per_step": …} (so a benchmark can interleave peers without restarts)
   --print-init N               (no torch) the split and the first N initial values of each tensor,
                                to check the Rng port against src/util/rng.ts
---threads T sets torch's intra-op threads and OpenBLAS's threads (default 1).
+--threads T sets torch's intra-op threads and OpenBLAS's threads (default 1). --d-mlp N (default 512) times
+the same model at another MLP width (the benchmark's width scan; the canonical figures use 512).
 """
 import argparse
 import json
@@ -330,6 +331,7 @@ def train_to_100(torch, threads, max_steps, eval_every):
 
 
 def main():
+    global D_MLP
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     mode = ap.add_mutually_exclusive_group(required=True)
     mode.add_argument("--check", action="store_true")
@@ -343,11 +345,13 @@ def main():
     ap.add_argument("--warmup", type=int, default=5)
     ap.add_argument("--max-steps", type=int, default=20000)
     ap.add_argument("--eval-every", type=int, default=100)
+    ap.add_argument("--d-mlp", type=int, default=D_MLP)
     a = ap.parse_args()
     for flag, v in (("threads", a.threads), ("warmup", a.warmup), ("max-steps", a.max_steps),
-                    ("eval-every", a.eval_every), ("bench-steps", a.bench_steps), ("print-init", a.print_init), ("models", a.models)):
+                    ("eval-every", a.eval_every), ("bench-steps", a.bench_steps), ("print-init", a.print_init), ("models", a.models), ("d-mlp", a.d_mlp)):
         if v is not None and v < 1:
             ap.error(f"--{flag} {v}: expected an integer ≥ 1")
+    D_MLP = a.d_mlp
 
     if a.print_init is not None:
         train, test = split(P, FRAC, SPLIT_SEED)

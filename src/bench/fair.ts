@@ -2,17 +2,20 @@
 // timed in one run, interleaved block by block (so the load of a busy machine falls on every path alike),
 // from the same initialisation and split: our constant-attention fast path against the peer's fast path
 // (scripts/peer/train_torch.py --variant fast), our generic schedule against its generic model, and an
-// ensemble of S models (seeds 0 … S−1) against its batched ensemble and its single model run S times.
+// ensemble of S models (seeds 0 … S−1) against its batched ensemble and its single model run S times; and
+// the fast paths' step time against d_mlp (benchWidths).
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { createInterface, type Interface } from 'node:readline';
 import { getGpu } from '../gpu/device.js';
 import { KernelRegistry, submit } from '../gpu/kernels.js';
+import { makeConfig } from '../model/config.js';
 import { batchOf } from '../model/inputs.js';
 import { initParams, paramLayout } from '../model/params.js';
 import { type ScheduleName } from '../model/schedules.js';
 import { GpuEnsembleTrainBackend, GpuTrainBackend, Throttle, type TrainBackend, initialState } from '../train/backends.js';
 import { learningRate, preset, splitSeed } from '../train/config.js';
 import { split } from '../train/data.js';
+import { fitLine } from '../util/fit.js';
 import { median } from '../util/stats.js';
 import { CPU_PEAK_GFLOPS } from './matmul.js';
 import { DEBIAN_PYTHON, SCRIPT, preparePeer } from './peer.js';
@@ -43,12 +46,14 @@ export interface FairResult {
   peer_skipped?: string;
 }
 
+const CANONICAL_D_MLP = preset('pizza').model.d_mlp;
+
 /** A contender: run `n` steps (for every model it trains) and resolve when they are done; ms for the lot. */
 interface Contender { path: string; models: number; run(n: number): Promise<number>; close(): void }
 
-async function ours(path: string, schedule: ScheduleName, models: number): Promise<Contender> {
+async function ours(path: string, schedule: ScheduleName, models: number, d_mlp = CANONICAL_D_MLP): Promise<Contender> {
   const cfg = preset('pizza');
-  const c = cfg.model;
+  const c = makeConfig({ ...cfg.model, d_mlp });
   const layout = paramLayout(c);
   const g = await getGpu();
   const train = batchOf(c, split(c.p, cfg.frac, splitSeed(cfg)).train);
@@ -79,8 +84,8 @@ async function ours(path: string, schedule: ScheduleName, models: number): Promi
 }
 
 /** A peer process in --serve mode: one line per block, answered with its mean step. */
-function peer(path: string, variant: 'fast' | 'generic', models: number): Contender {
-  const p: ChildProcessWithoutNullStreams = spawn(DEBIAN_PYTHON, [SCRIPT, '--serve', '--variant', variant, '--models', String(models), '--threads', '1']);
+function peer(path: string, variant: 'fast' | 'generic', models: number, d_mlp = CANONICAL_D_MLP): Contender {
+  const p: ChildProcessWithoutNullStreams = spawn(DEBIAN_PYTHON, [SCRIPT, '--serve', '--variant', variant, '--models', String(models), '--threads', '1', '--d-mlp', String(d_mlp)]);
   let stderr = '';
   p.stderr.on('data', (d) => (stderr += String(d)));
   const lines: Interface = createInterface({ input: p.stdout });
@@ -100,6 +105,16 @@ function peer(path: string, variant: 'fast' | 'generic', models: number): Conten
   };
 }
 
+/** Each contender's median ms per model-step over `rounds` rounds of one block each, after a warm-up block. */
+async function interleaved(contenders: Contender[], rounds: number, block: number): Promise<FairPath[]> {
+  for (const x of contenders) await x.run(2); // compile pipelines, warm caches and allocators
+  const times = contenders.map(() => [] as number[]);
+  for (let r = 0; r < rounds; r++) {
+    for (const [i, x] of contenders.entries()) times[i].push((await x.run(block)) / block / x.models);
+  }
+  return contenders.map((x, i) => ({ path: x.path, models: x.models, ms_per_model_step: median(times[i]), rounds: times[i] }));
+}
+
 export async function benchFair(opts: FairOptions = {}): Promise<FairResult> {
   const rounds = opts.rounds ?? 5;
   const block = opts.block ?? 10;
@@ -115,12 +130,7 @@ export async function benchFair(opts: FairOptions = {}): Promise<FairResult> {
       contenders.push(await ours(`ours, ensemble of ${S} (fast path)`, 'constant', S));
       if (!skipped) contenders.push(peer(`PyTorch, batched ensemble of ${S} (fast path)`, 'fast', S));
     }
-    for (const x of contenders) await x.run(2); // compile pipelines, warm caches and allocators
-    const times = contenders.map(() => [] as number[]);
-    for (let r = 0; r < rounds; r++) {
-      for (const [i, x] of contenders.entries()) times[i].push((await x.run(block)) / block / x.models);
-    }
-    const paths = contenders.map((x, i) => ({ path: x.path, models: x.models, ms_per_model_step: median(times[i]), rounds: times[i] }));
+    const paths = await interleaved(contenders, rounds, block);
     const ms = (path: string) => paths.find((x) => x.path === path)?.ms_per_model_step;
     const ratios: FairRatio[] = [];
     const ratio = (what: string, a: number | undefined, b: number | undefined) => {
@@ -145,4 +155,54 @@ export async function benchFair(opts: FairOptions = {}): Promise<FairResult> {
   } finally {
     for (const x of contenders) x.close();
   }
+}
+
+export interface WidthOptions {
+  /** MLP widths to time. Default 32, 64, … 4096. */
+  widths?: number[];
+  /** Interleaved rounds at each width. Default 3. */
+  rounds?: number;
+  /** Install the peer's torch if missing. Default true. */
+  install?: boolean;
+}
+
+export interface WidthRow { d_mlp: number; ours_ms: number; torch_ms?: number; ratio?: number }
+
+/** ms ∝ d_mlp^exponent, fitted in log-log over the widths `over` covers. */
+export interface WidthFit { path: string; over: string; exponent: number; se: number }
+
+export interface WidthResult { rows: WidthRow[]; fits: WidthFit[]; peer_skipped?: string }
+
+/**
+ * The fast path's step time against d_mlp, ours and the PyTorch peer's, interleaved at each width, with
+ * fitted exponents: over all widths, and over d_mlp ≥ 512, where the products (∝ d_mlp) should dominate
+ * the fixed costs and the exponent approach 1.
+ */
+export async function benchWidths(opts: WidthOptions = {}): Promise<WidthResult> {
+  const widths = opts.widths ?? [32, 64, 128, 256, 512, 1024, 2048, 4096];
+  const rounds = opts.rounds ?? 3;
+  const skipped = await preparePeer(DEBIAN_PYTHON, opts.install ?? true);
+  const rows: WidthRow[] = [];
+  for (const d_mlp of widths) {
+    const contenders = [await ours('ours', 'constant', 1, d_mlp)];
+    if (!skipped) contenders.push(peer('PyTorch', 'fast', 1, d_mlp));
+    try {
+      // About a second of our steps a block at any width (a step costs ~40 ms at 512 here).
+      const block = Math.max(2, Math.round((25 * CANONICAL_D_MLP) / Math.max(d_mlp, 256)));
+      const [o, t] = await interleaved(contenders, rounds, block);
+      rows.push({ d_mlp, ours_ms: o.ms_per_model_step, ...(t ? { torch_ms: t.ms_per_model_step, ratio: o.ms_per_model_step / t.ms_per_model_step } : {}) });
+    } finally {
+      for (const x of contenders) x.close();
+    }
+  }
+  const fits: WidthFit[] = [];
+  for (const [path, key] of [['ours', 'ours_ms'], ['PyTorch', 'torch_ms']] as const) {
+    for (const [over, keep] of [['all widths', () => true], ['d_mlp ≥ 512', (r: WidthRow) => r.d_mlp >= 512]] as const) {
+      const pts = rows.filter((r) => keep(r) && r[key] !== undefined);
+      if (pts.length < 2) continue;
+      const line = fitLine(pts.map((r) => Math.log(r.d_mlp)), pts.map((r) => Math.log(r[key]!)));
+      fits.push({ path, over, exponent: line.slope, se: line.se });
+    }
+  }
+  return { rows, fits, ...(skipped ? { peer_skipped: skipped } : {}) };
 }

@@ -3,13 +3,14 @@
 import { CANONICAL_SIZE, type Fit, type TierCost } from './bound_tiers.js';
 import { sum } from '../util/stats.js';
 import { CPU_PEAK_GFLOPS, type MatmulRow } from './matmul.js';
-import type { FairResult } from './fair.js';
+import type { FairResult, WidthResult } from './fair.js';
 import type { MatmulPeersResult } from './matmul_peers.js';
 import type { PeerResult } from './peer.js';
 import type { StepProfile, StepTiming, TimeTo100 } from './train_step.js';
 
 export interface BenchResults {
   like_for_like?: FairResult;
+  widths?: WidthResult;
   matmul?: MatmulRow[];
   matmul_peers?: MatmulPeersResult;
   peer?: PeerResult;
@@ -53,12 +54,26 @@ export function fairSection(x: FairResult, at: string): string[] {
   ];
 }
 
+/** The width scan: the fast path's step against d_mlp, ours and PyTorch's, and the fitted exponents. */
+export function widthSection(x: WidthResult, at: string): string[] {
+  return [
+    `## Fast-path step against d_mlp, run of ${at}\n`,
+    'Ours and the PyTorch fast path (same algebra, one thread) interleaved at each width, median ms per step. The three batch-sized products grow as d_mlp; the rest of the step does not.\n',
+    '| d_mlp | ours ms | PyTorch ms | ours / PyTorch |', '| --- | --- | --- | --- |',
+    ...x.rows.map((w) => `| ${w.d_mlp} | ${f(w.ours_ms)} | ${w.torch_ms === undefined ? '—' : f(w.torch_ms)} | ${w.ratio === undefined ? '—' : `${f(w.ratio, 2)}×`} |`),
+    '', '| fit: ms ∝ d_mlp^k | k | ± (standard error) |', '| --- | --- | --- |',
+    ...x.fits.map((w) => `| ${w.path}, ${w.over} | ${f(w.exponent, 2)} | ${f(w.se, 2)} |`),
+    ...(x.peer_skipped ? [`\nPyTorch peer skipped: ${x.peer_skipped}`] : []), '',
+  ];
+}
+
 export function benchSummary(r: BenchResults): string {
   const at = (section: keyof BenchResults) => r.measured_at?.[section] ?? 'time not recorded';
   const sameRun = (x: keyof BenchResults, y: keyof BenchResults) => r.measured_at?.[x] !== undefined && r.measured_at[x] === r.measured_at?.[y];
   const out = [`# Benchmarks\n\nMade by \`npm run bench\` on this machine: two CPU cores, WebGPU on Mesa's lavapipe, float32 peak about ${CPU_PEAK_GFLOPS} GFLOP/s. Each section says which run measured it (\`--only\` re-runs some); the paths compared in a table were measured in the same run unless it says otherwise.\n`];
   const peer = r.peer && !('skipped' in r.peer) ? r.peer : undefined;
   if (r.like_for_like) out.push(...fairSection(r.like_for_like, at('like_for_like')));
+  if (r.widths) out.push(...widthSection(r.widths, at('widths')));
   if (r.train_step) {
     out.push(`## Canonical training step (forward, backward, AdamW; 2785 examples), run of ${at('train_step')}\n`);
     const recorded = r.measured_at?.peer !== undefined && r.measured_at?.train_step !== undefined;

@@ -12,13 +12,14 @@ import { split } from '../../src/train/data.js';
 const SCRIPT = fileURLToPath(new URL('../../scripts/peer/train_torch.py', import.meta.url));
 
 describe('PyTorch peer', () => {
-  it('starts from the same split (data_seed 0) and the same float32 initial parameters as the project (seed 0)', () => {
+  // 512 is the canonical width; another (the benchmark's width scan) must start from the project's init too.
+  it.each([512, 96])('starts from the same split (data_seed 0) and the same float32 initial parameters as the project (seed 0), d_mlp %i', (d_mlp) => {
     // --print-init needs no torch; any python3 will do.
-    const out = JSON.parse(execFileSync('python3', [SCRIPT, '--print-init', '1000000'], { encoding: 'utf8', maxBuffer: 64 << 20 }));
+    const out = JSON.parse(execFileSync('python3', [SCRIPT, '--print-init', '1000000', '--d-mlp', String(d_mlp)], { encoding: 'utf8', maxBuffer: 64 << 20 }));
     const s = split(59, 0.8, splitSeed(preset('pizza')));
     expect(out.train).toEqual(s.train);
     expect(out.test).toEqual(s.test);
-    const c = makeConfig({ p: 59, d_model: 128, n_heads: 4, d_mlp: 512, attention_rate: 0, attention_convention: 'mean' });
+    const c = makeConfig({ p: 59, d_model: 128, n_heads: 4, d_mlp, attention_rate: 0, attention_convention: 'mean' });
     const init = initParams(c, 0);
     expect(Object.keys(out.init).sort()).toEqual(Object.keys(init).sort());
     for (const [name, want] of Object.entries(init)) {

@@ -65,3 +65,19 @@ describe('bench summary: matmul against tfjs', () => {
     expect(md).toContain('| 2785×59×512 (logits = hook_post·W_L) | 8.0 | 9.0 | 2.0 | 2.5 | 4.0× |');
   });
 });
+
+describe('bench summary: widths', () => {
+  it('tabulates both paths at each width, the ratio, and the fitted exponents', () => {
+    const md = benchSummary({
+      widths: {
+        rows: [{ d_mlp: 32, ours_ms: 10, torch_ms: 2, ratio: 5 }, { d_mlp: 4096, ours_ms: 300 }],
+        fits: [{ path: 'ours', over: 'd_mlp ≥ 512', exponent: 0.93, se: 0.04 }],
+      },
+      measured_at: { widths: '2026-12-03 14:00 UTC' },
+    });
+    expect(md).toContain('## Fast-path step against d_mlp, run of 2026-12-03 14:00 UTC');
+    expect(md).toContain('| 32 | 10.0 | 2.0 | 5.00× |');
+    expect(md).toContain('| 4096 | 300.0 | — | — |');
+    expect(md).toContain('| ours, d_mlp ≥ 512 | 0.93 | 0.04 |');
+  });
+});
