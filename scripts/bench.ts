@@ -9,7 +9,7 @@ import { benchPeer } from '../src/bench/peer.js';
 import { benchBoundTiers } from '../src/bench/bound_tiers.js';
 import { benchFair, benchWidths } from '../src/bench/fair.js';
 import { type BenchResults, PROFILE_TOP, benchSummary } from '../src/bench/summary.js';
-import { benchTrainStep, profileTrainStep, timeTo100 } from '../src/bench/train_step.js';
+import { benchTrainStep, estimateOnGpu, profileTrainStep, timeTo100 } from '../src/bench/train_step.js';
 import { writeFileAtomic } from '../src/io/atomic.js';
 
 const OUT = new URL('../results/bench.json', import.meta.url).pathname;
@@ -86,6 +86,13 @@ const SECTIONS: Record<string, Section> = {
         { path: 'canonical run to 100 % test accuracy', 'step ms (median)': `${r.to_100.steps} steps, ${r.to_100.wall_s.toFixed(1)} s` },
         ...(r.profile?.ops.slice(0, PROFILE_TOP) ?? []).map((o) => ({ path: `profile: ${o.op}`, 'op ms alone (best)': +o.ms.toFixed(2) }))];
     },
+  },
+  // On paper (issue 13): the step's programs priced on a datacentre GPU from their own flops and bytes.
+  gpu_estimate: {
+    run: () => estimateOnGpu(),
+    table: (result) => (result as Awaited<ReturnType<typeof estimateOnGpu>>).paths.map((p) => ({
+      path: p.path, dispatches: p.dispatches, 'work µs': +p.work_us.toFixed(1), 'µs per model-step (estimate)': `${p.us_per_model_step[0].toFixed(1)}–${p.us_per_model_step[1].toFixed(1)}`,
+    })),
   },
   // Each bound tier's flops and time against d_mlp and p, with fitted exponents (issue 5).
   bound_tiers: {

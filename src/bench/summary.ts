@@ -6,7 +6,7 @@ import { CPU_PEAK_GFLOPS, type MatmulRow } from './matmul.js';
 import type { FairResult, WidthResult } from './fair.js';
 import type { MatmulPeersResult } from './matmul_peers.js';
 import type { PeerResult } from './peer.js';
-import type { StepProfile, StepTiming, TimeTo100 } from './train_step.js';
+import type { GpuEstimate, StepOp, StepProfile, StepTiming, TimeTo100 } from './train_step.js';
 
 export interface BenchResults {
   like_for_like?: FairResult;
@@ -15,6 +15,7 @@ export interface BenchResults {
   matmul_peers?: MatmulPeersResult;
   peer?: PeerResult;
   train_step?: { steps: StepTiming[]; profile?: StepProfile; to_100: TimeTo100 };
+  gpu_estimate?: GpuEstimate;
   bound_tiers?: { rows: TierCost[]; fits: Fit[] };
   /** When each section was measured: the start of the `npm run bench` that ran it (sections of one run share it). */
   measured_at?: Record<string, string>;
@@ -29,14 +30,18 @@ export const PROFILE_TOP = 8;
 export function profileTable(prof: StepProfile): string[] {
   const top = prof.ops.slice(0, PROFILE_TOP);
   const rest = prof.ops.slice(PROFILE_TOP);
-  const row = (op: string, n: number, ms: number) => `| ${op} | ${n} | ${f(ms, 2)} | ${f((100 * ms) / prof.sum_ms)} % |`;
+  // Older results lack flops and bytes (`?? 0` keeps their summary readable).
+  const row = (op: string, n: number, ms: number, flops: number, bytes: number) =>
+    `| ${op} | ${n} | ${f(ms, 2)} | ${f(flops / 1e6)} | ${f(bytes / 1e6, 2)} | ${flops ? f(flops / ms / 1e6) : '—'} | ${f((100 * ms) / prof.sum_ms)} % |`;
+  const total = (ops: StepOp[], key: 'flops' | 'bytes') => sum(ops.map((o) => o[key] ?? 0));
   const out = [
     '### Where the GPU step\'s time goes\n',
     `Each dispatch of the fast-schedule step timed alone (best of alternating rounds), by the tensor it writes. Alone, each also pays a submit and a wake-up (${f(prof.overhead_ms, 2)} ms for an empty copy timed the same way), so their sum, ${f(prof.sum_ms)} ms over ${prof.ops.length} ops, is not the step's time.\n`,
-    '| op → tensor written | dispatches | ms | share |', '| --- | --- | --- | --- |',
-    ...top.map((o) => row(o.op, o.dispatches, o.ms)),
+    'MFLOP: the products\' floating-point operations; MB: every tensor range the op binds, counted once (what it must move at least).\n',
+    '| op → tensor written | dispatches | ms | MFLOP | MB | GFLOP/s | share |', '| --- | --- | --- | --- | --- | --- | --- |',
+    ...top.map((o) => row(o.op, o.dispatches, o.ms, o.flops ?? 0, o.bytes ?? 0)),
   ];
-  if (rest.length) out.push(row(`${rest.length} other ops (small products and sums over tables)`, sum(rest.map((o) => o.dispatches)), sum(rest.map((o) => o.ms))));
+  if (rest.length) out.push(row(`${rest.length} other ops (small products and sums over tables)`, sum(rest.map((o) => o.dispatches)), sum(rest.map((o) => o.ms)), total(rest, 'flops'), total(rest, 'bytes')));
   return out;
 }
 
@@ -64,6 +69,19 @@ export function widthSection(x: WidthResult, at: string): string[] {
     '', '| fit: ms ∝ d_mlp^k | k | ± (standard error) |', '| --- | --- | --- |',
     ...x.fits.map((w) => `| ${w.path}, ${w.over} | ${f(w.exponent, 2)} | ${f(w.se, 2)} |`),
     ...(x.peer_skipped ? [`\nPyTorch peer skipped: ${x.peer_skipped}`] : []), '',
+  ];
+}
+
+/** The real-GPU estimate: on paper, with its assumptions. */
+export function gpuEstimateSection(x: GpuEstimate, at: string): string[] {
+  const a = x.assumptions;
+  const us = ([lo, hi]: [number, number]) => `${f(lo)}–${f(hi)}`;
+  return [
+    `## Estimate on paper: the step on an ${x.gpu.name}, computed ${at}\n`,
+    `Not a measurement. Each dispatch of the programs this project runs, priced from its own flops and bytes: max(flops at ${f(100 * a.compute_efficiency, 0)} % of the ${x.gpu.fp32_tflops} TFLOP/s float32 peak, scaled down when its workgroups cannot fill the ${x.gpu.sms} SMs; bytes at ${f(100 * a.memory_efficiency, 0)} % of ${x.gpu.bandwidth_tbs} TB/s), plus ${a.dispatch_us[0]}–${a.dispatch_us[1]} µs per dependent dispatch or copy (launch and barrier). Optimistic where a dispatch's threads are too few to hide latency; the working set fits in L2, so memory time is an upper bound.\n`,
+    '| path | dispatches | work µs | µs per model-step (work + fixed costs) | largest ops (µs) |', '| --- | --- | --- | --- | --- |',
+    ...x.paths.map((p) => `| ${p.path} | ${p.dispatches} | ${f(p.work_us)} | ${us(p.us_per_model_step)} | ${p.top.slice(0, 3).map((o) => `${o.op} ${f(o.work_us)}`).join('; ')} |`),
+    '', ...x.paths.filter((p) => p.dispatches * a.dispatch_us[0] > p.work_us).map((p) => `${p.path}: the fixed cost of its ${p.dispatches} dispatches exceeds its work even at ${a.dispatch_us[0]} µs each, so on such a GPU it is bound by dependent dispatches, not by flops or bytes; models that share dispatches (an ensemble) share that cost.`), '',
   ];
 }
 
@@ -95,6 +113,7 @@ export function benchSummary(r: BenchResults): string {
     if (pt) out.push(`| PyTorch peer (generic model) | ${pt.reached ? pt.steps : `not in ${pt.steps}`} | ${f(pt.wall_s)} |`);
     out.push(`\nBoth evaluate every ${t.eval_every} steps, so steps are rounded up to that.\n`);
   }
+  if (r.gpu_estimate) out.push(...gpuEstimateSection(r.gpu_estimate, at('gpu_estimate')));
   if (r.matmul) {
     out.push(`## Matmul (the tile the model uses), run of ${at('matmul')}\n`, '| shape | GFLOP/s (median) | best | JS float32, 1 thread | of peak |', '| --- | --- | --- | --- | --- |');
     for (const m of r.matmul.filter((x) => x.variant.startsWith('auto'))) out.push(`| ${m.shape}, tile ${m.variant.replace(/^auto \(|\)$/g, '')} | ${f(m.gflops)} | ${f(m.best_gflops)} | ${f(m.cpu_js_gflops)} | ${f(100 * m.of_peak)} % |`);

@@ -2,20 +2,21 @@
 // CPU reference path, side by side in one run; and the wall time of a canonical run to 100 % test
 // accuracy, from the same initialisation and split the PyTorch peer uses.
 import { getGpu, settle } from '../gpu/device.js';
-import { copy, submit } from '../gpu/kernels.js';
+import { type Step, copy, submit } from '../gpu/kernels.js';
 import { createTensor, freeTensor } from '../gpu/tensor.js';
 import { batchOf } from '../model/inputs.js';
 import { initParams, paramLayout } from '../model/params.js';
 import type { ScheduleName } from '../model/schedules.js';
-import { CpuTrainBackend, GpuTrainBackend, Throttle, initialState } from '../train/backends.js';
+import { CpuTrainBackend, GpuEnsembleTrainBackend, GpuTrainBackend, Throttle, initialState } from '../train/backends.js';
 import { learningRate, preset, splitSeed } from '../train/config.js';
 import { split } from '../train/data.js';
 import { median, sum } from '../util/stats.js';
+import { ASSUMPTIONS, type Assumptions, type GpuSpec, H200, type OpEstimate, estimateProgram } from './roofline.js';
 
 /** median_ms: the median over `runs` samples, each the mean step of a block of `block` steps (1: single steps). */
 export interface StepTiming { path: string; median_ms: number; runs: number; block: number }
-/** One op of the GPU step (dispatches with the same label summed): its best isolated time. */
-export interface StepOp { op: string; dispatches: number; ms: number }
+/** One op of the GPU step (dispatches with the same label summed): its best isolated time, and what it must move and compute. */
+export interface StepOp { op: string; dispatches: number; ms: number; flops: number; bytes: number }
 /** sum_ms: all ops' times; overhead_ms: an empty copy timed the same way (what each op's time includes). */
 export interface StepProfile { ops: StepOp[]; sum_ms: number; overhead_ms: number }
 export interface TimeTo100 { reached: boolean; steps: number; wall_s: number; eval_every: number }
@@ -104,9 +105,13 @@ export async function profileTrainStep(opts: { rounds?: number; reps?: number } 
   }
   const byOp = new Map<string, StepOp>();
   be.program.forEach((st, i) => {
-    const op = byOp.get(st.label) ?? { op: st.label, dispatches: 0, ms: 0 };
+    const op = byOp.get(st.label) ?? { op: st.label, dispatches: 0, ms: 0, flops: 0, bytes: 0 };
     op.dispatches++;
     op.ms += best[i];
+    if ('cost' in st) {
+      op.flops += st.cost.flops;
+      op.bytes += st.cost.bytes;
+    }
     byOp.set(st.label, op);
   });
   const ops = [...byOp.values()].sort((x, y) => y.ms - x.ms);
@@ -138,4 +143,30 @@ export async function timeTo100(opts: { evalEvery?: number; maxSteps?: number } 
     be.dispose();
   }
   return { reached: false, steps: opts.maxSteps ?? 20_000, wall_s: (performance.now() - t0) / 1000, eval_every: evalEvery };
+}
+
+export interface GpuEstimatePath { path: string; models: number; dispatches: number; work_us: number; us_per_model_step: [number, number]; top: OpEstimate[] }
+export interface GpuEstimate { gpu: GpuSpec; assumptions: Assumptions; paths: GpuEstimatePath[] }
+
+/**
+ * The canonical step's programs (fast path, generic schedule, an ensemble of 8 on the fast path) priced on a
+ * datacentre GPU by estimateProgram: built here, never run; the estimate is on paper.
+ */
+export async function estimateOnGpu(gpu: GpuSpec = H200, models = 8): Promise<GpuEstimate> {
+  const { c, layout, train } = canonical();
+  const g = await getGpu();
+  const paths: GpuEstimatePath[] = [];
+  const price = (path: string, n: number, program: readonly Step[]) => {
+    const e = estimateProgram(program, gpu);
+    paths.push({ path, models: n, dispatches: e.dispatches, work_us: e.work_us, us_per_model_step: [e.total_us[0] / n, e.total_us[1] / n], top: e.ops.slice(0, 5) });
+  };
+  for (const schedule of ['constant', 'generic'] as const) {
+    const be = new GpuTrainBackend(g, c, layout, train, undefined, schedule);
+    price(schedule === 'constant' ? 'fast path (constant schedule)' : 'generic schedule', 1, be.program);
+    be.dispose();
+  }
+  const ens = new GpuEnsembleTrainBackend(g, c, layout, train, undefined, 'constant', models);
+  price(`ensemble of ${models} (fast path)`, models, ens.program);
+  ens.dispose();
+  return { gpu, assumptions: ASSUMPTIONS, paths };
 }

@@ -35,11 +35,19 @@ export interface Kernel {
 }
 
 /** One prepared dispatch: everything bound and checked, ready to encode any number of times. */
+/**
+ * What a dispatch must move and compute at least, for roofline estimates (src/bench/roofline.ts): bytes is
+ * every distinct tensor range it binds, counted once (read or written; state read and rewritten, such as
+ * AdamW's moments, moves twice in truth), flops what its op declared (the products; 0 for the rest).
+ */
+export interface Cost { readonly flops: number; readonly bytes: number }
+
 export interface Dispatch {
   readonly label: string;
   readonly pipeline: GPUComputePipeline;
   readonly bindGroup: GPUBindGroup;
   readonly workgroups: readonly [number, number, number];
+  readonly cost: Cost;
 }
 
 export interface DispatchArgs {
@@ -47,6 +55,8 @@ export interface DispatchArgs {
   uniforms?: Uniforms;
   constants?: Constants;
   workgroups: readonly [number, number?, number?];
+  /** Floating-point operations the dispatch performs, when they matter (the products). Default 0. */
+  flops?: number;
 }
 
 function scalarOf(typeName: string, kernel: string, binding: string): DType {
@@ -157,6 +167,7 @@ export class KernelRegistry {
     const dev = this.g.device;
     const given = new Set(Object.keys(args.tensors));
     const entries: GPUBindGroupEntry[] = [];
+    const ranges: { buffer: GPUBuffer; offset: number; bytes: number }[] = [];
     for (const b of k.bindings) {
       if (b.kind === 'uniform') {
         entries.push({ binding: b.binding, resource: { buffer: this.uniformBuffer(k.name, b, args.uniforms ?? {}) } });
@@ -171,6 +182,8 @@ export class KernelRegistry {
       const align = dev.limits.minStorageBufferOffsetAlignment;
       if ((t.offset * 4) % align) throw new Error(`kernel ${k.name}: '${b.name}' is bound at byte offset ${t.offset * 4}, not a multiple of ${align}`);
       entries.push({ binding: b.binding, resource: { buffer: t.buffer, offset: t.offset * 4, size: bytes } });
+      // A range bound twice (a vec4 view, a stand-in) moves once.
+      if (!ranges.some((r) => r.buffer === t.buffer && r.offset === t.offset && r.bytes === bytes)) ranges.push({ buffer: t.buffer, offset: t.offset, bytes });
     }
     if (given.size) throw new Error(`kernel ${k.name}: no binding named ${[...given].join(', ')}`);
     const max = dev.limits.maxComputeWorkgroupsPerDimension;
@@ -180,7 +193,8 @@ export class KernelRegistry {
     }
     const pipeline = k.pipeline(args.constants);
     const bindGroup = dev.createBindGroup({ label: k.name, layout: k.bindGroupLayout, entries });
-    return { label: k.name, pipeline, bindGroup, workgroups: wg };
+    const bytes = ranges.reduce((sum, r) => sum + r.bytes, 0);
+    return { label: k.name, pipeline, bindGroup, workgroups: wg, cost: { flops: args.flops ?? 0, bytes } };
   }
 
   private uniformBuffer(kernel: string, b: BindingInfo, u: Uniforms): GPUBuffer {
@@ -213,6 +227,7 @@ export interface Copy {
 }
 
 export type Step = Dispatch | Copy;
+
 
 export function copy(src: GpuTensor, dst: GpuTensor): Copy {
   if (numel(src.shape) !== numel(dst.shape)) throw new Error(`copy: [${src.shape}] into [${dst.shape}]`);

@@ -4,7 +4,7 @@ import { type BenchResults, PROFILE_TOP, benchSummary, profileTable } from '../.
 
 describe('bench summary: step profile', () => {
   it('lists the top ops, folds the rest into one row, and the shares add up to 100 %', () => {
-    const ops = Array.from({ length: PROFILE_TOP + 3 }, (_, i) => ({ op: `matmul → t${i}`, dispatches: i + 1, ms: 20 - i }));
+    const ops = Array.from({ length: PROFILE_TOP + 3 }, (_, i) => ({ op: `matmul → t${i}`, dispatches: i + 1, ms: 20 - i, flops: 1e8, bytes: 2e6 }));
     const sum_ms = ops.reduce((a, o) => a + o.ms, 0);
     const lines = profileTable({ ops, sum_ms, overhead_ms: 0.05 });
     const rows = lines.filter((l) => /^\| (matmul|\d+ other)/.test(l));
@@ -13,6 +13,7 @@ describe('bench summary: step profile', () => {
     const shares = rows.map((r) => Number(/([\d.]+) % \|$/.exec(r)![1]));
     expect(Math.abs(shares.reduce((a, b) => a + b, 0) - 100)).toBeLessThan(0.5);
     expect(lines.join('\n')).toContain('(0.05 ms for an empty copy');
+    expect(rows[0]).toMatch(/^\| matmul → t0 \| 1 \| 20\.00 \| 100\.0 \| 2\.00 \| 5\.0 \|/); // 1e8 flops in 20 ms: 5 GFLOP/s
   });
 });
 

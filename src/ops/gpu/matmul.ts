@@ -67,5 +67,6 @@ export function matmul(
       TM: tile.tm, TN: tile.tn, WGX: tile.wgx, WGY: tile.wgy,
     },
     workgroups: [groups(s.N, tile.tn * tile.wgx), groups(s.M, tile.tm * tile.wgy), s.batch],
+    flops: 2 * s.batch * s.M * s.N * s.K,
   });
 }
