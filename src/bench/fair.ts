@@ -21,7 +21,7 @@ import { CPU_PEAK_GFLOPS } from './matmul.js';
 import { DEBIAN_PYTHON, SCRIPT, preparePeer } from './peer.js';
 
 export interface FairOptions {
-  /** Interleaved rounds; each times one block of every path. Default 5. */
+  /** Interleaved rounds; each times one block of every path. Default 7. */
   rounds?: number;
   /** Steps per block. Default 10. */
   block?: number;
@@ -105,9 +105,11 @@ function peer(path: string, variant: 'fast' | 'generic', models: number, d_mlp =
   };
 }
 
-/** Each contender's median ms per model-step over `rounds` rounds of one block each, after a warm-up block. */
+/** Each contender's median ms per model-step over `rounds` rounds of one block each, after three warm-up rounds. */
 async function interleaved(contenders: Contender[], rounds: number, block: number): Promise<FairPath[]> {
-  for (const x of contenders) await x.run(2); // compile pipelines, warm caches and allocators
+  // Compile pipelines, fault in memory, warm caches and allocators, and let our throttle learn the step
+  // time: untimed blocks, as the first rounds after a two-step warm-up ran 1.5-2x slower than the rest.
+  for (let r = 0; r < 3; r++) for (const x of contenders) await x.run(block);
   const times = contenders.map(() => [] as number[]);
   for (let r = 0; r < rounds; r++) {
     for (const [i, x] of contenders.entries()) times[i].push((await x.run(block)) / block / x.models);
@@ -116,7 +118,7 @@ async function interleaved(contenders: Contender[], rounds: number, block: numbe
 }
 
 export async function benchFair(opts: FairOptions = {}): Promise<FairResult> {
-  const rounds = opts.rounds ?? 5;
+  const rounds = opts.rounds ?? 7;
   const block = opts.block ?? 10;
   const sizes = opts.models ?? [8];
   const skipped = await preparePeer(DEBIAN_PYTHON, opts.install ?? true);

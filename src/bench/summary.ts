@@ -63,7 +63,7 @@ export function fairSection(x: FairResult, at: string): string[] {
 export function widthSection(x: WidthResult, at: string): string[] {
   return [
     `## Fast-path step against d_mlp, run of ${at}\n`,
-    'Ours and the PyTorch fast path (same algebra, one thread) interleaved at each width, median ms per step. The three batch-sized products grow as d_mlp; the rest of the step does not.\n',
+    'Ours and the PyTorch fast path (same algebra, one thread) interleaved at each width, median ms per step. The batch-sized products, the gathers and scatters of width d_mlp and AdamW over W_in and W_out grow as d_mlp; the embedding, attention and unembedding work does not, so the exponent over all widths is below 1.\n',
     '| d_mlp | ours ms | PyTorch ms | ours / PyTorch |', '| --- | --- | --- | --- |',
     ...x.rows.map((w) => `| ${w.d_mlp} | ${f(w.ours_ms)} | ${w.torch_ms === undefined ? '—' : f(w.torch_ms)} | ${w.ratio === undefined ? '—' : `${f(w.ratio, 2)}×`} |`),
     '', '| fit: ms ∝ d_mlp^k | k | ± (standard error) |', '| --- | --- | --- |',
