@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as cpu from '../../src/ops/cpu/index.js';
 import * as gpu from '../../src/ops/gpu/index.js';
 import { submit } from '../../src/gpu/kernels.js';
+import { rowSubgroupSize } from '../../src/gpu/subgroups.js';
 import { createTensor, poison, readF32 } from '../../src/gpu/tensor.js';
 import { Rng } from '../../src/util/rng.js';
 import { expectClose, randn, testGpu } from '../helpers.js';
@@ -119,5 +120,29 @@ describe('matmul', () => {
     expect(() => gpu.matmul(k, t(30), t(20), t(24), { ...s, K: 0 })).toThrow(/K must be a positive integer/);
     expect(() => gpu.matmul(k, t(30), t(20), t(24), { ...s, strideB: -1 })).toThrow(/strideB/);
     expect(() => gpu.matmul(k, t(30), t(20), t(24), s, { tile: { tm: 32, tn: 1, wgx: 1, wgy: 1 } })).toThrow(/exceeds/);
+  });
+});
+
+// Subgroup-shared A loads (SHUFFLE_A) assume each subgroup is one workgroup row, lanes in x order: probed once
+// per device (src/gpu/subgroups.ts), and checked again by the kernel, which writes NaN rather than a wrong product.
+describe('matmul: subgroup rows', () => {
+  it('the probe finds rows of 8 on lavapipe, and the device uses what it found', async () => {
+    const { g } = await testGpu();
+    expect(g.subgroupSize).toBe(await rowSubgroupSize(g));
+    if (/llvmpipe/i.test(g.adapter.info.device + g.adapter.info.description)) expect(g.subgroupSize).toBe(8);
+  });
+
+  it('forced on with subgroups that span two workgroup rows, it writes NaN, never a finite wrong value', async () => {
+    const { g, k } = await testGpu();
+    const rng = new Rng(5);
+    const s = { batch: 1, M: 37, N: 29, K: 45, transA: false, transB: false, strideA: 0, strideB: 0 };
+    const [a, b] = [randn(rng, s.M * s.K), randn(rng, s.K * s.N)];
+    const want = cpu.matmul(a, b, s);
+    const c = createTensor(g, 'f32', [s.M * s.N]);
+    // Rows of 4 lanes: a subgroup of 8 covers two of them.
+    submit(g, [gpu.matmul(k, createTensor(g, 'f32', [a.length], a), createTensor(g, 'f32', [b.length], b), c, s, { tile: { tm: 4, tn: 4, wgx: 4, wgy: 4 }, shuffleA: true })]);
+    const got = await readF32(g, c);
+    if (g.subgroupSize === 8) expect(got.every(Number.isNaN)).toBe(true);
+    got.forEach((x, i) => expect(Number.isNaN(x) || Math.abs(x - want[i]) < 1e-4).toBe(true));
   });
 });

@@ -40,7 +40,8 @@ function checkShape(s: MatmulShape): void {
 /** C = alpha·op(A)·op(B) + bias (+ C when accumulating): shaders/matmul.wgsl. */
 export function matmul(
   k: KernelRegistry, a: GpuTensor, b: GpuTensor, c: GpuTensor, s: MatmulShape,
-  opts: MatmulOptions<GpuTensor> & { accumulate?: boolean; tile?: MatmulTile } = {},
+  // tile and shuffleA override the automatic choices (benchmarks; the test that a wrong lane layout writes NaN).
+  opts: MatmulOptions<GpuTensor> & { accumulate?: boolean; tile?: MatmulTile; shuffleA?: boolean } = {},
 ): Dispatch {
   checkShape(s);
   const need = matmulExtents(s);
@@ -51,7 +52,7 @@ export function matmul(
   if (opts.reluGate) requireElements('matmul', 'reluGate', opts.reluGate, need.c);
   // A is shared through the subgroup when subgroups are exactly one workgroup row (the shader checks the
   // lane layout too, and falls back to the plain loop if it differs).
-  const shuffleA = k.subgroupSize === (opts.tile?.wgx ?? 8);
+  const shuffleA = opts.shuffleA ?? k.subgroupSize === (opts.tile?.wgx ?? 8);
   const tile = opts.tile ?? matmulTile(s, shuffleA);
   if (tile.tm > 16 || tile.tn > 16) throw new Error(`matmul: tile ${tile.tm}×${tile.tn} exceeds the shader's 16×16`);
   // Aᵀ or B read as vec4 needs whole vec4s in every row and batch (the binding offset is 256-byte aligned already).
