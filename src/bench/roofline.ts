@@ -41,10 +41,11 @@ export interface ProgramEstimate {
 }
 
 /**
- * Each dispatch: max(flops / (peak · efficiency · fill), bytes / (bandwidth · efficiency)), fill being the
- * share of SMs its workgroups can occupy; each copy: its bytes read and written at the bandwidth. Then the
- * fixed cost per dispatch. Optimistic where a dispatch has enough workgroups but too few threads per SM to
- * hide latency, and where the working set sits in L2 (50 MB here, all of it) rather than memory.
+ * Each dispatch: max(flops / (peak · efficiency), bytes / (bandwidth · efficiency)) / fill, fill being the
+ * share of SMs its workgroups can occupy (too few workgroups reach neither the peak nor the bandwidth); each
+ * copy: its bytes read and written at the bandwidth. Then the fixed cost per dispatch. Optimistic where a
+ * dispatch has enough workgroups but too few threads per SM to hide latency; pessimistic where its data
+ * sits in L2 (50 MB on an H200: a single model's step, about 17 MB of activations, does) rather than HBM.
  */
 export function estimateProgram(steps: readonly Step[], gpu: GpuSpec, a: Assumptions = ASSUMPTIONS): ProgramEstimate {
   const byOp = new Map<string, OpEstimate>();
@@ -60,7 +61,7 @@ export function estimateProgram(steps: readonly Step[], gpu: GpuSpec, a: Assumpt
     } else {
       ({ flops, bytes } = s.cost);
       const fill = Math.min(1, (s.workgroups[0] * s.workgroups[1] * s.workgroups[2]) / gpu.sms);
-      us = Math.max(flops / (gpu.fp32_tflops * 1e12 * a.compute_efficiency * fill), bytes / bw) * 1e6;
+      us = (Math.max(flops / (gpu.fp32_tflops * 1e12 * a.compute_efficiency), bytes / bw) / fill) * 1e6;
     }
     dispatches++; // a copy ends the compute pass: a barrier like a dispatch's
     const op = byOp.get(s.label) ?? { op: s.label, dispatches: 0, flops: 0, bytes: 0, work_us: 0 };

@@ -63,7 +63,7 @@ export function fairSection(x: FairResult, at: string): string[] {
 export function widthSection(x: WidthResult, at: string): string[] {
   return [
     `## Fast-path step against d_mlp, run of ${at}\n`,
-    'Ours and the PyTorch fast path (same algebra, one thread) interleaved at each width, median ms per step. The batch-sized products, the gathers and scatters of width d_mlp and AdamW over W_in and W_out grow as d_mlp; the embedding, attention and unembedding work does not, so the exponent over all widths is below 1.\n',
+    'Ours and the PyTorch fast path (same algebra, one thread) interleaved at each width, median ms per step. The three batch-sized products (d_mlp is one of their dimensions), the gathers and scatters of width d_mlp and AdamW over W_in and W_out grow as d_mlp; the embedding and attention tables and the width-p work (logit tables, loss, their scatter) do not, so the exponent over all widths is below 1.\n',
     '| d_mlp | ours ms | PyTorch ms | ours / PyTorch |', '| --- | --- | --- | --- |',
     ...x.rows.map((w) => `| ${w.d_mlp} | ${f(w.ours_ms)} | ${w.torch_ms === undefined ? '—' : f(w.torch_ms)} | ${w.ratio === undefined ? '—' : `${f(w.ratio, 2)}×`} |`),
     '', '| fit: ms ∝ d_mlp^k | k | ± (standard error) |', '| --- | --- | --- |',
@@ -78,7 +78,7 @@ export function gpuEstimateSection(x: GpuEstimate, at: string): string[] {
   const us = ([lo, hi]: [number, number]) => `${f(lo)}–${f(hi)}`;
   return [
     `## Estimate on paper: the step on an ${x.gpu.name}, computed ${at}\n`,
-    `Not a measurement. Each dispatch of the programs this project runs, priced from its own flops and bytes: max(flops at ${f(100 * a.compute_efficiency, 0)} % of the ${x.gpu.fp32_tflops} TFLOP/s float32 peak, scaled down when its workgroups cannot fill the ${x.gpu.sms} SMs; bytes at ${f(100 * a.memory_efficiency, 0)} % of ${x.gpu.bandwidth_tbs} TB/s), plus ${a.dispatch_us[0]}–${a.dispatch_us[1]} µs per dependent dispatch or copy (launch and barrier). Optimistic where a dispatch's threads are too few to hide latency; the working set fits in L2, so memory time is an upper bound.\n`,
+    `Not a measurement. Each dispatch of the programs this project runs, priced from its own flops and bytes: max(flops at ${f(100 * a.compute_efficiency, 0)} % of the ${x.gpu.fp32_tflops} TFLOP/s float32 peak, bytes at ${f(100 * a.memory_efficiency, 0)} % of ${x.gpu.bandwidth_tbs} TB/s), scaled down when its workgroups cannot fill the ${x.gpu.sms} SMs, plus ${a.dispatch_us[0]}–${a.dispatch_us[1]} µs per dependent dispatch or copy (launch and barrier). The programs are those built on this machine, with its matmul tiles. Optimistic where a dispatch's threads are too few to hide latency; pessimistic where its data sits in L2 (a single model's step does; an ensemble of 8 does not).\n`,
     '| path | dispatches | work µs | µs per model-step (work + fixed costs) | largest ops (µs) |', '| --- | --- | --- | --- | --- |',
     ...x.paths.map((p) => `| ${p.path} | ${p.dispatches} | ${f(p.work_us)} | ${us(p.us_per_model_step)} | ${p.top.slice(0, 3).map((o) => `${o.op} ${f(o.work_us)}`).join('; ')} |`),
     '', ...x.paths.filter((p) => p.dispatches * a.dispatch_us[0] > p.work_us).map((p) => `${p.path}: the fixed cost of its ${p.dispatches} dispatches exceeds its work even at ${a.dispatch_us[0]} µs each, so on such a GPU it is bound by dependent dispatches, not by flops or bytes; models that share dispatches (an ensemble) share that cost.`), '',

@@ -150,7 +150,8 @@ export interface GpuEstimate { gpu: GpuSpec; assumptions: Assumptions; paths: Gp
 
 /**
  * The canonical step's programs (fast path, generic schedule, an ensemble of 8 on the fast path) priced on a
- * datacentre GPU by estimateProgram: built here, never run; the estimate is on paper.
+ * datacentre GPU by estimateProgram: built on this device and never run, so with this device's matmul tiles
+ * (lavapipe's: 8-lane subgroups) where a GPU with 32-lane subgroups would pick its own; the estimate is on paper.
  */
 export async function estimateOnGpu(gpu: GpuSpec = H200, models = 8): Promise<GpuEstimate> {
   const { c, layout, train } = canonical();

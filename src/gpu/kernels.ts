@@ -34,14 +34,15 @@ export interface Kernel {
   pipeline(constants?: Constants): GPUComputePipeline;
 }
 
-/** One prepared dispatch: everything bound and checked, ready to encode any number of times. */
 /**
- * What a dispatch must move and compute at least, for roofline estimates (src/bench/roofline.ts): bytes is
- * every distinct tensor range it binds, counted once (read or written; state read and rewritten, such as
- * AdamW's moments, moves twice in truth), flops what its op declared (the products; 0 for the rest).
+ * A dispatch's traffic and arithmetic, for roofline estimates (src/bench/roofline.ts): bytes is what the
+ * tensor ranges it binds cover, each byte once whether read or written (an approximation: state read and
+ * rewritten, such as AdamW's moments, moves twice; a range bound but partly used, once in full), flops what
+ * its op declared (the products; 0 for the rest).
  */
 export interface Cost { readonly flops: number; readonly bytes: number }
 
+/** One prepared dispatch: everything bound and checked, ready to encode any number of times. */
 export interface Dispatch {
   readonly label: string;
   readonly pipeline: GPUComputePipeline;
@@ -167,7 +168,7 @@ export class KernelRegistry {
     const dev = this.g.device;
     const given = new Set(Object.keys(args.tensors));
     const entries: GPUBindGroupEntry[] = [];
-    const ranges: { buffer: GPUBuffer; offset: number; bytes: number }[] = [];
+    const ranges: ByteRange[] = [];
     for (const b of k.bindings) {
       if (b.kind === 'uniform') {
         entries.push({ binding: b.binding, resource: { buffer: this.uniformBuffer(k.name, b, args.uniforms ?? {}) } });
@@ -182,8 +183,7 @@ export class KernelRegistry {
       const align = dev.limits.minStorageBufferOffsetAlignment;
       if ((t.offset * 4) % align) throw new Error(`kernel ${k.name}: '${b.name}' is bound at byte offset ${t.offset * 4}, not a multiple of ${align}`);
       entries.push({ binding: b.binding, resource: { buffer: t.buffer, offset: t.offset * 4, size: bytes } });
-      // A range bound twice (a vec4 view, a stand-in) moves once.
-      if (!ranges.some((r) => r.buffer === t.buffer && r.offset === t.offset && r.bytes === bytes)) ranges.push({ buffer: t.buffer, offset: t.offset, bytes });
+      ranges.push({ buffer: t.buffer, start: t.offset * 4, end: t.offset * 4 + bytes });
     }
     if (given.size) throw new Error(`kernel ${k.name}: no binding named ${[...given].join(', ')}`);
     const max = dev.limits.maxComputeWorkgroupsPerDimension;
@@ -193,8 +193,7 @@ export class KernelRegistry {
     }
     const pipeline = k.pipeline(args.constants);
     const bindGroup = dev.createBindGroup({ label: k.name, layout: k.bindGroupLayout, entries });
-    const bytes = ranges.reduce((sum, r) => sum + r.bytes, 0);
-    return { label: k.name, pipeline, bindGroup, workgroups: wg, cost: { flops: args.flops ?? 0, bytes } };
+    return { label: k.name, pipeline, bindGroup, workgroups: wg, cost: { flops: args.flops ?? 0, bytes: unionBytes(ranges) } };
   }
 
   private uniformBuffer(kernel: string, b: BindingInfo, u: Uniforms): GPUBuffer {
@@ -228,6 +227,20 @@ export interface Copy {
 
 export type Step = Dispatch | Copy;
 
+interface ByteRange { buffer: GPUBuffer; start: number; end: number }
+
+/** Bytes the ranges cover, each byte once: a range bound twice (a vec4 view, a stand-in inside another binding) moves once. */
+function unionBytes(ranges: readonly ByteRange[]): number {
+  let total = 0;
+  for (const buffer of new Set(ranges.map((r) => r.buffer))) {
+    let covered = -Infinity;
+    for (const r of ranges.filter((x) => x.buffer === buffer).sort((x, y) => x.start - y.start)) {
+      total += Math.max(0, r.end - Math.max(r.start, covered));
+      covered = Math.max(covered, r.end);
+    }
+  }
+  return total;
+}
 
 export function copy(src: GpuTensor, dst: GpuTensor): Copy {
   if (numel(src.shape) !== numel(dst.shape)) throw new Error(`copy: [${src.shape}] into [${dst.shape}]`);

@@ -62,7 +62,7 @@ export class CpuBackend implements Backend<F64> {
     out.set(cpu.embedGather(W_E, W_pos, this.batch.tokens, { batch: this.batch.size, n_ctx: this.c.n_ctx, d_model: this.c.d_model }));
   }
   embedScatterAdd(dx0: F64, out: F64): void {
-    out.set(cpu.embedScatterAdd(dx0, this.index, { d_vocab: this.c.d_vocab, d_model: this.c.d_model }));
+    out.set(cpu.embedScatterAdd(dx0, this.index, { rows: this.batch.size * this.c.n_ctx, d_vocab: this.c.d_vocab, d_model: this.c.d_model }));
   }
   attention(q: F64, k: F64, v: F64, s: AttentionShape, z: F64, pattern: F64): void {
     const r = cpu.attention(q, k, v, s);
@@ -100,6 +100,6 @@ export class CpuBackend implements Backend<F64> {
   }
   scatterTags(x: F64, out: F64): void {
     const width = x.length / this.batch.size;
-    out.set(cpu.embedScatterAdd(x, this.tags, { d_vocab: this.c.n_ctx * this.c.d_vocab, d_model: width }));
+    out.set(cpu.embedScatterAdd(x, this.tags, { rows: this.batch.size, d_vocab: this.c.n_ctx * this.c.d_vocab, d_model: width }));
   }
 }

@@ -95,7 +95,7 @@ export class GpuBackend implements Backend<GpuTensor> {
   }
   // These four ops take an optional ModelStack: their tensors are then every model's copies, one dispatch for all.
   embedScatterAdd(dx0: GpuTensor, out: GpuTensor, stack?: ModelStack): void {
-    this.scatter(this.index, dx0, { d_vocab: this.c.d_vocab, d_model: this.c.d_model }, out, stack);
+    this.scatter(this.index, dx0, { rows: this.batch.size * this.c.n_ctx, d_vocab: this.c.d_vocab, d_model: this.c.d_model }, out, stack);
   }
   private scatter(index: { starts: GpuTensor; rows: GpuTensor }, x: GpuTensor, s: ScatterShape, out: GpuTensor, stack?: ModelStack): void {
     const w = wholeIn(stack);
@@ -137,6 +137,6 @@ export class GpuBackend implements Backend<GpuTensor> {
   }
   scatterTags(x: GpuTensor, out: GpuTensor, stack?: ModelStack): void {
     const width = numel(x.shape) / this.batch.size;
-    this.scatter(this.tags, x, { d_vocab: this.c.n_ctx * this.c.d_vocab, d_model: width }, out, stack);
+    this.scatter(this.tags, x, { rows: this.batch.size, d_vocab: this.c.n_ctx * this.c.d_vocab, d_model: width }, out, stack);
   }
 }

@@ -59,7 +59,7 @@ describe('embedding (closed forms)', () => {
     const tokens = Uint32Array.from({ length: batch * n_ctx }, () => rng.int(d_vocab - 1)); // token 6 never occurs
     const dx0 = f64(rng, batch * n_ctx * d_model);
     const D = f64(rng, d_vocab * d_model);
-    const dW = cpu.embedScatterAdd(dx0, cpu.tokenIndex(tokens, d_vocab), { d_vocab, d_model });
+    const dW = cpu.embedScatterAdd(dx0, cpu.tokenIndex(tokens, d_vocab), { rows: batch * n_ctx, d_vocab, d_model });
     const gathered = cpu.embedGather(D, new Float64Array(n_ctx * d_model), tokens, { batch, n_ctx, d_model });
     expect(Math.abs(dot(dW, D) - dot(dx0, gathered))).toBeLessThan(1e-12 * dx0.length);
     expect(dW.subarray(6 * d_model).every((x) => x === 0)).toBe(true);
@@ -88,7 +88,7 @@ describe('embedding (GPU)', () => {
     const index = { starts: createTensor(g, 'u32', [idx.starts.length], idx.starts), rows: createTensor(g, 'u32', [idx.rows.length], idx.rows) };
     const dx0 = randn(rng, batch * n_ctx * d_model);
     const dx0t = createTensor(g, 'f32', [dx0.length], dx0);
-    const shape = { d_vocab, d_model };
+    const shape = { rows: batch * n_ctx, d_vocab, d_model };
     const runs: Float32Array[] = [];
     for (let run = 0; run < 2; run++) {
       const dW = poisoned(g, d_vocab * d_model);
@@ -106,7 +106,10 @@ describe('embedding (GPU)', () => {
     const idx = cpu.tokenIndex([0, 1, 2], 3);
     const index = { starts: createTensor(g, 'u32', [idx.starts.length], idx.starts), rows: createTensor(g, 'u32', [3], idx.rows) };
     const t = createTensor(g, 'f32', [64]);
-    expect(() => gpu.embedScatterAdd(k, t, index, { d_vocab: 4, d_model: 2 }, t)).toThrow(/index.starts has 4 entries, d_vocab 4 needs 5/);
+    expect(() => gpu.embedScatterAdd(k, t, index, { rows: 3, d_vocab: 4, d_model: 2 }, t)).toThrow(/index.starts has 4 entries, d_vocab 4 needs 5/);
+    // x shorter than its rows, and rows beyond them in the index (the CPU twin checks the index itself).
+    expect(() => gpu.embedScatterAdd(k, createTensor(g, 'f32', [5]), index, { rows: 3, d_vocab: 3, d_model: 2 }, t)).toThrow(/embedScatterAdd: x \[5\] holds 5 elements, the shape needs 6/);
+    expect(() => cpu.embedScatterAdd(new Float64Array(4), idx, { rows: 2, d_vocab: 3, d_model: 2 })).toThrow(/index row 2 outside x's 2 rows/);
   });
 });
 

@@ -34,8 +34,8 @@ describe('embedding', () => {
     const idx = cpu.tokenIndex(tokens, d_vocab);
     const dW = out(g, d_vocab * d_model);
     const index = { starts: createTensor(g, 'u32', [idx.starts.length], idx.starts), rows: createTensor(g, 'u32', [idx.rows.length], idx.rows) };
-    submit(g, [gpu.embedScatterAdd(k, f32(g, dx0), index, { d_vocab, d_model }, dW)]);
-    const want = cpu.embedScatterAdd(dx0, idx, { d_vocab, d_model });
+    submit(g, [gpu.embedScatterAdd(k, f32(g, dx0), index, { rows: batch * n_ctx, d_vocab, d_model }, dW)]);
+    const want = cpu.embedScatterAdd(dx0, idx, { rows: batch * n_ctx, d_vocab, d_model });
     expectClose(await readF32(g, dW), want, 1e-5 * Math.sqrt(batch));
     expect(want.subarray(d_model, 2 * d_model).every((x) => x === 0) || d_vocab < 2).toBe(true);
   });

@@ -22,14 +22,14 @@ const poisoned = (g: Gpu, n: number) => {
 const part = (a: ArrayLike<number>, m: number, stride: number, n: number) => Array.from({ length: n }, (_, i) => a[m * stride + i]);
 
 describe('ensemble ops: one dispatch over a model dimension', () => {
-  it.each([[60, 4, 0], [59, 4, 0], [60, 3, 0], [512, 64, 64], [60, 4, 'shared']] as const)('gather_sum width %i, table padding %i, bias padding %s', async (width, padTable, padBias) => {
+  it.each([[60, 4, 0], [59, 4, 0], [60, 3, 0], [512, 64, 64], [60, 4, 'shared'], [60, 'shared', 0]] as const)('gather_sum width %i, table padding %s, bias padding %s', async (width, padTable, padBias) => {
     const { g, k } = await testGpu();
-    const rng = new Rng(width + padTable);
+    const rng = new Rng(width + (padTable === 'shared' ? 1 : padTable));
     const base = { batch: 13, n_ctx: 2, d_vocab: 7, width };
     const nTable = base.n_ctx * base.d_vocab * width;
     const nOut = base.batch * width;
-    const s = { ...base, models: S, strideTable: nTable + padTable, strideBias: padBias === 'shared' ? 0 : width + padBias, strideOut: nOut + 5 };
-    const table = randn(rng, S * s.strideTable);
+    const s = { ...base, models: S, strideTable: padTable === 'shared' ? 0 : nTable + padTable, strideBias: padBias === 'shared' ? 0 : width + padBias, strideOut: nOut + 5 };
+    const table = randn(rng, S * (nTable + 64));
     const bias = randn(rng, S * (width + 64));
     const tokens = Uint32Array.from({ length: base.batch * base.n_ctx }, () => rng.int(base.d_vocab));
     const [tt, tb, tk] = [f32(g, table), f32(g, bias), createTensor(g, 'u32', [tokens.length], tokens)];
@@ -46,6 +46,8 @@ describe('ensemble ops: one dispatch over a model dimension', () => {
       expect(part(gotPost, m, s.strideOut, nOut)).toEqual(Array.from(await readF32(g, onePost)));
       expectClose(part(got, m, s.strideOut, nOut), part(want, m, s.strideOut, nOut), 1e-6);
     }
+    // A shared (stride 0) output would have the models overwrite one another: refused.
+    expect(() => gpu.gatherSum(k, tt, tb, tk, { ...s, strideOut: 0 }, out)).toThrow(/gatherSum: out's 3 copies overlap \(stride 0/);
   });
 
   it.each([[36, 4], [36, 3], [5, 0]])('embed_scatter_add d_model %i, x padding %i', async (d_model, padX) => {
@@ -56,7 +58,7 @@ describe('ensemble ops: one dispatch over a model dimension', () => {
     const idx = cpu.tokenIndex(keys, d_vocab);
     const index = { starts: createTensor(g, 'u32', [idx.starts.length], idx.starts), rows: createTensor(g, 'u32', [idx.rows.length], idx.rows) };
     const nOut = d_vocab * d_model;
-    const s = { d_vocab, d_model, models: S, strideX: rows * d_model + padX, strideOut: nOut + 7 };
+    const s = { rows, d_vocab, d_model, models: S, strideX: rows * d_model + padX, strideOut: nOut + 7 };
     const x = randn(rng, S * s.strideX);
     const out = poisoned(g, S * s.strideOut);
     submit(g, [gpu.embedScatterAdd(k, f32(g, x), index, s, out)]);
@@ -64,11 +66,13 @@ describe('ensemble ops: one dispatch over a model dimension', () => {
     const want = cpu.embedScatterAdd(x, idx, s);
     for (let m = 0; m < S; m++) {
       const one = poisoned(g, nOut);
-      submit(g, [gpu.embedScatterAdd(k, f32(g, part(x, m, s.strideX, rows * d_model)), index, { d_vocab, d_model }, one)]);
+      submit(g, [gpu.embedScatterAdd(k, f32(g, part(x, m, s.strideX, rows * d_model)), index, { rows, d_vocab, d_model }, one)]);
       expect(part(got, m, s.strideOut, nOut)).toEqual(Array.from(await readF32(g, one)));
       expectClose(part(got, m, s.strideOut, nOut), part(want, m, s.strideOut, nOut), 1e-5);
     }
-    expect(() => cpu.embedScatterAdd(x, idx, { d_vocab, d_model, models: 2 })).toThrow(/needs strideX/);
+    // Models writing one another's output, or reading past x, are refused.
+    expect(() => gpu.embedScatterAdd(k, f32(g, x), index, { ...s, strideOut: nOut - 1 }, out)).toThrow(/embedScatterAdd: out's 3 copies overlap/);
+    expect(() => gpu.embedScatterAdd(k, f32(g, x.subarray(0, (S - 1) * s.strideX + rows * d_model - 1)), index, s, out)).toThrow(/x \[\d+\] holds/);
   });
 
   it('softmax_cross_entropy', async () => {
@@ -92,6 +96,8 @@ describe('ensemble ops: one dispatch over a model dimension', () => {
       expect(part(got.correct, m, s.strideRows, batch)).toEqual(Array.from(await readF32(g, one[2])));
       expectClose(part(got.loss, m, s.strideRows, batch), part(want.loss, m, s.strideRows, batch), 1e-5);
     }
+    expect(() => gpu.softmaxCrossEntropy(k, f32(g, logits), lab, { ...s, strideRows: batch - 1 }, loss, dlogits, correct)).toThrow(/loss's 3 copies overlap/);
+    expect(() => gpu.softmaxCrossEntropy(k, f32(g, logits), lab, { ...s, strideLogits: 1.5 }, loss, dlogits, correct)).toThrow(/logits's stride 1.5 is not a non-negative integer/);
   });
 
   it('adamw, each model with its own hyperparameters, leaves the padding between models alone', async () => {
@@ -113,7 +119,7 @@ describe('ensemble ops: one dispatch over a model dimension', () => {
         expect(part(got[key], m, stride, stride).slice(n)).toEqual(Array.from(Float32Array.from(part(host[key], m, stride, stride).slice(n))));
       }
     }
-    expect(() => gpu.adamw(k, t.p, t.g, t.m, t.v, hyper, n, { models: S, stride: n - 1 })).toThrow(/models overlap/);
+    expect(() => gpu.adamw(k, t.p, t.g, t.m, t.v, hyper, n, { models: S, stride: n - 1 })).toThrow(/adamw: param's 3 copies overlap \(stride 66, 67 elements each\)/);
     expect(() => gpu.adamw(k, t.p, t.g, t.m, t.v, f32(g, new Float32Array(16)), n, { models: S, stride })).toThrow(/hyper \[16\] holds 16 elements/);
   });
 });

@@ -35,16 +35,12 @@ export function tokenIndex(keys: ArrayLike<number>, nKeys: number): TokenIndex {
 }
 
 /**
- * `models` copies of the op on one index (an ensemble, default 1): model t's x starts at element t·strideX,
- * its out at t·strideOut (default d_vocab·d_model).
+ * x has `rows` rows of d_model. `models` copies of the op on one index (an ensemble, default 1): model t's x
+ * starts at element t·strideX (default rows·d_model), its out at t·strideOut (default d_vocab·d_model).
  */
-export interface ScatterShape { d_vocab: number; d_model: number; models?: number; strideX?: number; strideOut?: number }
+export interface ScatterShape { rows: number; d_vocab: number; d_model: number; models?: number; strideX?: number; strideOut?: number }
 
-export function scatterStrides(s: ScatterShape) {
-  const models = s.models ?? 1;
-  if (models > 1 && s.strideX === undefined) throw new Error('embedScatterAdd: an ensemble (models > 1) needs strideX');
-  return { models, x: s.strideX ?? 0, out: s.strideOut ?? s.d_vocab * s.d_model };
-}
+export const scatterStrides = (s: ScatterShape) => ({ models: s.models ?? 1, x: s.strideX ?? s.rows * s.d_model, out: s.strideOut ?? s.d_vocab * s.d_model });
 
 /** out[t, v] = Σ_{r in index list v} x[t, r] for each model t, rows of width d_model: shaders/embed_scatter_add.wgsl. */
 export function embedScatterAdd(x: ArrayLike<number>, index: TokenIndex, s: ScatterShape): F64 {
@@ -54,6 +50,7 @@ export function embedScatterAdd(x: ArrayLike<number>, index: TokenIndex, s: Scat
   for (let t = 0; t < st.models; t++) {
     for (let v = 0; v < d_vocab; v++) {
       for (let i = index.starts[v]; i < index.starts[v + 1]; i++) {
+        if (!(index.rows[i] < s.rows)) throw new Error(`embedScatterAdd: index row ${index.rows[i]} outside x's ${s.rows} rows`);
         const r = t * st.x + index.rows[i] * dm;
         for (let m = 0; m < dm; m++) out[t * st.out + v * dm + m] += x[r + m];
       }

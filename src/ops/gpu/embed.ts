@@ -1,7 +1,7 @@
 import type { Dispatch, KernelRegistry } from '../../gpu/kernels.js';
 import { type GpuTensor, numel } from '../../gpu/tensor.js';
 import { type EmbedShape, type ScatterShape, scatterStrides } from '../cpu/embed.js';
-import { groups, requireElements, rowGroups, vec4Alias } from './util.js';
+import { groups, requireElements, requireStacked, rowGroups, vec4Alias } from './util.js';
 
 /** x0[b, j] = W_E[tokens[b, j]] + W_pos[j]: shaders/embed_gather.wgsl. */
 export function embedGather(k: KernelRegistry, W_E: GpuTensor, W_pos: GpuTensor, tokens: GpuTensor, s: EmbedShape, out: GpuTensor): Dispatch {
@@ -21,7 +21,8 @@ export function embedScatterAdd(k: KernelRegistry, x: GpuTensor, index: { starts
   // An index built for another vocabulary would read past its starts or leave rows unwritten.
   if (numel(index.starts.shape) !== s.d_vocab + 1) throw new Error(`embedScatterAdd: index.starts has ${numel(index.starts.shape)} entries, d_vocab ${s.d_vocab} needs ${s.d_vocab + 1}`);
   const st = scatterStrides(s);
-  requireElements('embedScatterAdd', 'out', out, (st.models - 1) * st.out + s.d_vocab * s.d_model);
+  requireStacked('embedScatterAdd', 'x', x, st.models, st.x, s.rows * s.d_model, false);
+  requireStacked('embedScatterAdd', 'out', out, st.models, st.out, s.d_vocab * s.d_model, true);
   // The vec4 view reads model t's x from element t·strideX, which must then be a multiple of 4.
   const vec4 = s.d_model % 4 === 0 && st.x % 4 === 0;
   return k.prepare('embed_scatter_add', {

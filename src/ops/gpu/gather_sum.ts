@@ -1,7 +1,7 @@
 import type { Dispatch, KernelRegistry } from '../../gpu/kernels.js';
 import type { GpuTensor } from '../../gpu/tensor.js';
 import { type GatherSumShape, gatherSumStrides } from '../cpu/gather_sum.js';
-import { groups, requireElements, vec4Alias } from './util.js';
+import { groups, requireElements, requireStacked, vec4Alias } from './util.js';
 
 /**
  * out[t, b] = bias[t] + Σ_j table[t, j·d_vocab + tokens[b, j]] for each model t, and reluPost = max(out, 0)
@@ -9,12 +9,12 @@ import { groups, requireElements, vec4Alias } from './util.js';
  */
 export function gatherSum(k: KernelRegistry, table: GpuTensor, bias: GpuTensor, tokens: GpuTensor, s: GatherSumShape, out: GpuTensor, reluPost?: GpuTensor): Dispatch {
   const st = gatherSumStrides(s);
-  const last = st.models - 1;
-  requireElements('gatherSum', 'table', table, last * st.table + s.n_ctx * s.d_vocab * s.width);
-  requireElements('gatherSum', 'bias', bias, last * st.bias + s.width);
+  const rows = s.batch * s.width;
+  requireStacked('gatherSum', 'table', table, st.models, st.table, s.n_ctx * s.d_vocab * s.width, false);
+  requireStacked('gatherSum', 'bias', bias, st.models, st.bias, s.width, false);
   requireElements('gatherSum', 'tokens', tokens, s.batch * s.n_ctx);
-  requireElements('gatherSum', 'out', out, last * st.out + s.batch * s.width);
-  if (reluPost) requireElements('gatherSum', 'reluPost', reluPost, last * st.out + s.batch * s.width);
+  requireStacked('gatherSum', 'out', out, st.models, st.out, rows, true);
+  if (reluPost) requireStacked('gatherSum', 'reluPost', reluPost, st.models, st.out, rows, true);
   // The vec4 view reads model t's table from element t·strideTable, which must then be a multiple of 4.
   const vec4 = s.width % 4 === 0 && st.table % 4 === 0;
   const x = groups(vec4 ? s.width / 4 : s.width, 64);

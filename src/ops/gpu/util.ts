@@ -8,6 +8,19 @@ export function requireElements(op: string, name: string, t: GpuTensor, n: numbe
   if (numel(t.shape) < n) throw new Error(`${op}: ${name} [${t.shape}] holds ${numel(t.shape)} elements, the shape needs ${n}`);
 }
 
+/**
+ * An ensemble's copies of tensor `name` (src/model/stacked_backend.ts): `models` copies of n elements, model
+ * t's at element t·stride. Throw unless the stride is a non-negative integer, an output's copies are apart
+ * (a stride of 0 shares an input; shared or overlapping outputs would have the models overwrite each other),
+ * and t holds them all.
+ */
+export function requireStacked(op: string, name: string, t: GpuTensor, models: number, stride: number, n: number, output: boolean): void {
+  if (!Number.isInteger(models) || models < 1) throw new Error(`${op}: models ${models} is not a positive integer`);
+  if (!Number.isInteger(stride) || stride < 0) throw new Error(`${op}: ${name}'s stride ${stride} is not a non-negative integer`);
+  if (output && models > 1 && stride < n) throw new Error(`${op}: ${name}'s ${models} copies overlap (stride ${stride}, ${n} elements each)`);
+  requireElements(op, name, t, (models - 1) * stride + n);
+}
+
 /** Workgroups needed to cover n items at `per` items a workgroup. */
 export const groups = (n: number, per: number) => Math.ceil(n / per);
 
