@@ -197,6 +197,11 @@ export async function benchWidths(opts: WidthOptions = {}): Promise<WidthResult>
       for (const x of contenders) x.close();
     }
   }
+  return { rows, fits: widthFits(rows), ...(skipped ? { peer_skipped: skipped } : {}) };
+}
+
+/** ms ∝ d_mlp^k for each path, fitted in log-log over all widths and over d_mlp ≥ 512 (two points at least). */
+export function widthFits(rows: readonly WidthRow[]): WidthFit[] {
   const fits: WidthFit[] = [];
   for (const [path, key] of [['ours', 'ours_ms'], ['PyTorch', 'torch_ms']] as const) {
     for (const [over, keep] of [['all widths', () => true], ['d_mlp ≥ 512', (r: WidthRow) => r.d_mlp >= 512]] as const) {
@@ -206,5 +211,5 @@ export async function benchWidths(opts: WidthOptions = {}): Promise<WidthResult>
       fits.push({ path, over, exponent: line.slope, se: line.se });
     }
   }
-  return { rows, fits, ...(skipped ? { peer_skipped: skipped } : {}) };
+  return fits;
 }

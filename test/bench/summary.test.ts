@@ -1,5 +1,6 @@
 // results/bench.md from made-up results: the 'where the GPU step's time goes' table, and which run measured what.
 import { describe, expect, it } from 'vitest';
+import { widthFits } from '../../src/bench/fair.js';
 import { type BenchResults, PROFILE_TOP, benchSummary, profileTable } from '../../src/bench/summary.js';
 
 describe('bench summary: step profile', () => {
@@ -80,5 +81,22 @@ describe('bench summary: widths', () => {
     expect(md).toContain('| 32 | 10.0 | 2.0 | 5.00× |');
     expect(md).toContain('| 4096 | 300.0 | — | — |');
     expect(md).toContain('| ours, d_mlp ≥ 512 | 0.93 | 0.04 |');
+  });
+});
+
+describe('width fits', () => {
+  it('recovers the exponents of exact power laws, over all widths and over d_mlp ≥ 512, for the paths that have points', () => {
+    // ours: 2 ms fixed-free at d^0.5 below 512 and d^1 from 512 up; PyTorch: exactly 0.01·d^1.2, and missing at 32.
+    const rows = [32, 64, 128, 256, 512, 1024, 2048].map((d) => ({
+      d_mlp: d, ours_ms: d >= 512 ? d / 100 : Math.sqrt(d * 512) / 100, ...(d > 32 ? { torch_ms: 0.01 * d ** 1.2 } : {}),
+    }));
+    const fits = widthFits(rows);
+    const get = (path: string, over: string) => fits.find((f) => f.path === path && f.over === over)!;
+    expect(get('ours', 'd_mlp ≥ 512').exponent).toBeCloseTo(1, 12);
+    expect(get('ours', 'd_mlp ≥ 512').se).toBeCloseTo(0, 12);
+    expect(get('ours', 'all widths').exponent).toBeGreaterThan(0.5);
+    expect(get('ours', 'all widths').exponent).toBeLessThan(1);
+    expect(get('PyTorch', 'all widths').exponent).toBeCloseTo(1.2, 12);
+    expect(widthFits(rows.slice(0, 5)).map((f) => `${f.path}, ${f.over}`)).toEqual(['ours, all widths', 'PyTorch, all widths']); // one point ≥ 512: no fit there
   });
 });
