@@ -5,7 +5,7 @@ import { getGpu, settle } from '../gpu/device.js';
 import { KernelRegistry, submit } from '../gpu/kernels.js';
 import { createTensor, freeTensor } from '../gpu/tensor.js';
 import { type MatmulShape } from '../ops/cpu/matmul.js';
-import { type MatmulTile, matmul, matmulTile } from '../ops/gpu/matmul.js';
+import { type MatmulTile, matmul, matmulTile, sharesA } from '../ops/gpu/matmul.js';
 import { Rng } from '../util/rng.js';
 import { median } from '../util/stats.js';
 
@@ -111,7 +111,7 @@ export async function benchMatmul(opts: { runs?: number } = {}): Promise<MatmulR
     for (const v of dispatches) {
       const ms = median(v.times);
       const gflops = flops / ms / 1e6;
-      const variant = v.name === 'auto' ? `auto (${Object.values(matmulTile(s, k.subgroupSize === 8)).slice(0, 2).join("x")})` : v.name;
+      const variant = v.name === 'auto' ? `auto (${Object.values(matmulTile(s, sharesA(k))).slice(0, 2).join('x')})` : v.name;
       rows.push({
         shape: `${M}×${N}×${K}${transA ? ' transA' : ''}${transB ? ' transB' : ''} (${why})`, M, N, K, transA, transB, variant,
         median_ms: ms, gflops, best_gflops: flops / Math.min(...v.times) / 1e6, cpu_js_gflops: cpuGflops, vs_cpu_js: gflops / cpuGflops, of_peak: gflops / CPU_PEAK_GFLOPS, runs,

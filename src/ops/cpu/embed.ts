@@ -1,4 +1,4 @@
-import type { F64 } from './types.js';
+import { type F64, stackedExtent } from './types.js';
 
 export interface EmbedShape { batch: number; n_ctx: number; d_model: number }
 
@@ -46,11 +46,12 @@ export const scatterStrides = (s: ScatterShape) => ({ models: s.models ?? 1, x: 
 export function embedScatterAdd(x: ArrayLike<number>, index: TokenIndex, s: ScatterShape): F64 {
   const { d_vocab, d_model: dm } = s;
   const st = scatterStrides(s);
-  const out = new Float64Array((st.models - 1) * st.out + d_vocab * dm);
+  const bad = index.rows.find((r) => !(r < s.rows));
+  if (bad !== undefined) throw new Error(`embedScatterAdd: index row ${bad} outside x's ${s.rows} rows`);
+  const out = new Float64Array(stackedExtent(st.models, st.out, d_vocab * dm));
   for (let t = 0; t < st.models; t++) {
     for (let v = 0; v < d_vocab; v++) {
       for (let i = index.starts[v]; i < index.starts[v + 1]; i++) {
-        if (!(index.rows[i] < s.rows)) throw new Error(`embedScatterAdd: index row ${index.rows[i]} outside x's ${s.rows} rows`);
         const r = t * st.x + index.rows[i] * dm;
         for (let m = 0; m < dm; m++) out[t * st.out + v * dm + m] += x[r + m];
       }

@@ -1,4 +1,4 @@
-import type { F64 } from './types.js';
+import { type F64, stackedExtent } from './types.js';
 
 /**
  * `models` copies of the op on one set of tokens (an ensemble, default 1): model t's table starts at element
@@ -17,7 +17,7 @@ export const gatherSumStrides = (s: GatherSumShape) => ({
 export function gatherSum(table: ArrayLike<number>, bias: ArrayLike<number>, tokens: ArrayLike<number>, s: GatherSumShape): F64 {
   const { batch, n_ctx, d_vocab, width } = s;
   const st = gatherSumStrides(s);
-  const out = new Float64Array((st.models - 1) * st.out + batch * width);
+  const out = new Float64Array(stackedExtent(st.models, st.out, batch * width));
   for (let t = 0; t < st.models; t++) {
     for (let b = 0; b < batch; b++) {
       for (let c = 0; c < width; c++) {

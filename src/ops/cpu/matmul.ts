@@ -1,4 +1,4 @@
-import type { F64 } from './types.js';
+import { type F64, stackedExtent } from './types.js';
 
 /**
  * Batched matrix product C[t] = op(A[t])·op(B[t]) for t < batch, op = transpose when trans is set.
@@ -32,7 +32,7 @@ export interface MatmulOptions<T> {
 
 /** Elements each operand must hold for the shape (used to reject bad shapes before dispatch). */
 export function matmulExtents(s: MatmulShape): { a: number; b: number; c: number } {
-  return { a: (s.batch - 1) * s.strideA + s.M * s.K, b: (s.batch - 1) * s.strideB + s.K * s.N, c: (s.batch - 1) * strideC(s) + s.M * s.N };
+  return { a: stackedExtent(s.batch, s.strideA, s.M * s.K), b: stackedExtent(s.batch, s.strideB, s.K * s.N), c: stackedExtent(s.batch, strideC(s), s.M * s.N) };
 }
 
 /** C = alpha·op(A)·op(B) + bias (+ C when accumulating into an existing array): shaders/matmul.wgsl. */

@@ -1,4 +1,4 @@
-import type { F64 } from './types.js';
+import { type F64, stackedExtent } from './types.js';
 
 /**
  * `models` copies of the op on one set of labels (an ensemble, default 1): model t's logits and dlogits start
@@ -24,8 +24,8 @@ export function softmaxCrossEntropy(logits: ArrayLike<number>, labels: ArrayLike
   checkCrossEntropyShape(s);
   const { batch, d_vocab_out: V, p, scale } = s;
   const st = crossEntropyStrides(s);
-  const loss = new Float64Array((st.models - 1) * st.rows + batch);
-  const dlogits = new Float64Array((st.models - 1) * st.logits + batch * V);
+  const loss = new Float64Array(stackedExtent(st.models, st.rows, batch));
+  const dlogits = new Float64Array(stackedExtent(st.models, st.logits, batch * V));
   const correct = new Float64Array(loss.length);
   for (let t = 0; t < st.models; t++) for (let row = 0; row < batch; row++) {
     const b = t * st.rows + row;

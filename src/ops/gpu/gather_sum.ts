@@ -9,12 +9,12 @@ import { groups, requireElements, requireStacked, vec4Alias } from './util.js';
  */
 export function gatherSum(k: KernelRegistry, table: GpuTensor, bias: GpuTensor, tokens: GpuTensor, s: GatherSumShape, out: GpuTensor, reluPost?: GpuTensor): Dispatch {
   const st = gatherSumStrides(s);
-  const rows = s.batch * s.width;
+  const perModel = s.batch * s.width;
   requireStacked('gatherSum', 'table', table, st.models, st.table, s.n_ctx * s.d_vocab * s.width, false);
   requireStacked('gatherSum', 'bias', bias, st.models, st.bias, s.width, false);
   requireElements('gatherSum', 'tokens', tokens, s.batch * s.n_ctx);
-  requireStacked('gatherSum', 'out', out, st.models, st.out, rows, true);
-  if (reluPost) requireStacked('gatherSum', 'reluPost', reluPost, st.models, st.out, rows, true);
+  requireStacked('gatherSum', 'out', out, st.models, st.out, perModel, true);
+  if (reluPost) requireStacked('gatherSum', 'reluPost', reluPost, st.models, st.out, perModel, true);
   // The vec4 view reads model t's table from element t·strideTable, which must then be a multiple of 4.
   const vec4 = s.width % 4 === 0 && st.table % 4 === 0;
   const x = groups(vec4 ? s.width / 4 : s.width, 64);

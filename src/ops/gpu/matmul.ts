@@ -1,6 +1,7 @@
 import type { Dispatch, KernelRegistry } from '../../gpu/kernels.js';
 import type { GpuTensor } from '../../gpu/tensor.js';
 import { type MatmulOptions, type MatmulShape, matmulExtents, strideC } from '../cpu/matmul.js';
+import { stackedExtent } from '../cpu/types.js';
 import { groups, requireElements, vec4Alias } from './util.js';
 
 /**
@@ -28,6 +29,9 @@ export function matmulTile(s: MatmulShape, shuffleA = false): MatmulTile {
   return { tm, tn, wgx: 8, wgy: 8 };
 }
 
+/** Whether the kernel shares A through the subgroup: the device's subgroups are workgroup rows of `wgx` lanes. */
+export const sharesA = (k: KernelRegistry, wgx = 8) => k.subgroupSize === wgx;
+
 function checkShape(s: MatmulShape): void {
   for (const f of ['batch', 'M', 'N', 'K'] as const) {
     if (!Number.isInteger(s[f]) || s[f] < 1) throw new Error(`matmul: ${f} must be a positive integer, got ${s[f]}`);
@@ -48,11 +52,11 @@ export function matmul(
   requireElements('matmul', 'A', a, need.a);
   requireElements('matmul', 'B', b, need.b);
   requireElements('matmul', 'C', c, need.c);
-  if (opts.bias) requireElements('matmul', 'bias', opts.bias, (s.batch - 1) * (opts.biasStride ?? 0) + s.N);
+  if (opts.bias) requireElements('matmul', 'bias', opts.bias, stackedExtent(s.batch, opts.biasStride ?? 0, s.N));
   if (opts.reluGate) requireElements('matmul', 'reluGate', opts.reluGate, need.c);
   // A is shared through the subgroup when subgroups are exactly one workgroup row (the shader checks the
   // lane layout too, and falls back to the plain loop if it differs).
-  const shuffleA = opts.shuffleA ?? k.subgroupSize === (opts.tile?.wgx ?? 8);
+  const shuffleA = opts.shuffleA ?? sharesA(k, opts.tile?.wgx);
   const tile = opts.tile ?? matmulTile(s, shuffleA);
   if (tile.tm > 16 || tile.tn > 16) throw new Error(`matmul: tile ${tile.tm}×${tile.tn} exceeds the shader's 16×16`);
   // Aᵀ or B read as vec4 needs whole vec4s in every row and batch (the binding offset is 256-byte aligned already).

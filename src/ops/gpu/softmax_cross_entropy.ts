@@ -7,12 +7,12 @@ import { groups, requireElements, requireStacked } from './util.js';
 export function softmaxCrossEntropy(k: KernelRegistry, logits: GpuTensor, labels: GpuTensor, s: CrossEntropyShape, loss: GpuTensor, dlogits: GpuTensor, correct: GpuTensor): Dispatch {
   checkCrossEntropyShape(s);
   const st = crossEntropyStrides(s);
-  const [V, B] = [s.batch * s.d_vocab_out, s.batch];
-  requireStacked('softmaxCrossEntropy', 'logits', logits, st.models, st.logits, V, false);
-  requireElements('softmaxCrossEntropy', 'labels', labels, B);
-  requireStacked('softmaxCrossEntropy', 'loss', loss, st.models, st.rows, B, true);
-  requireStacked('softmaxCrossEntropy', 'dlogits', dlogits, st.models, st.logits, V, true);
-  requireStacked('softmaxCrossEntropy', 'correct', correct, st.models, st.rows, B, true);
+  const [nLogits, nRows] = [s.batch * s.d_vocab_out, s.batch];
+  requireStacked('softmaxCrossEntropy', 'logits', logits, st.models, st.logits, nLogits, false);
+  requireElements('softmaxCrossEntropy', 'labels', labels, nRows);
+  requireStacked('softmaxCrossEntropy', 'loss', loss, st.models, st.rows, nRows, true);
+  requireStacked('softmaxCrossEntropy', 'dlogits', dlogits, st.models, st.logits, nLogits, true);
+  requireStacked('softmaxCrossEntropy', 'correct', correct, st.models, st.rows, nRows, true);
   return k.prepare('softmax_cross_entropy', {
     tensors: { logits, labels, loss, dlogits, correct },
     uniforms: { batch: s.batch, d_vocab_out: s.d_vocab_out, p: s.p, scale: s.scale, strideLogits: st.logits, strideRows: st.rows },

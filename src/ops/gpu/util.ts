@@ -1,4 +1,5 @@
 import { type GpuTensor, numel, view } from '../../gpu/tensor.js';
+import { stackedExtent } from '../cpu/types.js';
 
 /**
  * Throw unless tensor `name` of `op` holds at least n elements. Kernels index by the shape they are given,
@@ -18,7 +19,7 @@ export function requireStacked(op: string, name: string, t: GpuTensor, models: n
   if (!Number.isInteger(models) || models < 1) throw new Error(`${op}: models ${models} is not a positive integer`);
   if (!Number.isInteger(stride) || stride < 0) throw new Error(`${op}: ${name}'s stride ${stride} is not a non-negative integer`);
   if (output && models > 1 && stride < n) throw new Error(`${op}: ${name}'s ${models} copies overlap (stride ${stride}, ${n} elements each)`);
-  requireElements(op, name, t, (models - 1) * stride + n);
+  requireElements(op, name, t, stackedExtent(models, stride, n));
 }
 
 /** Workgroups needed to cover n items at `per` items a workgroup. */
