@@ -7,7 +7,7 @@ import { getGpu, settle } from '../gpu/device.js';
 import { KernelRegistry, submit } from '../gpu/kernels.js';
 import { createTensor, freeTensor, readF32 } from '../gpu/tensor.js';
 import { type MatmulShape } from '../ops/cpu/matmul.js';
-import { matmul, matmulTile } from '../ops/gpu/matmul.js';
+import { matmul, matmulTile, sharesA } from '../ops/gpu/matmul.js';
 import { Rng } from '../util/rng.js';
 import { median } from '../util/stats.js';
 import { TFJS_VERSION, flushTfjs, tfjsOn } from './tfjs.js';
@@ -117,7 +117,7 @@ export async function benchMatmulPeers(opts: { rounds?: number; dispatches?: num
     const flops = 2 * M * N * K * dispatches;
     const [ourGflops, tfjsGflops] = contenders.map((c) => flops / median(c.times) / 1e6);
     const [ourBest, tfjsBest] = contenders.map((c) => flops / Math.min(...c.times) / 1e6);
-    const tile = matmulTile(s);
+    const tile = matmulTile(s, sharesA(k));
     rows.push({
       shape, M, N, K, transA, tile: `${tile.tm}×${tile.tn}`,
       ours_gflops: ourGflops, ours_best_gflops: ourBest, tfjs_gflops: tfjsGflops, tfjs_best_gflops: tfjsBest,
