@@ -15,14 +15,24 @@ struct Params { n: u32, stride: u32 }
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  // Read once before the loop: on lavapipe every storage read whose address is not a constant is a load per
+  // lane, so eight of them per element cost more than the update itself.
   let h = 8u * gid.y;
+  let decay = hyper[h];
+  let beta1 = hyper[h + 1u];
+  let oneMinusBeta1 = hyper[h + 2u];
+  let beta2 = hyper[h + 3u];
+  let oneMinusBeta2 = hyper[h + 4u];
+  let stepSize = hyper[h + 5u];
+  let sqrtBc2 = hyper[h + 6u];
+  let eps = hyper[h + 7u];
   for (var e = gid.x; e < params.n; e += nwg.x * 64u) {
     let i = gid.y * params.stride + e;
     let g = grad[i];
-    let mi = hyper[h + 1u] * m[i] + hyper[h + 2u] * g;
-    let vi = hyper[h + 3u] * v[i] + hyper[h + 4u] * g * g;
+    let mi = beta1 * m[i] + oneMinusBeta1 * g;
+    let vi = beta2 * v[i] + oneMinusBeta2 * g * g;
     m[i] = mi;
     v[i] = vi;
-    param[i] = param[i] * hyper[h] - hyper[h + 5u] * mi / (sqrt(vi) / hyper[h + 6u] + hyper[h + 7u]);
+    param[i] = param[i] * decay - stepSize * mi / (sqrt(vi) / sqrtBc2 + eps);
   }
 }

@@ -1,7 +1,7 @@
 // out[v, m] = Σ_{i in starts[v] .. starts[v+1]} x[rows[i], m]: the embedding gradient, summed through
 // compressed per-token row lists in a fixed order (deterministic; WGSL has no float atomics).
 // One workgroup row per token v, taken from workgroup_id so the list walk is uniform across the workgroup
-// (on lavapipe: scalar index loads instead of per-lane gathers). VEC4 (d_model a multiple of 4): each
+// (no divergent loop; the index loads are the same for every lane). VEC4 (d_model a multiple of 4): each
 // invocation sums four columns through x4, a vec4 view of x: one 16-byte load per row instead of four.
 // An ensemble's models are workgroup_id.z: model t's x and out start at t·strideX and t·strideOut; the
 // index is shared.

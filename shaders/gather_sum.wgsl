@@ -1,8 +1,9 @@
 // out[b, c] = bias[c] + Σ_j table[(j·d_vocab + tokens[b·n_ctx + j])·width + c]: per-example sums of rows
 // of per-(position, token) tables, the constant-attention fast path's hook_pre and logits (SPEC §3).
 // Consecutive invocations take consecutive columns, so table rows are read coalesced; each workgroup walks
-// rows b = workgroup_id.y, + num_workgroups.y, ...: few workgroups (lavapipe pays per workgroup), and the
-// token loads are uniform across the workgroup (scalar loads on lavapipe, not per-lane gathers).
+// rows b = workgroup_id.y, + num_workgroups.y, ...: few workgroups (lavapipe pays per workgroup). The token
+// loads are the same for the whole workgroup (one cache line on a GPU); lavapipe still loads them lane by
+// lane, as it does every load whose address is not a constant (its compiled code shows it).
 // VEC4 (width a multiple of 4): each invocation takes four columns, reading the table through table4, a
 // vec4 view of the same buffer: one 16-byte load per row instead of four.
 // RELU_POST: also post = max(out, 0), hook_post beside hook_pre, saving the activation's own pass.

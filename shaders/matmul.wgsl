@@ -2,13 +2,14 @@
 // gate likewise): see src/ops/cpu/matmul.ts.
 // Register blocking: each invocation computes a TM×TN block of C in registers, with no workgroup memory
 // and no barriers. On lavapipe (shaders run on CPU threads, one SIMD lane per invocation) barriers are
-// expensive and every divergent load is a gather, so the figure of merit is loads per multiply-add:
+// expensive and every load whose address is not a constant runs lane by lane (a bounds check and a scalar
+// load per lane: about 3 cycles an element, measured), so the figure of merit is loads per multiply-add:
 // TM + TN loads feed TM·TN of them (8×16 measured best; 16×16 spills and collapses). Rows and columns
 // are interleaved across the workgroup (invocation x takes columns x, x + WGX, ...), so neighbouring
 // invocations read neighbouring elements of B and C: coalesced on real GPUs.
 // VEC_B (plain B, N and B's offsets multiples of 4): B is read as vec4 through a second binding of the same
 // buffer, an invocation's columns in interleaved groups of 4; one vec4 load per lane in place of four
-// gathers measured 20–30 % faster on lavapipe. VEC_A likewise for Aᵀ stored [K, M] with M a multiple of 4.
+// scalar ones measured 20–30 % faster on lavapipe. VEC_A likewise for Aᵀ stored [K, M] with M a multiple of 4.
 // SHUFFLE_A (subgroups of exactly one workgroup row, WGX lanes in lid.x order: lavapipe's 8-wide SIMD): an
 // invocation's rows are the same for its whole subgroup, so each lane loads A for a different k (one load
 // feeds WGX steps of k) and the steps take A from their lanes by subgroupShuffle: WGX times fewer A loads,

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createTensor } from '../src/gpu/tensor.js';
+import * as gpu from '../src/ops/gpu/index.js';
+import { elementwise } from '../src/ops/gpu/util.js';
 import { testGpu } from './helpers.js';
 
 describe('kernel registry', () => {
@@ -25,5 +27,19 @@ describe('kernel registry', () => {
     expect(() => k.prepare('column_sum', { tensors: { x, out }, uniforms: { ...uniforms, depth: 1 }, workgroups: [1] })).toThrow(/no member depth/);
     expect(() => k.prepare('column_sum', { tensors: { x, out }, uniforms, constants: { TILE: 2 }, workgroups: [1] })).toThrow(/no override constant 'TILE'/);
     expect(() => k.prepare('column_sum', { tensors: { x, out }, uniforms, workgroups: [1e9] })).toThrow(/maxComputeWorkgroupsPerDimension/);
+  });
+});
+
+describe('grid-stride launches', () => {
+  it('cap an elementwise kernel at the device\'s workgroup budget: fewer on a CPU adapter, whose invocations loop over more items', async () => {
+    const { g, k } = await testGpu();
+    expect(k.gridWorkgroups).toBe(g.adapter.info.isFallbackAdapter ? 256 : 4096);
+    expect(elementwise(1, 256)).toEqual([1]);
+    expect(elementwise(64 * 256, 256)).toEqual([256]);
+    expect(elementwise(64 * 256 + 1, 256)).toEqual([256]);
+    expect(elementwise(64 * 256 + 1, 4096)).toEqual([257]);
+    const n = 64 * k.gridWorkgroups * 3 + 7;
+    const d = gpu.activation(k, createTensor(g, 'f32', [n]), 'relu', n, createTensor(g, 'f32', [n]));
+    expect(d.workgroups).toEqual([k.gridWorkgroups, 1, 1]);
   });
 });

@@ -139,6 +139,11 @@ export class KernelRegistry {
     return this.g.subgroupSize;
   }
 
+  /** See Gpu.gridWorkgroups. */
+  get gridWorkgroups(): number {
+    return this.g.gridWorkgroups;
+  }
+
   /** The same compiled kernels, preparing into `owner`: a model's dispatches are freed with the model. */
   ownedBy(owner: Owner): KernelRegistry {
     return new KernelRegistry(this.g, this.dir, owner, this.kernels);

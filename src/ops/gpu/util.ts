@@ -30,10 +30,10 @@ export const rowGroups = (rows: number): [number, number] => [Math.min(rows, 655
 
 /**
  * Elementwise kernels loop `for (i = gid.x; i < n; i += num_workgroups.x·64)`: 64 items a workgroup, at
- * most 4096 workgroups (262144 threads fill any GPU). lavapipe pays per workgroup: this runs ReLU over
- * 6.5M floats in a third of the time one workgroup per 64 items took.
+ * most `cap` workgroups (the device's Gpu.gridWorkgroups: 4096, whose 262144 threads fill any GPU, or
+ * fewer on a CPU adapter, which pays per workgroup and per invocation).
  */
-export const elementwise = (n: number): [number] => [Math.min(groups(n, 64), 4096)];
+export const elementwise = (n: number, cap: number): [number] => [Math.min(groups(n, 64), cap)];
 
 /**
  * What a kernel's vec4 view of t (a second, read-only binding of the same buffer, which WebGPU allows)
