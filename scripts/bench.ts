@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { command, runCommand } from '../src/cli/main.js';
 import { benchMatmul } from '../src/bench/matmul.js';
 import { benchMatmulPeers } from '../src/bench/matmul_peers.js';
+import { benchCeiling } from '../src/bench/ceiling.js';
 import { benchPeer } from '../src/bench/peer.js';
 import { benchBoundTiers } from '../src/bench/bound_tiers.js';
 import { benchFair, benchWidths } from '../src/bench/fair.js';
@@ -52,6 +53,17 @@ const SECTIONS: Record<string, Section> = {
       shape: r.shape, variant: r.variant, ms: +r.median_ms.toFixed(2), 'GFLOP/s': +r.gflops.toFixed(2), 'best GFLOP/s': +r.best_gflops.toFixed(2),
       'JS CPU GFLOP/s': +r.cpu_js_gflops.toFixed(2), 'vs JS': `${r.vs_cpu_js.toFixed(1)}×`, 'of 205 peak': pct(r.of_peak),
     })),
+  },
+  // What this adapter's compiled code allows (issue 13): a multiply-add loop with nothing loaded, the price
+  // of a load at a run-time address, and the fast path's products against them, in one run.
+  ceiling: {
+    run: () => benchCeiling(),
+    table: (result) => {
+      const r = result as Awaited<ReturnType<typeof benchCeiling>>;
+      return [...r.multiply_add.map((x) => ({ what: `multiply-add loop, ${x.steps_per_iteration} step${x.steps_per_iteration > 1 ? 's' : ''} an iteration`, 'GFLOP/s': +x.gflops.toFixed(1), best: +x.best_gflops.toFixed(1) })),
+        ...r.loads.map((x) => ({ what: `${x.load} load at a run-time address, ns an element`, 'GFLOP/s': '', best: +x.best_ns_per_element.toFixed(3), 'ns (median)': +x.ns_per_element.toFixed(3) })),
+        ...r.matmul.map((x) => ({ what: x.shape, 'GFLOP/s': +x.gflops.toFixed(1), best: +x.best_gflops.toFixed(1), 'of 1-step loop': pct(x.of_one_step_loop), 'of CPU peak': pct(x.of_cpu_peak) }))];
+    },
   },
   // A same-runtime peer (issue 13): TensorFlow.js's WebGPU backend on our adapter, on the model's products.
   matmul_peers: {

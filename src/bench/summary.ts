@@ -3,6 +3,7 @@
 import { CANONICAL_SIZE, type Fit, type TierCost } from './bound_tiers.js';
 import { sum } from '../util/stats.js';
 import { CPU_PEAK_GFLOPS, type MatmulRow } from './matmul.js';
+import type { CeilingResult } from './ceiling.js';
 import type { FairResult, WidthResult } from './fair.js';
 import type { MatmulPeersResult } from './matmul_peers.js';
 import type { PeerResult } from './peer.js';
@@ -13,6 +14,7 @@ export interface BenchResults {
   widths?: WidthResult;
   matmul?: MatmulRow[];
   matmul_peers?: MatmulPeersResult;
+  ceiling?: CeilingResult;
   peer?: PeerResult;
   train_step?: { steps: StepTiming[]; profile?: StepProfile; to_100: TimeTo100 };
   gpu_estimate?: GpuEstimate;
@@ -85,6 +87,21 @@ export function gpuEstimateSection(x: GpuEstimate, at: string): string[] {
   ];
 }
 
+/** The ceiling section: what the adapter's compiled code allows, and the fast path's products against it. */
+function ceilingSection(x: CeilingResult, at: string): string[] {
+  const [one, four] = x.multiply_add;
+  return [
+    `## What the adapter allows: a multiply-add loop and a load, beside our products, run of ${at}\n`,
+    `A runtime loop of float32 multiply-adds with 16 independent accumulators an invocation and nothing loaded (shaders/bench/multiply_add_loop.wgsl), and one load an element at an address known only at run time (shaders/bench/lane_loads.wgsl), interleaved with the fast path's three batch-sized products over ${x.runs} rounds. Our matmul's k loop takes one step an iteration (with 128 accumulators, not 16), so the one-step loop is about its ceiling before it loads anything.\n`,
+    '| what | median | best |', '| --- | --- | --- |',
+    ...x.multiply_add.map((m) => `| multiply-add loop, ${m.steps_per_iteration} step${m.steps_per_iteration > 1 ? 's' : ''} an iteration | ${f(m.gflops)} GFLOP/s | ${f(m.best_gflops)} |`),
+    ...x.loads.map((l) => `| ${l.load} load at a run-time address | ${f(l.ns_per_element, 3)} ns an element | ${f(l.best_ns_per_element, 3)} |`),
+    '', '| product | GFLOP/s (median) | best | of the 1-step loop | of CPU peak |', '| --- | --- | --- | --- | --- |',
+    ...x.matmul.map((m) => `| ${m.shape} | ${f(m.gflops)} | ${f(m.best_gflops)} | ${f(100 * m.of_one_step_loop)} % | ${f(100 * m.of_cpu_peak)} % |`),
+    '', `Four steps an iteration run ${f(four.gflops / one.gflops, 2)}× the one-step loop.`, '',
+  ];
+}
+
 export function benchSummary(r: BenchResults): string {
   const at = (section: keyof BenchResults) => r.measured_at?.[section] ?? 'time not recorded';
   const sameRun = (x: keyof BenchResults, y: keyof BenchResults) => r.measured_at?.[x] !== undefined && r.measured_at[x] === r.measured_at?.[y];
@@ -126,6 +143,7 @@ export function benchSummary(r: BenchResults): string {
       '| shape | ours GFLOP/s (median) | best | tfjs GFLOP/s (median) | best | we lead by |', '| --- | --- | --- | --- | --- | --- |',
       ...x.rows.map((m) => `| ${m.shape} | ${f(m.ours_gflops)} | ${f(m.ours_best_gflops)} | ${f(m.tfjs_gflops)} | ${f(m.tfjs_best_gflops)} | ${f(m.lead)}× |`), '');
   }
+  if (r.ceiling) out.push(...ceilingSection(r.ceiling, at('ceiling')));
   if (r.bound_tiers) {
     out.push(`## Bound tiers: growth of cost (fitted log-log exponents), run of ${at('bound_tiers')}\n`, '| tier | over | flops exponent | seconds exponent |', '| --- | --- | --- | --- |');
     for (const x of r.bound_tiers.fits) out.push(`| ${x.tier} | ${x.over} | ${f(x.flops_exponent, 2)} | ${f(x.seconds_exponent, 2)} |`);
