@@ -4,14 +4,15 @@
 // time (f32 and vec4). Against these, rather than the CPU's float32 peak alone, the matmul's efficiency
 // says how much a better kernel could still gain on this runtime. Kernels: shaders/bench/.
 import { join } from 'node:path';
-import { getGpu, settle } from '../gpu/device.js';
-import { type Dispatch, KernelRegistry, SHADER_DIR, submit } from '../gpu/kernels.js';
+import { getGpu } from '../gpu/device.js';
+import { type Dispatch, KernelRegistry, SHADER_DIR } from '../gpu/kernels.js';
 import { type GpuTensor, createTensor } from '../gpu/tensor.js';
 import { type MatmulShape } from '../ops/cpu/matmul.js';
 import { matmul } from '../ops/gpu/matmul.js';
 import { Rng } from '../util/rng.js';
 import { median } from '../util/stats.js';
 import { CPU_PEAK_GFLOPS } from './matmul.js';
+import { timeInterleaved } from './rounds.js';
 
 export interface CeilingResult {
   /** GFLOP/s of the multiply-add loop, median and best of the runs. */
@@ -35,21 +36,21 @@ const PRODUCTS: readonly (readonly [M: number, N: number, K: number, transA: boo
   [512, 59, 2785, true, false, 'hook_postᵀ @ dlogits'],
 ];
 
-interface Contender { d: Dispatch; times: number[] }
-
-function multiplyAdd(k: KernelRegistry, four: boolean): Contender {
-  const out = createTensor(k.owner, 'f32', [INVOCATIONS]);
-  const d = k.prepare('multiply_add_loop', {
-    tensors: { out }, uniforms: { iterations: four ? ITERATIONS / 4 : ITERATIONS, m: 0.999, c: 1e-3 }, constants: { FOUR_STEPS: +four }, workgroups: [INVOCATIONS / 64],
+function multiplyAdd(k: KernelRegistry, four: boolean): Dispatch {
+  return k.prepare('multiply_add_loop', {
+    tensors: { out: createTensor(k.owner, 'f32', [INVOCATIONS]) }, uniforms: { iterations: four ? ITERATIONS / 4 : ITERATIONS, m: 0.999, c: 1e-3 },
+    constants: { FOUR_STEPS: +four }, workgroups: [INVOCATIONS / 64],
   });
-  return { d, times: [] };
 }
 
-function laneLoads(k: KernelRegistry, x: GpuTensor, vec4: boolean): Contender {
-  const out = createTensor(k.owner, 'f32', [INVOCATIONS]);
-  const d = k.prepare('lane_loads', { tensors: { x, x4: x, out }, uniforms: { rows: ROWS, width: WIDTH }, constants: { VEC4: +vec4 }, workgroups: [INVOCATIONS / 64] });
-  return { d, times: [] };
+function laneLoads(k: KernelRegistry, x: GpuTensor, vec4: boolean): Dispatch {
+  return k.prepare('lane_loads', {
+    tensors: { x, x4: x, out: createTensor(k.owner, 'f32', [INVOCATIONS]) }, uniforms: { rows: ROWS, width: WIDTH }, constants: { VEC4: +vec4 }, workgroups: [INVOCATIONS / 64],
+  });
 }
+
+/** Median and best of a dispatch's times, as a rate: `work` units over the time. */
+const rates = (times: number[], work: number) => ({ median: work / median(times), best: work / Math.min(...times) });
 
 export async function benchCeiling(opts: { runs?: number } = {}): Promise<CeilingResult> {
   const runs = opts.runs ?? 9;
@@ -58,42 +59,34 @@ export async function benchCeiling(opts: { runs?: number } = {}): Promise<Ceilin
   const bench = new KernelRegistry(g, join(SHADER_DIR, 'bench'), k.owner);
   const rng = new Rng(0);
   const x = createTensor(k.owner, 'f32', [ROWS * WIDTH], Float32Array.from({ length: ROWS * WIDTH }, () => rng.normal()));
-  const loops = [multiplyAdd(bench, false), multiplyAdd(bench, true)];
-  const loads = [laneLoads(bench, x, false), laneLoads(bench, x, true)];
   const products = PRODUCTS.map(([M, N, K, transA, transB]) => {
     const s: MatmulShape = { batch: 1, M, N, K, transA, transB, strideA: 0, strideB: 0 };
     const a = createTensor(k.owner, 'f32', [M * K], Float32Array.from({ length: M * K }, () => rng.normal()));
     const b = createTensor(k.owner, 'f32', [K * N], Float32Array.from({ length: K * N }, () => rng.normal()));
-    return { d: matmul(k, a, b, createTensor(k.owner, 'f32', [M * N]), s), times: [] as number[] };
+    return matmul(k, a, b, createTensor(k.owner, 'f32', [M * N]), s);
   });
-  const all = [...loops, ...loads, ...products];
-  for (const c of all) { // compiles each pipeline
-    submit(g, [c.d]);
-    await settle(g);
-  }
-  // Interleaved run by run, so load from other processes hits them alike.
-  for (let r = 0; r < runs; r++) {
-    for (const c of all) {
-      const t0 = performance.now();
-      submit(g, [c.d]);
-      await settle(g, c.times.length ? Math.min(...c.times) : 0);
-      c.times.push(performance.now() - t0);
-    }
-  }
+  const [loop1, loop4, loadF32, loadVec4, ...productTimes] = await timeInterleaved(g, [
+    multiplyAdd(bench, false), multiplyAdd(bench, true), laneLoads(bench, x, false), laneLoads(bench, x, true), ...products,
+  ], runs);
   k.owner.dispose();
+  // GFLOP/s is flops per ms / 1e6; ns an element is ms·1e6 per element, the reciprocal of elements per ms·1e-6.
   const loopFlops = 2 * 16 * INVOCATIONS * ITERATIONS;
-  const multiply_add = loops.map((c, i) => ({ steps_per_iteration: (i ? 4 : 1) as 1 | 4, gflops: loopFlops / median(c.times) / 1e6, best_gflops: loopFlops / Math.min(...c.times) / 1e6 }));
-  const elements = (vec4: boolean) => INVOCATIONS * ROWS * (vec4 ? 4 : 1);
+  const multiply_add = ([[1, loop1], [4, loop4]] as const).map(([steps, t]) => {
+    const r = rates(t, loopFlops / 1e6);
+    return { steps_per_iteration: steps, gflops: r.median, best_gflops: r.best };
+  });
+  const loads = ([['f32', loadF32, 1], ['vec4', loadVec4, 4]] as const).map(([load, t, per]) => {
+    const r = rates(t, (INVOCATIONS * ROWS * per) / 1e6);
+    return { load, ns_per_element: 1 / r.median, best_ns_per_element: 1 / r.best };
+  });
   return {
     multiply_add,
-    loads: loads.map((c, i) => ({ load: i ? 'vec4' : 'f32', ns_per_element: median(c.times) * 1e6 / elements(i > 0), best_ns_per_element: Math.min(...c.times) * 1e6 / elements(i > 0) })),
-    matmul: products.map((c, i) => {
-      const [M, N, K, transA, transB, why] = PRODUCTS[i];
-      const flops = 2 * M * N * K;
-      const gflops = flops / median(c.times) / 1e6;
+    loads,
+    matmul: PRODUCTS.map(([M, N, K, transA, transB, why], i) => {
+      const r = rates(productTimes[i], (2 * M * N * K) / 1e6);
       return {
-        shape: `${M}×${N}×${K}${transA ? ' transA' : ''}${transB ? ' transB' : ''} (${why})`, gflops, best_gflops: flops / Math.min(...c.times) / 1e6,
-        of_one_step_loop: gflops / multiply_add[0].gflops, of_cpu_peak: gflops / CPU_PEAK_GFLOPS,
+        shape: `${M}×${N}×${K}${transA ? ' transA' : ''}${transB ? ' transB' : ''} (${why})`, gflops: r.median, best_gflops: r.best,
+        of_one_step_loop: r.median / multiply_add[0].gflops, of_cpu_peak: r.median / CPU_PEAK_GFLOPS,
       };
     }),
     runs,

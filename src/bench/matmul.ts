@@ -1,13 +1,14 @@
 // Matmul throughput on the canonical model's shapes (SPEC §1: p = 59, d_model 128, d_mlp 512, batch
 // 3481 = 59² rows; shapes written M×N×K) and 1024³: each GPU tile variant side by side in one run, beside a single-threaded
 // float32 JavaScript matmul measured in the same run and the CPU's float32 peak.
-import { getGpu, settle } from '../gpu/device.js';
-import { KernelRegistry, submit } from '../gpu/kernels.js';
+import { getGpu } from '../gpu/device.js';
+import { KernelRegistry } from '../gpu/kernels.js';
 import { createTensor, freeTensor } from '../gpu/tensor.js';
 import { type MatmulShape } from '../ops/cpu/matmul.js';
 import { type MatmulTile, matmul, matmulTile, sharesA } from '../ops/gpu/matmul.js';
 import { Rng } from '../util/rng.js';
 import { median } from '../util/stats.js';
+import { timeInterleaved } from './rounds.js';
 
 /** Float32 peak of this machine's CPU (2 cores, AVX-512 FMA), as measured for the project. */
 export const CPU_PEAK_GFLOPS = 205;
@@ -94,27 +95,15 @@ export async function benchMatmul(opts: { runs?: number } = {}): Promise<MatmulR
     const bt = createTensor(g, 'f32', [K * N], b);
     const ct = createTensor(g, 'f32', [M * N]);
     const s: MatmulShape = { batch: 1, M, N, K, transA, transB, strideA: 0, strideB: 0 };
-    // Variants interleaved run by run, so load from other processes hits them alike.
-    const dispatches = Object.entries(VARIANTS).map(([name, tile]) => ({ name, d: matmul(k, at, bt, ct, s, { tile }), times: [] as number[] }));
-    for (const v of dispatches) {
-      submit(g, [v.d]); // compiles the pipeline
-      await settle(g);
-    }
-    for (let r = 0; r < runs; r++) {
-      for (const v of dispatches) {
-        const t0 = performance.now();
-        submit(g, [v.d]);
-        await settle(g, v.times.length ? Math.min(...v.times) : 0);
-        v.times.push(performance.now() - t0);
-      }
-    }
-    for (const v of dispatches) {
-      const ms = median(v.times);
+    const dispatches = Object.entries(VARIANTS).map(([name, tile]) => ({ name, d: matmul(k, at, bt, ct, s, { tile }) }));
+    const times = await timeInterleaved(g, dispatches.map((v) => v.d), runs);
+    for (const [i, v] of dispatches.entries()) {
+      const ms = median(times[i]);
       const gflops = flops / ms / 1e6;
       const variant = v.name === 'auto' ? `auto (${Object.values(matmulTile(s, sharesA(k))).slice(0, 2).join('x')})` : v.name;
       rows.push({
         shape: `${M}×${N}×${K}${transA ? ' transA' : ''}${transB ? ' transB' : ''} (${why})`, M, N, K, transA, transB, variant,
-        median_ms: ms, gflops, best_gflops: flops / Math.min(...v.times) / 1e6, cpu_js_gflops: cpuGflops, vs_cpu_js: gflops / cpuGflops, of_peak: gflops / CPU_PEAK_GFLOPS, runs,
+        median_ms: ms, gflops, best_gflops: flops / Math.min(...times[i]) / 1e6, cpu_js_gflops: cpuGflops, vs_cpu_js: gflops / cpuGflops, of_peak: gflops / CPU_PEAK_GFLOPS, runs,
       });
     }
     for (const t of [at, bt, ct]) freeTensor(g, t);

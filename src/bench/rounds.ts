@@ -1,0 +1,23 @@
+import { type Gpu, settle } from '../gpu/device.js';
+import { type Dispatch, submit } from '../gpu/kernels.js';
+
+/**
+ * Each dispatch run once untimed (it compiles the pipeline), then alone `runs` times, interleaved round by
+ * round so that load from other processes hits them alike. Returns each dispatch's times in ms.
+ */
+export async function timeInterleaved(g: Gpu, dispatches: readonly Dispatch[], runs: number): Promise<number[][]> {
+  for (const d of dispatches) {
+    submit(g, [d]);
+    await settle(g);
+  }
+  const times = dispatches.map(() => [] as number[]);
+  for (let r = 0; r < runs; r++) {
+    for (let i = 0; i < dispatches.length; i++) {
+      const t0 = performance.now();
+      submit(g, [dispatches[i]]);
+      await settle(g, times[i].length ? Math.min(...times[i]) : 0);
+      times[i].push(performance.now() - t0);
+    }
+  }
+  return times;
+}
