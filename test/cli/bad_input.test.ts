@@ -32,7 +32,7 @@ describe('bad input', () => {
     const r = run('bench', '--only', only);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/error: --only: unknown section/);
-    expect(r.stderr).toContain('(sections: like_for_like, widths, matmul, matmul_peers, peer, train_step, gpu_estimate, bound_tiers)');
+    expect(r.stderr).toContain('(sections: like_for_like, widths, matmul, ceiling, matmul_peers, peer, train_step, gpu_estimate, bound_tiers)');
     expect(statSync(out).mtimeMs).toBe(before);
   });
 });
