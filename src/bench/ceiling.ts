@@ -53,7 +53,7 @@ function laneLoads(k: KernelRegistry, x: GpuTensor, vec4: boolean): Dispatch {
 const rates = (times: number[], work: number) => ({ median: work / median(times), best: work / Math.min(...times) });
 
 export async function benchCeiling(opts: { runs?: number } = {}): Promise<CeilingResult> {
-  const runs = opts.runs ?? 9;
+  const runs = opts.runs ?? 25;
   const g = await getGpu();
   const k = new KernelRegistry(g);
   const bench = new KernelRegistry(g, join(SHADER_DIR, 'bench'), k.owner);
