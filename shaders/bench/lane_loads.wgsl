@@ -1,9 +1,12 @@
-// out[i] = Σ_{r < rows} x[(r + i) mod rows][i mod width]: every invocation reads its own element of each
-// row, at an address known only at run time, the way a matmul reads its operands (src/bench/ceiling.ts
-// times it; on lavapipe such loads run lane by lane, and this prices one). VEC4: four columns an
-// invocation through x4, the same buffer as vec4 (width a multiple of 4; out[i] is then their sum).
+// out[i] = Σ_{r < rows} Σ_q x[(i mod rows + r) mod rows][w·(i mod w') + q], q < w (w = 1, or 4 with VEC4;
+// w' = width / w): invocation i walks its own column (four with VEC4) down every row, starting at row
+// i mod rows, each element at an address known only at run time. Neighbouring invocations read
+// neighbouring columns one row apart. src/bench/ceiling.ts times it to price a load on this adapter
+// (lavapipe runs such loads lane by lane). LOAD = false runs the same loop with s.x += f32(o) in place
+// of the load, so that the loop's own cost can be taken off.
 struct Params { rows: u32, width: u32 }
 
+override LOAD: bool = true;
 override VEC4: bool = false;
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -15,13 +18,13 @@ override VEC4: bool = false;
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let i = gid.x;
   // Row by row with a wrap-around add rather than a modulo per load: an integer division would cost more
-  // than the load being measured.
+  // than the load being measured. o < total always: it starts below it and one subtraction undoes one step.
   let w = select(params.width, params.width / 4u, VEC4);
   let total = params.rows * w;
   var o = (i % params.rows) * w + i % w;
   var s = vec4<f32>(0.0);
   for (var r = 0u; r < params.rows; r++) {
-    if (VEC4) { s += x4[o]; } else { s.x += x[o]; }
+    if (!LOAD) { s.x += f32(o); } else if (VEC4) { s += x4[o]; } else { s.x += x[o]; }
     o += w;
     o = select(o, o - total, o >= total);
   }

@@ -1,9 +1,10 @@
 // out[i] = Σ_a x_a after `iterations` loop iterations of x_a ← x_a·m + c_a for 16 independent
-// accumulators a (x_a starting at x0 + a; m = params.m, c_a = a·params.c): the fastest a runtime loop of
-// float32 multiply-adds runs on this adapter, with nothing loaded (src/bench/ceiling.ts). FOUR_STEPS writes
-// four steps out in each iteration (the host runs a quarter of the iterations): on lavapipe every value
-// carried round a loop is stored through the execution mask once per iteration, so the count of steps an
-// iteration holds sets the ceiling for kernels, like our matmul, whose k loop takes one step an iteration.
+// accumulators a (x_a starting at (i mod 7) + a; m = params.m, c_a = a·params.c): the fastest a runtime
+// loop of float32 multiply-adds runs on this adapter, with nothing loaded (src/bench/ceiling.ts).
+// FOUR_STEPS writes four steps out in each iteration (the host runs a quarter of the iterations): on
+// lavapipe every value carried round a loop is stored through the execution mask once per iteration, so
+// the count of steps an iteration holds sets the ceiling for kernels, like our matmul, whose k loop takes
+// one step an iteration.
 struct Params { iterations: u32, m: f32, c: f32 }
 
 override FOUR_STEPS: bool = false;

@@ -8,7 +8,7 @@ import { type MatmulShape } from '../ops/cpu/matmul.js';
 import { type MatmulTile, matmul, matmulTile, sharesA } from '../ops/gpu/matmul.js';
 import { Rng } from '../util/rng.js';
 import { median } from '../util/stats.js';
-import { timeInterleaved } from './rounds.js';
+import { rates, timeInterleaved } from './rounds.js';
 
 /** Float32 peak of this machine's CPU (2 cores, AVX-512 FMA), as measured for the project. */
 export const CPU_PEAK_GFLOPS = 205;
@@ -29,6 +29,17 @@ export interface MatmulRow {
   of_peak: number;
   runs: number;
 }
+
+/** A product's name in the tables: M×N×K, its transposes, and what it is. */
+export const shapeLabel = (M: number, N: number, K: number, transA: boolean, transB: boolean, why: string) =>
+  `${M}×${N}×${K}${transA ? ' transA' : ''}${transB ? ' transB' : ''} (${why})`;
+
+/** The canonical fast path's three batch-sized products (SPEC §3; src/model/schedule_constant.ts), none with Bᵀ. */
+export const FAST_PATH_PRODUCTS: readonly (readonly [M: number, N: number, K: number, transA: boolean, why: string])[] = [
+  [2785, 59, 512, false, 'logits = hook_post·W_L'],
+  [2785, 512, 59, false, 'dpre = dlogits·W_Lᵀ'],
+  [512, 59, 2785, true, 'dW_L = hook_postᵀ·dlogits'],
+];
 
 const SHAPES: readonly (readonly [M: number, N: number, K: number, transA: boolean, transB: boolean, why: string])[] = [
   [3481, 128, 512, false, false, 'post @ W_out'],
@@ -98,12 +109,11 @@ export async function benchMatmul(opts: { runs?: number } = {}): Promise<MatmulR
     const dispatches = Object.entries(VARIANTS).map(([name, tile]) => ({ name, d: matmul(k, at, bt, ct, s, { tile }) }));
     const times = await timeInterleaved(g, dispatches.map((v) => v.d), runs);
     for (const [i, v] of dispatches.entries()) {
-      const ms = median(times[i]);
-      const gflops = flops / ms / 1e6;
+      const r = rates(times[i], flops / 1e6);
       const variant = v.name === 'auto' ? `auto (${Object.values(matmulTile(s, sharesA(k))).slice(0, 2).join('x')})` : v.name;
       rows.push({
-        shape: `${M}×${N}×${K}${transA ? ' transA' : ''}${transB ? ' transB' : ''} (${why})`, M, N, K, transA, transB, variant,
-        median_ms: ms, gflops, best_gflops: flops / Math.min(...times[i]) / 1e6, cpu_js_gflops: cpuGflops, vs_cpu_js: gflops / cpuGflops, of_peak: gflops / CPU_PEAK_GFLOPS, runs,
+        shape: shapeLabel(M, N, K, transA, transB, why), M, N, K, transA, transB, variant,
+        median_ms: median(times[i]), gflops: r.median, best_gflops: r.best, cpu_js_gflops: cpuGflops, vs_cpu_js: r.median / cpuGflops, of_peak: r.median / CPU_PEAK_GFLOPS, runs,
       });
     }
     for (const t of [at, bt, ct]) freeTensor(g, t);

@@ -10,6 +10,7 @@ import { type MatmulShape } from '../ops/cpu/matmul.js';
 import { matmul, matmulTile, sharesA } from '../ops/gpu/matmul.js';
 import { Rng } from '../util/rng.js';
 import { median } from '../util/stats.js';
+import { FAST_PATH_PRODUCTS } from './matmul.js';
 import { TFJS_VERSION, flushTfjs, tfjsOn } from './tfjs.js';
 
 export interface MatmulPeerRow {
@@ -36,9 +37,7 @@ export interface MatmulPeersResult {
 }
 
 const SHAPES: readonly (readonly [M: number, N: number, K: number, transA: boolean, why: string])[] = [
-  [2785, 59, 512, false, 'logits = hook_post·W_L'],
-  [2785, 512, 59, false, 'dpre = dlogits·W_Lᵀ'],
-  [512, 59, 2785, true, 'dW_L = hook_postᵀ·dlogits'],
+  ...FAST_PATH_PRODUCTS,
   [3481, 128, 512, false, 'post·W_out, generic'],
   [3481, 512, 128, false, 'x1·W_in, generic'],
   [1024, 1024, 1024, false, '1024³'],

@@ -1,5 +1,6 @@
 import { type Gpu, settle } from '../gpu/device.js';
 import { type Dispatch, submit } from '../gpu/kernels.js';
+import { median } from '../util/stats.js';
 
 /**
  * Each dispatch run once untimed (it compiles the pipeline), then alone `runs` times, interleaved round by
@@ -21,3 +22,6 @@ export async function timeInterleaved(g: Gpu, dispatches: readonly Dispatch[], r
   }
   return times;
 }
+
+/** Median and best of a dispatch's times as rates: `work` units over the time (GFLOP/s for work = flops/1e6). */
+export const rates = (times: readonly number[], work: number) => ({ median: work / median(times), best: work / Math.min(...times) });

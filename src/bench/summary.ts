@@ -92,10 +92,10 @@ function ceilingSection(x: CeilingResult, at: string): string[] {
   const [one, four] = x.multiply_add;
   return [
     `## What the adapter allows: a multiply-add loop and a load, beside our products, run of ${at}\n`,
-    `A runtime loop of float32 multiply-adds with 16 independent accumulators an invocation and nothing loaded (shaders/bench/multiply_add_loop.wgsl), and one load an element at an address known only at run time (shaders/bench/lane_loads.wgsl), interleaved with the fast path's three batch-sized products over ${x.runs} rounds. Our matmul's k loop takes one step an iteration (with 128 accumulators, not 16), so the one-step loop is about its ceiling before it loads anything.\n`,
+    `A runtime loop of float32 multiply-adds with 16 independent accumulators an invocation and nothing loaded (shaders/bench/multiply_add_loop.wgsl); a loop that loads one float32 (or one vec4) an iteration at an address known only at run time, less the same loop without the load (${f(x.loop_ns_per_iteration, 3)} ns an iteration; shaders/bench/lane_loads.wgsl); and the fast path's three batch-sized products, all interleaved over ${x.runs} rounds. Our matmul's k loop takes one step an iteration (with 128 accumulators, not 16), so the one-step loop is about its ceiling before it loads anything.\n`,
     '| what | median | best |', '| --- | --- | --- |',
     ...x.multiply_add.map((m) => `| multiply-add loop, ${m.steps_per_iteration} step${m.steps_per_iteration > 1 ? 's' : ''} an iteration | ${f(m.gflops)} GFLOP/s | ${f(m.best_gflops)} |`),
-    ...x.loads.map((l) => `| ${l.load} load at a run-time address | ${f(l.ns_per_element, 3)} ns an element | ${f(l.best_ns_per_element, 3)} |`),
+    ...x.loads.map((l) => `| ${l.load} load at a run-time address | ${f(l.ns_per_float, 3)} ns a float32 | ${f(l.best_ns_per_float, 3)} |`),
     '', '| product | GFLOP/s (median) | best | of the 1-step loop | of CPU peak |', '| --- | --- | --- | --- | --- |',
     ...x.matmul.map((m) => `| ${m.shape} | ${f(m.gflops)} | ${f(m.best_gflops)} | ${f(100 * m.of_one_step_loop)} % | ${f(100 * m.of_cpu_peak)} % |`),
     '', `Four steps an iteration run ${f(four.gflops / one.gflops, 2)}× the one-step loop.`, '',

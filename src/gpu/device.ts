@@ -23,8 +23,9 @@ export interface Gpu {
   /**
    * The most workgroups a grid-stride kernel (src/ops/gpu/util.ts elementwise) launches. 4096 fills any
    * GPU; a CPU adapter (lavapipe: isFallbackAdapter) runs each invocation's setup as work of its own, so
-   * there fewer workgroups, each looping over more items, go faster (measured with AdamW over 230k
-   * parameters: 2.7 ms at 3594 workgroups, 1.1 ms at 256; ReLU's backward over 1.4M, 4.0 and 2.8 ms).
+   * there fewer workgroups, each looping over more items, go faster. Measured alone, interleaved, on
+   * lavapipe: AdamW over 230k parameters (hyperparameters read once an invocation) 2.3–2.7 ms at 3594
+   * workgroups, 1.1–1.3 ms at 256; ReLU's backward over 1.4M, 4.0 and 2.8 ms.
    */
   gridWorkgroups: number;
   /** Buffers created through createBuffer and not yet destroyed, and their bytes: what this process holds on the device. */

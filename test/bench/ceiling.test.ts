@@ -36,20 +36,21 @@ describe('ceiling kernels', () => {
     k.owner.dispose();
   });
 
-  it.each([false, true])('lane_loads (vec4 %s): each invocation sums its column down all rows, starting at row i mod rows', async (vec4) => {
+  it.each([[true, false], [true, true], [false, false]])('lane_loads (load %s, vec4 %s): each invocation sums its column down all rows from row i mod rows, or without the load the offsets it would read', async (load, vec4) => {
     const { g } = await testGpu();
     const k = new KernelRegistry(g, join(SHADER_DIR, 'bench'));
     const [rows, width, n] = [37, 12, 3 * 64];
     const data = randn(new Rng(5), rows * width);
     const x = createTensor(k.owner, 'f32', [rows * width], data);
     const out = createTensor(k.owner, 'f32', [n]);
-    submit(g, [k.prepare('lane_loads', { tensors: { x, x4: x, out }, uniforms: { rows, width }, constants: { VEC4: +vec4 }, workgroups: [n / 64] })]);
-    const w = vec4 ? width / 4 : width;
+    submit(g, [k.prepare('lane_loads', { tensors: { x, x4: x, out }, uniforms: { rows, width }, constants: { LOAD: +load, VEC4: +vec4 }, workgroups: [n / 64] })]);
+    const per = vec4 ? 4 : 1;
+    const w = width / per;
     const want = Float64Array.from({ length: n }, (_, i) => {
       let s = 0;
       for (let r = 0; r < rows; r++) {
-        const row = (r + i) % rows;
-        for (let q = 0; q < (vec4 ? 4 : 1); q++) s += data[row * width + (i % w) * (vec4 ? 4 : 1) + q];
+        const o = ((i % rows + r) % rows) * w + (i % w); // in vec4s with VEC4
+        for (let q = 0; q < per; q++) s += load ? data[o * per + q] : o;
       }
       return s;
     });
@@ -59,11 +60,13 @@ describe('ceiling kernels', () => {
 });
 
 describe('ceiling section', () => {
-  it('reports positive rates and ratios of its own measurements', async () => {
+  it('reports positive rates, finite load prices, and ratios of its own measurements', async () => {
     const r = await benchCeiling({ runs: 1 });
     expect(r.multiply_add.map((x) => x.steps_per_iteration)).toEqual([1, 4]);
     expect(r.loads.map((x) => x.load)).toEqual(['f32', 'vec4']);
-    for (const x of [...r.multiply_add.map((y) => y.gflops), ...r.loads.map((y) => y.ns_per_element), ...r.matmul.map((y) => y.gflops)]) expect(x).toBeGreaterThan(0);
+    for (const x of [...r.multiply_add.map((y) => y.gflops), r.loop_ns_per_iteration, ...r.matmul.map((y) => y.gflops)]) expect(x).toBeGreaterThan(0);
+    // A load's price is a difference of two timings: finite, though one noisy round could put it at or below 0.
+    for (const x of r.loads) expect(Number.isFinite(x.ns_per_float) && Number.isFinite(x.best_ns_per_float)).toBe(true);
     for (const x of r.matmul) {
       expect(x.of_one_step_loop).toBeCloseTo(x.gflops / r.multiply_add[0].gflops, 12);
       expect(x.of_cpu_peak).toBeCloseTo(x.gflops / CPU_PEAK_GFLOPS, 12);

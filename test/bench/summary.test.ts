@@ -73,7 +73,8 @@ describe('bench summary: ceiling', () => {
     const md = benchSummary({
       ceiling: {
         multiply_add: [{ steps_per_iteration: 1, gflops: 50, best_gflops: 60 }, { steps_per_iteration: 4, gflops: 85, best_gflops: 100 }],
-        loads: [{ load: 'f32', ns_per_element: 0.6, best_ns_per_element: 0.5 }, { load: 'vec4', ns_per_element: 0.3, best_ns_per_element: 0.25 }],
+        loads: [{ load: 'f32', ns_per_float: 0.6, best_ns_per_float: 0.5 }, { load: 'vec4', ns_per_float: 0.3, best_ns_per_float: 0.25 }],
+        loop_ns_per_iteration: 0.8,
         matmul: [{ shape: '2785×59×512 (hook_post @ W_L)', gflops: 20, best_gflops: 25, of_one_step_loop: 0.4, of_cpu_peak: 20 / 205 }],
         runs: 9,
       },
@@ -81,7 +82,8 @@ describe('bench summary: ceiling', () => {
     });
     expect(md).toContain('run of 2026-12-03 15:30 UTC');
     expect(md).toContain('| multiply-add loop, 4 steps an iteration | 85.0 GFLOP/s | 100.0 |');
-    expect(md).toContain('| vec4 load at a run-time address | 0.300 ns an element | 0.250 |');
+    expect(md).toContain('| vec4 load at a run-time address | 0.300 ns a float32 | 0.250 |');
+    expect(md).toContain('less the same loop without the load (0.800 ns an iteration');
     expect(md).toContain('| 2785×59×512 (hook_post @ W_L) | 20.0 | 25.0 | 40.0 % | 9.8 % |');
     expect(md).toContain('Four steps an iteration run 1.70× the one-step loop.');
   });
