@@ -13,5 +13,5 @@ export interface AdamWStack { models: number; stride: number }
 export function adamw(k: KernelRegistry, param: GpuTensor, grad: GpuTensor, m: GpuTensor, v: GpuTensor, hyper: GpuTensor, n: number, stack: AdamWStack = { models: 1, stride: n }): Dispatch {
   for (const [name, t, output] of [['param', param, true], ['grad', grad, false], ['m', m, true], ['v', v, true]] as const) requireStacked('adamw', name, t, stack.models, stack.stride, n, output);
   requireElements('adamw', 'hyper', hyper, stack.models * ADAMW_HYPER_LENGTH);
-  return k.prepare('adamw', { tensors: { hyper, grad, param, m, v }, uniforms: { n, stride: stack.stride }, workgroups: [...elementwise(n, k.gridWorkgroups), stack.models] });
+  return k.prepare('adamw', { tensors: { hyper, grad, param, m, v }, uniforms: { n, stride: stack.stride }, workgroups: [...elementwise(k, n), stack.models] });
 }

@@ -1,3 +1,4 @@
+import type { KernelRegistry } from '../../gpu/kernels.js';
 import { type GpuTensor, numel, view } from '../../gpu/tensor.js';
 import { stackedExtent } from '../cpu/types.js';
 
@@ -30,10 +31,10 @@ export const rowGroups = (rows: number): [number, number] => [Math.min(rows, 655
 
 /**
  * Elementwise kernels loop `for (i = gid.x; i < n; i += num_workgroups.x·64)`: 64 items a workgroup, at
- * most `cap` workgroups (the device's Gpu.gridWorkgroups: 4096, whose 262144 threads fill any GPU, or
- * fewer on a CPU adapter, which pays per workgroup and per invocation).
+ * most the device's Gpu.gridWorkgroups (4096, whose 262144 threads fill any GPU, or fewer on a CPU
+ * adapter, which pays per workgroup and per invocation).
  */
-export const elementwise = (n: number, cap: number): [number] => [Math.min(groups(n, 64), cap)];
+export const elementwise = (k: Pick<KernelRegistry, 'gridWorkgroups'>, n: number): [number] => [Math.min(groups(n, 64), k.gridWorkgroups)];
 
 /**
  * What a kernel's vec4 view of t (a second, read-only binding of the same buffer, which WebGPU allows)
