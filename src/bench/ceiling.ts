@@ -1,8 +1,9 @@
 // What this adapter's compiled code lets a kernel reach, measured beside our matmul in one run (issue 13):
 // the fastest runtime loop of float32 multiply-adds with nothing loaded (one step an iteration, as our
 // matmul's k loop takes, and four written out), and the price of a load at an address known only at run
-// time (f32 and vec4): a loop with the load against the same loop without it. Against these, rather than the CPU's float32 peak alone, the matmul's efficiency
-// says how much a better kernel could still gain on this runtime. Kernels: shaders/bench/.
+// time (f32 and vec4): a loop with the load against the same loop without it. Against these, rather than
+// the CPU's float32 peak alone, the matmul's efficiency says how much a better kernel could still gain on
+// this runtime. Kernels: shaders/bench/.
 import { join } from 'node:path';
 import { getGpu } from '../gpu/device.js';
 import { type Dispatch, KernelRegistry, SHADER_DIR } from '../gpu/kernels.js';
@@ -10,7 +11,6 @@ import { type GpuTensor, createTensor } from '../gpu/tensor.js';
 import { type MatmulShape } from '../ops/cpu/matmul.js';
 import { matmul } from '../ops/gpu/matmul.js';
 import { Rng } from '../util/rng.js';
-import { median } from '../util/stats.js';
 import { CPU_PEAK_GFLOPS, FAST_PATH_PRODUCTS, shapeLabel } from './matmul.js';
 import { rates, timeInterleaved } from './rounds.js';
 
@@ -70,16 +70,17 @@ export async function benchCeiling(opts: { runs?: number } = {}): Promise<Ceilin
       const r = rates(t, loopFlops / 1e6);
       return { steps_per_iteration: steps, gflops: r.median, best_gflops: r.best };
     });
-    // A dispatch's ms over its INVOCATIONS·ROWS iterations, in ns an iteration (one load each, or none).
-    const ns = (t: number[], pick: (t: number[]) => number) => (pick(t) * 1e6) / (INVOCATIONS * ROWS);
-    const best = (t: number[]) => Math.min(...t);
-    const loads = ([['f32', loadF32, 1], ['vec4', loadVec4, 4]] as const).map(([load, t, floats]) => ({
-      load, ns_per_float: (ns(t, median) - ns(bare, median)) / floats, best_ns_per_float: (ns(t, best) - ns(bare, best)) / floats,
-    }));
+    // Iterations an ns (INVOCATIONS·ROWS of them a dispatch, one load each or none), median and best.
+    const perNs = (t: number[]) => rates(t, (INVOCATIONS * ROWS) / 1e6);
+    const loop = perNs(bare);
+    const loads = ([['f32', loadF32, 1], ['vec4', loadVec4, 4]] as const).map(([load, t, floats]) => {
+      const it = perNs(t);
+      return { load, ns_per_float: (1 / it.median - 1 / loop.median) / floats, best_ns_per_float: (1 / it.best - 1 / loop.best) / floats };
+    });
     return {
       multiply_add,
       loads,
-      loop_ns_per_iteration: ns(bare, median),
+      loop_ns_per_iteration: 1 / loop.median,
       matmul: FAST_PATH_PRODUCTS.map(([M, N, K, transA, why], i) => {
         const r = rates(productTimes[i], (2 * M * N * K) / 1e6);
         return {
