@@ -15,6 +15,10 @@
 // invocation's rows are the same for its whole subgroup, so each lane loads A for a different k (one load
 // feeds WGX steps of k) and the steps take A from their lanes by subgroupShuffle: WGX times fewer A loads,
 // 1.3–1.5× on the model's shapes on lavapipe. Both loops accumulate k in the same order: same results.
+// Split K (SPLITS > 1 in params): workgroup z is t·splits + s, and takes k in [s·chunk, min(K, (s+1)·chunk));
+// its partial product goes to C at z·strideC (a [batch, splits, M, N] buffer that src/ops/gpu/matmul.ts sums
+// with column_sum), so a product with few output tiles and a long K still fills the device. splits = 1 is
+// the whole K, in the same order.
 // Out-of-range rows and columns are clamped for loading (their results are never stored), so the inner
 // loop has no branches. TM, TN ≤ MAX_T (fixed-size arrays; loops over TM, TN unroll once specialised).
 enable subgroups;
@@ -22,7 +26,7 @@ enable subgroups;
 // analysis (workgroup-wide) cannot see.
 diagnostic(off, subgroup_uniformity);
 
-struct Params { M: u32, N: u32, K: u32, strideA: u32, strideB: u32, strideC: u32, biasStride: u32, alpha: f32 }
+struct Params { M: u32, N: u32, K: u32, strideA: u32, strideB: u32, strideC: u32, biasStride: u32, alpha: f32, splits: u32, chunk: u32 }
 
 override TRANS_A: bool = false;
 override TRANS_B: bool = false;
@@ -99,7 +103,9 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
   let M = params.M;
   let N = params.N;
   let K = params.K;
-  let t = wid.z;
+  let t = wid.z / params.splits;
+  let kBegin = (wid.z % params.splits) * params.chunk;
+  let kEnd = min(K, kBegin + params.chunk);
   let baseA = t * params.strideA;
   let baseB = t * params.strideB;
   // Element offsets of each row of op(A) and column of op(B) at k = 0; k then advances by aStep, bStep.
@@ -127,8 +133,8 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
   var bStep = N;
   if (TRANS_B) { bStep = 1u; }
   if (VEC_B) { bStep = N / 4u; }
-  var ka = 0u;
-  var kb = 0u;
+  var ka = kBegin * aStep;
+  var kb = kBegin * bStep;
   if (SHUFFLE_A) {
     // Chosen only where src/gpu/device.ts found this layout; a subgroup that does not have it anyway
     // (one full workgroup row, lanes in lid.x order) writes NaN rather than a wrong product.
@@ -139,11 +145,11 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
       let nan = bitcast<f32>(0x7fc00000u | (params.M & 0u)); // built at run time: a constant NaN is not WGSL
       for (var i = 0u; i < MAX_ACC; i++) { acc[i] = nan; }
     }
-    for (var k0 = 0u; k0 < select(0u, K, rowSubgroup); k0 += WGX) {
-      let kl = min(k0 + lane, K - 1u);
+    for (var k0 = kBegin; k0 < select(0u, kEnd, rowSubgroup); k0 += WGX) {
+      let kl = min(k0 + lane, kEnd - 1u);
       var mine: array<f32, MAX_T>; // A[row i, k0 + lane]
       for (var i = 0u; i < TM; i++) { mine[i] = a[aOff[i] + kl * aStep]; }
-      for (var kk = 0u; kk < min(WGX, K - k0); kk++) {
+      for (var kk = 0u; kk < min(WGX, kEnd - k0); kk++) {
         var av: array<f32, MAX_T>;
         for (var i = 0u; i < TM; i++) { av[i] = subgroupShuffle(mine[i], kk); }
         accumulate(av, loadB(bOff, kb));
@@ -151,7 +157,7 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
       }
     }
   } else {
-    for (var k = 0u; k < K; k++) {
+    for (var k = kBegin; k < kEnd; k++) {
       accumulate(loadA(aOff, ka), loadB(bOff, kb));
       ka += aStep;
       kb += bStep;
@@ -163,7 +169,7 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
     for (var j = 0u; j < TN; j++) {
       let col = colOf[j];
       if (col >= N) { break; }
-      let o = t * params.strideC + row * N + col;
+      let o = wid.z * params.strideC + row * N + col;
       var v = params.alpha * acc[i * MAX_T + j];
       if (HAS_BIAS) { v += bias[t * params.biasStride + col]; }
       if (ACCUMULATE) { v += c[o]; }

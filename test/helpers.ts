@@ -37,6 +37,14 @@ export function testGpu(): Promise<TestGpu> {
   return shared;
 }
 
+/** The outputs of the products a program computes with K split: each a matmul followed by the column_sum of its pieces. */
+export function splitProducts(steps: readonly { label: string }[]): string[] {
+  return steps.flatMap((s, i) => {
+    const out = s.label.replace(/^column_sum → /, '');
+    return out !== s.label && steps[i - 1]?.label === `matmul → ${out}` ? [out] : [];
+  });
+}
+
 export function randn(rng: Rng, n: number, scale = 1): Float32Array {
   const a = new Float32Array(n);
   for (let i = 0; i < n; i++) a[i] = rng.normal() * scale;

@@ -83,7 +83,7 @@ export async function benchMatmulPeers(opts: { rounds?: number; dispatches?: num
     const tb = tf.tensor2d(b, [K, N]);
 
     // The first run of each compiles its pipeline (and uploads tfjs's inputs); its results are compared.
-    submit(g, [d]);
+    submit(g, d);
     const ours = await readF32(g, ct);
     const tc = tf.matMul(ta, tb, transA);
     const theirs = await tc.data();
@@ -93,7 +93,7 @@ export async function benchMatmulPeers(opts: { rounds?: number; dispatches?: num
     if (!(diff <= tol)) throw new Error(`matmul_peers: ${shape}: tfjs and our matmul differ by ${diff} (> ${tol}): they do not compute the same product`);
 
     const contenders = [
-      { times: [] as number[], run: () => submit(g, Array.from({ length: dispatches }, () => d)) },
+      { times: [] as number[], run: () => submit(g, Array.from({ length: dispatches }, () => d).flat()) },
       {
         times: [] as number[],
         run: () => {

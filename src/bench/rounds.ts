@@ -3,19 +3,21 @@ import { type Dispatch, submit } from '../gpu/kernels.js';
 import { median } from '../util/stats.js';
 
 /**
- * Each dispatch run once untimed (it compiles the pipeline), then alone `runs` times, interleaved round by
- * round so that load from other processes hits them alike. Returns each dispatch's times in ms.
+ * Each program (a dispatch, or the dispatches of one op: a split-K product and its sum) run once untimed (it
+ * compiles the pipelines), then alone `runs` times, interleaved round by round so that load from other
+ * processes hits them alike. Returns each program's times in ms.
  */
-export async function timeInterleaved(g: Gpu, dispatches: readonly Dispatch[], runs: number): Promise<number[][]> {
+export async function timeInterleaved(g: Gpu, programs: readonly (Dispatch | readonly Dispatch[])[], runs: number): Promise<number[][]> {
+  const dispatches = programs.map((p) => [p].flat());
   for (const d of dispatches) {
-    submit(g, [d]);
+    submit(g, d);
     await settle(g);
   }
   const times = dispatches.map(() => [] as number[]);
   for (let r = 0; r < runs; r++) {
     for (let i = 0; i < dispatches.length; i++) {
       const t0 = performance.now();
-      submit(g, [dispatches[i]]);
+      submit(g, dispatches[i]);
       await settle(g, times[i].length ? Math.min(...times[i]) : 0);
       times[i].push(performance.now() - t0);
     }

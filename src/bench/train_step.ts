@@ -1,8 +1,8 @@
 // The canonical training step (forward, backward, AdamW) timed on the GPU (both schedules) and on the
 // CPU reference path, side by side in one run; and the wall time of a canonical run to 100 % test
 // accuracy, from the same initialisation and split the PyTorch peer uses.
-import { getGpu, settle } from '../gpu/device.js';
-import { type Step, copy, submit } from '../gpu/kernels.js';
+import { GPU_OCCUPANCY, getGpu, settle } from '../gpu/device.js';
+import { KernelRegistry, type Step, copy, submit } from '../gpu/kernels.js';
 import { createTensor, freeTensor } from '../gpu/tensor.js';
 import { batchOf } from '../model/inputs.js';
 import { initParams, paramLayout } from '../model/params.js';
@@ -150,23 +150,25 @@ export interface GpuEstimate { gpu: GpuSpec; assumptions: Assumptions; paths: Gp
 
 /**
  * The canonical step's programs (fast path, generic schedule, an ensemble of 8 on the fast path) priced on a
- * datacentre GPU by estimateProgram: built on this device and never run, so with this device's matmul tiles
- * (lavapipe's: 8-lane subgroups) where a GPU with 32-lane subgroups would pick its own; the estimate is on paper.
+ * datacentre GPU by estimateProgram: built on this device as a GPU would schedule them (GPU_OCCUPANCY: its
+ * grid sizes and K splits) and never run, with this device's matmul tiles (lavapipe's: 8-lane subgroups)
+ * where a GPU with 32-lane subgroups would pick its own; the estimate is on paper.
  */
 export async function estimateOnGpu(gpu: GpuSpec = H200, models = 8): Promise<GpuEstimate> {
   const { c, layout, train } = canonical();
   const g = await getGpu();
+  const k = new KernelRegistry(g).scheduledFor(GPU_OCCUPANCY);
   const paths: GpuEstimatePath[] = [];
   const price = (path: string, n: number, program: readonly Step[]) => {
     const e = estimateProgram(program, gpu);
     paths.push({ path, models: n, dispatches: e.dispatches, work_us: e.work_us, us_per_model_step: [e.total_us[0] / n, e.total_us[1] / n], top: e.ops.slice(0, 5) });
   };
   for (const schedule of ['constant', 'generic'] as const) {
-    const be = new GpuTrainBackend(g, c, layout, train, undefined, schedule);
+    const be = new GpuTrainBackend(g, c, layout, train, undefined, schedule, k);
     price(schedule === 'constant' ? 'fast path (constant schedule)' : 'generic schedule', 1, be.program);
     be.dispose();
   }
-  const ens = new GpuEnsembleTrainBackend(g, c, layout, train, undefined, 'constant', models);
+  const ens = new GpuEnsembleTrainBackend(g, c, layout, train, undefined, 'constant', models, k);
   price(`ensemble of ${models} (fast path)`, models, ens.program);
   ens.dispose();
   return { gpu, assumptions: ASSUMPTIONS, paths };

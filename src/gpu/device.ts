@@ -2,7 +2,7 @@
 // The GPU object and the adapter are kept referenced for the whole process: if garbage collection takes
 // them while the device lives, Dawn crashes at random. That reference is the project's only global state.
 import { closeSync, openSync, readFileSync, unlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { create, globals } from 'webgpu';
 import { dropDawnNoise } from './dawn_noise.js';
@@ -20,17 +20,33 @@ export interface Gpu {
    * width), else undefined: the matmul kernel then shares its loads of A across a subgroup. Probed at start.
    */
   subgroupSize: number | undefined;
-  /**
-   * The most workgroups a grid-stride kernel (src/ops/gpu/util.ts elementwise) launches. 4096 fills any
-   * GPU; a CPU adapter (lavapipe: isFallbackAdapter) runs each invocation's setup as work of its own, so
-   * there fewer workgroups, each looping over more items, go faster. Measured alone, interleaved, on
-   * lavapipe: AdamW over 230k parameters (hyperparameters read once an invocation) 2.3–2.7 ms at 3594
-   * workgroups, 1.1–1.3 ms at 256; ReLU's backward over 1.4M, 4.0 and 2.8 ms.
-   */
-  gridWorkgroups: number;
+  /** What the schedules size their grids by: GPU_OCCUPANCY or, on a CPU adapter (isFallbackAdapter), cpuOccupancy(). */
+  readonly occupancy: Occupancy;
   /** Buffers created through createBuffer and not yet destroyed, and their bytes: what this process holds on the device. */
   readonly live: { buffers: number; bytes: number };
 }
+
+/** The device's figures a schedule sizes its grids by. */
+export interface Occupancy {
+  /**
+   * The most workgroups a grid-stride kernel (src/ops/gpu/util.ts elementwise) launches. 4096 fills any
+   * GPU; a CPU adapter (lavapipe) runs each invocation's setup as work of its own, so there fewer
+   * workgroups, each looping over more items, go faster. Measured alone, interleaved, on lavapipe: AdamW
+   * over 230k parameters (hyperparameters read once an invocation) 2.3–2.7 ms at 3594 workgroups, 1.1–1.3
+   * ms at 256; ReLU's backward over 1.4M, 4.0 and 2.8 ms.
+   */
+  readonly gridWorkgroups: number;
+  /**
+   * The workgroups a dispatch needs to keep every core busy: a product with fewer output tiles splits its K
+   * (src/ops/gpu/matmul.ts splitK). A GPU: 256, two for each of the 100–150 multiprocessors of a current
+   * datacentre GPU (132 on an H200), which WebGPU does not report. A CPU adapter runs a dispatch's
+   * workgroups on one thread a core (lavapipe: as many threads as cores): two a core.
+   */
+  readonly fillWorkgroups: number;
+}
+
+export const GPU_OCCUPANCY: Occupancy = { gridWorkgroups: 4096, fillWorkgroups: 256 };
+export const cpuOccupancy = (): Occupancy => ({ gridWorkgroups: 256, fillWorkgroups: 2 * availableParallelism() });
 
 let held: Promise<Gpu> | undefined;
 
@@ -65,8 +81,8 @@ async function acquire(): Promise<Gpu> {
       maxComputeWorkgroupsPerDimension: a.maxComputeWorkgroupsPerDimension,
     },
   });
-  const gridWorkgroups = adapter.info.isFallbackAdapter ? 256 : 4096;
-  const g: Gpu = { gpu, adapter, device, subgroupSize: undefined, gridWorkgroups, pendingErrors: [], lost: undefined, live: { buffers: 0, bytes: 0 } };
+  const occupancy = adapter.info.isFallbackAdapter ? cpuOccupancy() : GPU_OCCUPANCY;
+  const g: Gpu = { gpu, adapter, device, subgroupSize: undefined, occupancy, pendingErrors: [], lost: undefined, live: { buffers: 0, bytes: 0 } };
   device.addEventListener('uncapturederror', (e) => {
     g.pendingErrors.push((e as GPUUncapturedErrorEvent).error.message);
   });

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { WgslReflect, ResourceType, type VariableInfo } from 'wgsl_reflect/wgsl_reflect.module.js';
-import { type Gpu, Owner } from './device.js';
+import { type Gpu, type Occupancy, Owner } from './device.js';
 import { type DType, type GpuTensor, createTensor, numel } from './tensor.js';
 
 export const SHADER_DIR = fileURLToPath(new URL('../../shaders/', import.meta.url));
@@ -130,7 +130,10 @@ export class KernelRegistry {
   private unused: GpuTensor | undefined;
   /** Owns what this registry allocates: the uniform buffer of each prepared dispatch, the unused-output buffer. */
   readonly owner: Owner;
-  constructor(private readonly g: Gpu, private readonly dir = SHADER_DIR, owner?: Owner, private readonly kernels = new Map<string, Kernel>()) {
+  constructor(
+    private readonly g: Gpu, private readonly dir = SHADER_DIR, owner?: Owner, private readonly kernels = new Map<string, Kernel>(),
+    private readonly occupancy: Occupancy = g.occupancy,
+  ) {
     this.owner = owner ?? new Owner(g);
   }
 
@@ -139,14 +142,27 @@ export class KernelRegistry {
     return this.g.subgroupSize;
   }
 
-  /** See Gpu.gridWorkgroups. */
+  /** See Occupancy.gridWorkgroups. */
   get gridWorkgroups(): number {
-    return this.g.gridWorkgroups;
+    return this.occupancy.gridWorkgroups;
+  }
+
+  /** See Occupancy.fillWorkgroups. */
+  get fillWorkgroups(): number {
+    return this.occupancy.fillWorkgroups;
   }
 
   /** The same compiled kernels, preparing into `owner`: a model's dispatches are freed with the model. */
   ownedBy(owner: Owner): KernelRegistry {
-    return new KernelRegistry(this.g, this.dir, owner, this.kernels);
+    return new KernelRegistry(this.g, this.dir, owner, this.kernels, this.occupancy);
+  }
+
+  /**
+   * The same compiled kernels, scheduling as a device of other figures would: the GPU estimate builds the
+   * programs a GPU would run (GPU_OCCUPANCY), and tests run split-K schedules on a CPU adapter.
+   */
+  scheduledFor(occupancy: Occupancy): KernelRegistry {
+    return new KernelRegistry(this.g, this.dir, this.owner, this.kernels, occupancy);
   }
 
   /**

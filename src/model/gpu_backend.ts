@@ -1,4 +1,5 @@
-// The GPU backend: each op prepares one dispatch, appended to a program that is replayed every step.
+// The GPU backend: each op prepares its dispatches (one; two for a product that splits K), appended to a
+// program that is replayed every step.
 // Parameters and gradients are views into flat buffers laid out by ParamLayout. Every tensor and uniform
 // it allocates belongs to the owner it is given (the model's), freed with it.
 import type { Owner } from '../gpu/device.js';
@@ -84,8 +85,9 @@ export class GpuBackend implements Backend<GpuTensor> {
     return g;
   }
 
-  matmul(a: GpuTensor, b: GpuTensor, out: GpuTensor, s: MatmulShape, opts: MatmulOpts<GpuTensor> = {}): void {
-    this.push(gpu.matmul(this.k, a, b, out, s, opts), out);
+  /** opts.models: the batch is that many models' products (StackedGpuBackend), which split K as one model's would. */
+  matmul(a: GpuTensor, b: GpuTensor, out: GpuTensor, s: MatmulShape, opts: MatmulOpts<GpuTensor> & { models?: number } = {}): void {
+    for (const d of gpu.matmul(this.k, a, b, out, s, opts)) this.push(d, out);
   }
   columnSum(x: GpuTensor, s: ColumnSumShape, out: GpuTensor, accumulate = false): void {
     this.push(gpu.columnSum(this.k, x, s, out, accumulate), out);

@@ -82,7 +82,7 @@ export class StackedGpuBackend implements Backend<GpuTensor>, ModelStack {
     if (s.batch === 1 && s.strideC === undefined && (!gate || this.stride(gate) === this.stride(out))) {
       const w = (t: GpuTensor | undefined) => t && this.whole(t);
       this.one.matmul(w(a)!, w(b)!, w(out)!, { ...s, batch: this.models, strideA: this.stride(a), strideB: this.stride(b), strideC: this.stride(out) },
-        { ...opts, bias: w(opts.bias), biasStride: opts.bias && this.stride(opts.bias), reluGate: w(gate) });
+        { ...opts, bias: w(opts.bias), biasStride: opts.bias && this.stride(opts.bias), reluGate: w(gate), models: this.models });
       return;
     }
     this.each((at) => this.one.matmul(at(a), at(b), at(out), s, { ...opts, bias: opts.bias && at(opts.bias), reluGate: gate && at(gate) }));

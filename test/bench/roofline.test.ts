@@ -38,10 +38,10 @@ describe('roofline estimate', () => {
     // A and B are views of one buffer, apart; C its own.
     const a = view(buf, 0, [M * K]);
     const b = view(buf, 256, [K * N]);
-    const d = gpu.matmul(k, a, b, createTensor(g, 'f32', [M * N]), { batch: 1, M, N, K, transA: false, transB: false, strideA: 0, strideB: 0 });
+    const [d] = gpu.matmul(k, a, b, createTensor(g, 'f32', [M * N]), { batch: 1, M, N, K, transA: false, transB: false, strideA: 0, strideB: 0 });
     expect(d.cost).toEqual({ flops: 2 * M * N * K, bytes: 4 * (M * K + K * N + M * N) });
     // Two bindings of overlapping ranges of one buffer move their union.
-    const over = gpu.matmul(k, view(buf, 0, [M * K]), view(buf, 0, [K * N]), createTensor(g, 'f32', [M * N]), { batch: 1, M, N, K, transA: false, transB: false, strideA: 0, strideB: 0 });
+    const [over] = gpu.matmul(k, view(buf, 0, [M * K]), view(buf, 0, [K * N]), createTensor(g, 'f32', [M * N]), { batch: 1, M, N, K, transA: false, transB: false, strideA: 0, strideB: 0 });
     expect(over.cost.bytes).toBe(4 * (Math.max(M * K, K * N) + M * N));
   });
 });

@@ -53,27 +53,27 @@ async function check(c: Case, tile?: gpu.MatmulTile, epilogues = true) {
 
   const plain = createTensor(g, 'f32', [ext.c]);
   poison(g, plain);
-  submit(g, [gpu.matmul(k, at, bt, plain, s, { tile })]);
+  submit(g, gpu.matmul(k, at, bt, plain, s, { tile }));
   expectClose(await readF32(g, plain), cpu.matmul(a, b, s), tol);
   if (!epilogues) return;
 
   // One bias row shared by every batch (biasStride 0), into poisoned C.
   const biased = createTensor(g, 'f32', [ext.c]);
   poison(g, biased);
-  submit(g, [gpu.matmul(k, at, bt, biased, s, { bias: biasT, tile })]);
+  submit(g, gpu.matmul(k, at, bt, biased, s, { bias: biasT, tile }));
   expectClose(await readF32(g, biased), cpu.matmul(a, b, s, { bias }), tol);
 
   // Per-batch bias, a scale, and accumulation onto existing values, all at once.
   const acc = createTensor(g, 'f32', [ext.c], init);
   const opts = { alpha: 0.5, bias, biasStride: N };
-  submit(g, [gpu.matmul(k, at, bt, acc, s, { ...opts, bias: biasT, accumulate: true, tile })]);
+  submit(g, gpu.matmul(k, at, bt, acc, s, { ...opts, bias: biasT, accumulate: true, tile }));
   expectClose(await readF32(g, acc), cpu.matmul(a, b, s, { ...opts, accumulate: Float64Array.from(init) }), tol);
 
   // ReLU's backward fused in: results where the gate is ≤ 0 (half of them, and exact zeros) become 0.
   const gate = randn(rng, ext.c).map((x, i) => (i % 7 === 0 ? 0 : x));
   const gated = createTensor(g, 'f32', [ext.c]);
   poison(g, gated);
-  submit(g, [gpu.matmul(k, at, bt, gated, s, { reluGate: createTensor(g, 'f32', [ext.c], gate), tile })]);
+  submit(g, gpu.matmul(k, at, bt, gated, s, { reluGate: createTensor(g, 'f32', [ext.c], gate), tile }));
   const want = cpu.matmul(a, b, s, { reluGate: gate });
   expect(want.every((x, i) => gate[i] > 0 || x === 0)).toBe(true);
   expectClose(await readF32(g, gated), want, tol);
@@ -102,8 +102,8 @@ describe('matmul', () => {
     const [a, b, bias, init] = [randn(rng, ext.a), randn(rng, ext.b), randn(rng, 3 * 8), randn(rng, ext.c)];
     const gate = randn(rng, ext.c);
     const c = createTensor(g, 'f32', [ext.c], init);
-    submit(g, [gpu.matmul(k, createTensor(g, 'f32', [ext.a], a), createTensor(g, 'f32', [ext.b], b), c, s,
-      { bias: createTensor(g, 'f32', [bias.length], bias), biasStride: 8, accumulate: true, reluGate: createTensor(g, 'f32', [ext.c], gate) })]);
+    submit(g, gpu.matmul(k, createTensor(g, 'f32', [ext.a], a), createTensor(g, 'f32', [ext.b], b), c, s,
+      { bias: createTensor(g, 'f32', [bias.length], bias), biasStride: 8, accumulate: true, reluGate: createTensor(g, 'f32', [ext.c], gate) }));
     const want = cpu.matmul(a, b, s, { bias, biasStride: 8, reluGate: gate, accumulate: Float64Array.from(init) });
     expect(want[40]).toBe(init[40]); // padding kept
     expectClose(await readF32(g, c), want, 1e-5);
@@ -120,6 +120,84 @@ describe('matmul', () => {
     expect(() => gpu.matmul(k, t(30), t(20), t(24), { ...s, K: 0 })).toThrow(/K must be a positive integer/);
     expect(() => gpu.matmul(k, t(30), t(20), t(24), { ...s, strideB: -1 })).toThrow(/strideB/);
     expect(() => gpu.matmul(k, t(30), t(20), t(24), s, { tile: { tm: 32, tn: 1, wgx: 1, wgy: 1 } })).toThrow(/exceeds/);
+  });
+});
+
+// Split K: the pieces' partial products summed by column_sum. Forced here; the device decides by itself
+// only for products too small to fill it (splitK), which a CPU adapter meets at small d_mlp.
+describe('matmul: split K', () => {
+  type SplitCase = [batch: number, M: number, N: number, K: number, transA: boolean, transB: boolean, splits: number, wgx: number];
+  it.each<SplitCase>([
+    [1, 5, 3, 3481, true, false, 4, 8], // dW_L's pattern, subgroup-shared A
+    [1, 5, 3, 3481, true, false, 4, 4], // the same in the plain k loop (rows of 4 lanes are not subgroups)
+    [1, 67, 129, 1000, true, false, 3, 8], // chunks not a multiple of the subgroup's 8
+    [2, 33, 59, 517, false, true, 7, 8], // batches, transB
+    [3, 12, 8, 300, true, false, 5, 8], // VEC_A and VEC_B
+    [1, 1, 1, 5, false, false, 9, 8], // more pieces asked than K has steps: one step each
+  ])('batch %i M %i N %i K %i transA %s transB %s in %i pieces, wgx %i: alpha and accumulation onto C match the reference', async (batch, M, N, K, transA, transB, splits, wgx) => {
+    const { g, k } = await testGpu();
+    const rng = new Rng(M + N + K + splits);
+    const s = { batch, M, N, K, transA, transB, strideA: M * K, strideB: K * N };
+    const ext = cpu.matmulExtents(s);
+    const [a, b, init] = [randn(rng, ext.a), randn(rng, ext.b), randn(rng, ext.c)];
+    const tile = { ...gpu.matmulTile(s), wgx };
+    const [at, bt] = [createTensor(g, 'f32', [ext.a], a), createTensor(g, 'f32', [ext.b], b)];
+    const plain = createTensor(g, 'f32', [ext.c]);
+    poison(g, plain);
+    const steps = gpu.matmul(k, at, bt, plain, s, { splits, tile });
+    expect(steps.map((d) => d.label)).toEqual(['matmul', 'column_sum']);
+    submit(g, steps);
+    const tol = 2e-6 * Math.sqrt(K);
+    expectClose(await readF32(g, plain), cpu.matmul(a, b, s), tol);
+    const acc = createTensor(g, 'f32', [ext.c], init);
+    submit(g, gpu.matmul(k, at, bt, acc, s, { splits, tile, alpha: -0.5, accumulate: true }));
+    expectClose(await readF32(g, acc), cpu.matmul(a, b, s, { alpha: -0.5, accumulate: Float64Array.from(init) }), tol);
+  });
+
+  it('a batch of models (an ensemble) splits as each model alone, bit for bit, into interleaved outputs with the padding kept', async () => {
+    const { g, k } = await testGpu();
+    const rng = new Rng(3);
+    const one = { batch: 1, M: 20, N: 59, K: 1100, transA: true, transB: false, strideA: 0, strideB: 0 };
+    const all = { ...one, batch: 3, strideA: 20 * 1100, strideB: 1100 * 59, strideC: 20 * 59 + 5 };
+    const ext = cpu.matmulExtents(all);
+    const [a, b] = [randn(rng, ext.a), randn(rng, ext.b)];
+    const c = createTensor(g, 'f32', [ext.c], new Float32Array(ext.c).fill(7));
+    const gk = k.scheduledFor({ gridWorkgroups: k.gridWorkgroups, fillWorkgroups: 4 });
+    expect(gpu.splitK(one, gpu.matmulTile(one), 4).splits).toBeGreaterThan(1);
+    expect(gpu.splitK(all, gpu.matmulTile(one), 4).splits).toBe(2); // the batch alone would fill 3 of the 4
+    submit(g, gpu.matmul(gk, createTensor(g, 'f32', [ext.a], a), createTensor(g, 'f32', [ext.b], b), c, all, { models: 3 }));
+    const got = await readF32(g, c);
+    for (let t = 0; t < 3; t++) {
+      const alone = createTensor(g, 'f32', [20 * 59]);
+      const at = createTensor(g, 'f32', [20 * 1100], a.subarray(t * 20 * 1100, (t + 1) * 20 * 1100));
+      const bt = createTensor(g, 'f32', [1100 * 59], b.subarray(t * 1100 * 59, (t + 1) * 1100 * 59));
+      submit(g, gpu.matmul(gk, at, bt, alone, one));
+      expect(got.subarray(t * all.strideC, t * all.strideC + 20 * 59)).toEqual(await readF32(g, alone));
+      if (t < 2) expect([...got.subarray(t * all.strideC + 20 * 59, (t + 1) * all.strideC)]).toEqual([7, 7, 7, 7, 7]);
+    }
+  });
+
+  it('splits a long K (from 1024) only when the output tiles cannot fill the device, in pieces of at least 64 steps', () => {
+    const dW_L = { batch: 1, M: 512, N: 59, K: 2785, transA: true, transB: false, strideA: 0, strideB: 0 };
+    const tile = gpu.matmulTile(dW_L, true); // 16×8 in 8×8 workgroups: 4 tiles of 128×64
+    expect(gpu.splitK(dW_L, tile, 4)).toEqual({ splits: 1, chunk: 2785 });
+    expect(gpu.splitK(dW_L, tile, 256)).toEqual({ splits: 44, chunk: 64 });
+    expect(gpu.splitK({ ...dW_L, M: 32 }, gpu.matmulTile({ ...dW_L, M: 32 }, true), 4)).toEqual({ splits: 4, chunk: 704 });
+    expect(gpu.splitK({ ...dW_L, K: 1030 }, tile, 256)).toEqual({ splits: 17, chunk: 64 });
+    expect(gpu.splitK({ ...dW_L, K: 1023 }, tile, 256)).toEqual({ splits: 1, chunk: 1023 });
+    expect(gpu.splitK(dW_L, tile, 8)).toEqual({ splits: 2, chunk: 1400 }); // four cores: two pieces, in multiples of 8
+  });
+
+  it('keeps K whole under a bias or a ReLU gate, and refuses to split it when asked', async () => {
+    const { g, k } = await testGpu();
+    const t = (n: number) => createTensor(g, 'f32', [n]);
+    const s = { batch: 1, M: 3, N: 4, K: 5000, transA: true, transB: false, strideA: 0, strideB: 0 };
+    const gk = k.scheduledFor({ gridWorkgroups: k.gridWorkgroups, fillWorkgroups: 1024 });
+    expect(gpu.matmul(gk, t(15000), t(20000), t(12), s)).toHaveLength(2);
+    expect(gpu.matmul(gk, t(15000), t(20000), t(12), s, { bias: t(4) })).toHaveLength(1);
+    expect(gpu.matmul(gk, t(15000), t(20000), t(12), s, { reluGate: t(12) })).toHaveLength(1);
+    expect(() => gpu.matmul(k, t(15000), t(20000), t(12), s, { bias: t(4), splits: 2 })).toThrow(/bias or a ReLU gate/);
+    expect(() => gpu.matmul(k, t(15000), t(20000), t(12), s, { splits: 1.5 })).toThrow(/splits must be a positive integer/);
   });
 });
 
@@ -140,7 +218,7 @@ describe('matmul: subgroup rows', () => {
     const want = cpu.matmul(a, b, s);
     const c = createTensor(g, 'f32', [s.M * s.N]);
     // Rows of 4 lanes: a subgroup of 8 covers two of them.
-    submit(g, [gpu.matmul(k, createTensor(g, 'f32', [a.length], a), createTensor(g, 'f32', [b.length], b), c, s, { tile: { tm: 4, tn: 4, wgx: 4, wgy: 4 }, shuffleA: true })]);
+    submit(g, gpu.matmul(k, createTensor(g, 'f32', [a.length], a), createTensor(g, 'f32', [b.length], b), c, s, { tile: { tm: 4, tn: 4, wgx: 4, wgy: 4 }, shuffleA: true }));
     const got = await readF32(g, c);
     if (g.subgroupSize === 8) expect(got.every(Number.isNaN)).toBe(true);
     got.forEach((x, i) => expect(Number.isNaN(x) || Math.abs(x - want[i]) < 1e-4).toBe(true));

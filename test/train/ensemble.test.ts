@@ -4,11 +4,16 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { getGpu } from '../../src/gpu/device.js';
+import { GPU_OCCUPANCY, getGpu } from '../../src/gpu/device.js';
+import { submit } from '../../src/gpu/kernels.js';
+import { makeConfig } from '../../src/model/config.js';
+import { batchOf } from '../../src/model/inputs.js';
+import { initParams, paramLayout } from '../../src/model/params.js';
+import { GpuEnsembleTrainBackend, GpuTrainBackend, initialState } from '../../src/train/backends.js';
 import { type TrainConfig, applyOverrides, preset, splitSeed } from '../../src/train/config.js';
 import { split } from '../../src/train/data.js';
 import { prepareRun, runFiles, runTraining, trainTogether } from '../../src/train/run.js';
-import { MODEL_A, tempDir, testGpu } from '../helpers.js';
+import { MODEL_A, splitProducts, tempDir, testGpu } from '../helpers.js';
 import { loadCheckpoint } from '../../src/io/checkpoint.js';
 import { evaluateGpu } from '../../src/interp/evaluate.js';
 import { boundModelGpu } from '../../src/bound/bound.js';
@@ -87,6 +92,37 @@ describe('trainTogether', () => {
     const root = tempDir('shapes');
     const runs = [small('pizza'), small('pizza', [['d-mlp', '14']])].map((cfg, i) => ({ dir: join(root, String(i)), run: prepareRun(join(root, String(i)), cfg) }));
     await expect(trainTogether(runs, { quiet: true })).rejects.toThrow(/another model shape/);
+  });
+});
+
+describe('ensembles scheduled as on a GPU', () => {
+  // A GPU's occupancy splits the weight gradients' K (the batch: 1095 pairs at p 37) into pieces, decided per
+  // model so that an ensemble's models split as each would alone: still bit for bit.
+  it.each(['constant', 'generic'] as const)('%s schedule: K split, each model of an ensemble of 2 steps as it does alone', async (schedule) => {
+    const { g, k } = await testGpu();
+    const gk = k.scheduledFor(GPU_OCCUPANCY);
+    const c = makeConfig({ p: 37, d_model: 32, n_heads: 2, d_mlp: 24, attention_rate: schedule === 'constant' ? 0 : 1, attention_convention: 'mean' });
+    const layout = paramLayout(c);
+    const train = batchOf(c, split(c.p, 0.8, 0).train);
+    const h = (step: number) => ({ lr: 1e-3 * (1 + step), beta1: 0.9, beta2: 0.98, eps: 1e-8, weight_decay: 1, step });
+    const ens = new GpuEnsembleTrainBackend(g, c, layout, train, undefined, schedule, 2, gk);
+    expect(splitProducts(ens.program)).toContain(schedule === 'constant' ? 'dW_L' : 'grads'); // the models' gradients share one label
+    const alone = [0, 1].map(() => new GpuTrainBackend(g, c, layout, train, undefined, schedule, gk));
+    try {
+      for (const seed of [0, 1]) {
+        ens.member(seed).load(initialState(layout, initParams(c, seed)));
+        alone[seed].load(initialState(layout, initParams(c, seed)));
+      }
+      for (let step = 1; step <= 3; step++) {
+        ens.member(0).step(h(step));
+        submit(g, ens.member(1).step(h(step))); // every member returns the one program for all
+        for (const b of alone) submit(g, b.step(h(step)));
+      }
+      for (const seed of [0, 1]) expect(await ens.member(seed).state(3)).toEqual(await alone[seed].state(3));
+    } finally {
+      ens.dispose();
+      alone.forEach((b) => b.dispose());
+    }
   });
 });
 

@@ -1,7 +1,8 @@
 import type { Dispatch, KernelRegistry } from '../../gpu/kernels.js';
-import type { GpuTensor } from '../../gpu/tensor.js';
+import { type GpuTensor, createTensor } from '../../gpu/tensor.js';
 import { type MatmulOptions, type MatmulShape, matmulExtents, strideC } from '../cpu/matmul.js';
 import { stackedExtent } from '../cpu/types.js';
+import { columnSum } from './column_sum.js';
 import { groups, requireElements, vec4Alias } from './util.js';
 
 /**
@@ -32,6 +33,39 @@ export function matmulTile(s: MatmulShape, shuffleA = false): MatmulTile {
 /** Whether the kernel shares A through the subgroup: the device's subgroups are workgroup rows of `wgx` lanes. */
 export const sharesA = (k: KernelRegistry, wgx = 8) => k.subgroupSize === wgx;
 
+/** K in `splits` pieces of `chunk` steps (the last may be shorter); splits = 1 is the whole K. */
+export interface SplitK { splits: number; chunk: number }
+
+/**
+ * Only a long K splits (the batch; a width from 1024 up): the sum is one more dependent dispatch (about 3–10
+ * µs on a GPU, 0.05–0.1 ms on lavapipe), which a shorter product does not win back. Measured alone on
+ * lavapipe (2 cores, so 4 pieces), 128×59×K transA: K = 512, 0.51 ms whole and 0.58 split; K = 1024, 0.98
+ * and 0.84; K = 2785, 2.67 and 1.88.
+ */
+const MIN_SPLIT_K = 1024;
+
+/**
+ * The fewest steps of k a piece keeps: its partial sums (M·N written, then read once by column_sum) cost
+ * about what 2–8 of its steps do (on lavapipe a load or store costs 4–8 multiply-adds: npm run bench --only
+ * ceiling), so 64 keeps that overhead near 10 % at worst.
+ */
+const MIN_CHUNK = 64;
+
+/**
+ * How to split a long K so that a product with fewer workgroups than the device's fillWorkgroups (the
+ * weight gradients: a few hundred rows and p = 59 columns, K the whole batch) still fills it: as many pieces
+ * as fill it, each at least MIN_CHUNK steps (a multiple of 8, the subgroup's k block). When the batch is
+ * `models` models' products (an ensemble), it splits as one model's would, so that each model's result stays
+ * bit for bit what it is alone.
+ */
+export function splitK(s: MatmulShape, tile: MatmulTile, fillWorkgroups: number, models = 1): SplitK {
+  if (s.K < MIN_SPLIT_K) return { splits: 1, chunk: s.K };
+  const workgroups = (s.batch / models) * groups(s.N, tile.tn * tile.wgx) * groups(s.M, tile.tm * tile.wgy);
+  const wanted = Math.ceil(fillWorkgroups / workgroups);
+  const chunk = Math.ceil(Math.max(MIN_CHUNK, Math.ceil(s.K / wanted)) / 8) * 8;
+  return chunk < s.K ? { splits: Math.ceil(s.K / chunk), chunk } : { splits: 1, chunk: s.K };
+}
+
 function checkShape(s: MatmulShape): void {
   for (const f of ['batch', 'M', 'N', 'K'] as const) {
     if (!Number.isInteger(s[f]) || s[f] < 1) throw new Error(`matmul: ${f} must be a positive integer, got ${s[f]}`);
@@ -41,12 +75,17 @@ function checkShape(s: MatmulShape): void {
   }
 }
 
-/** C = alpha·op(A)·op(B) + bias (+ C when accumulating): shaders/matmul.wgsl. */
+/**
+ * C = alpha·op(A)·op(B) + bias (+ C when accumulating): shaders/matmul.wgsl, one dispatch; or, K split
+ * (splitK), the pieces' partial products into a buffer of their own, then their sum by column_sum, in
+ * piece order (deterministic).
+ */
 export function matmul(
   k: KernelRegistry, a: GpuTensor, b: GpuTensor, c: GpuTensor, s: MatmulShape,
-  // tile and shuffleA override the automatic choices (benchmarks; the test that a wrong lane layout writes NaN).
-  opts: MatmulOptions<GpuTensor> & { accumulate?: boolean; tile?: MatmulTile; shuffleA?: boolean } = {},
-): Dispatch {
+  // models: the batch is that many models' products (splitK). tile, shuffleA and splits override the
+  // automatic choices (benchmarks; tests: the wrong lane layout's NaN, split-K on a device that would not split).
+  opts: MatmulOptions<GpuTensor> & { accumulate?: boolean; models?: number; tile?: MatmulTile; shuffleA?: boolean; splits?: number } = {},
+): Dispatch[] {
   checkShape(s);
   const need = matmulExtents(s);
   requireElements('matmul', 'A', a, need.a);
@@ -62,16 +101,33 @@ export function matmul(
   // Aᵀ or B read as vec4 needs whole vec4s in every row and batch (the binding offset is 256-byte aligned already).
   const vecA = !shuffleA && s.transA && s.M % 4 === 0 && s.strideA % 4 === 0 && tile.tm % 4 === 0;
   const vecB = !s.transB && s.N % 4 === 0 && s.strideB % 4 === 0 && tile.tn % 4 === 0;
-  return k.prepare('matmul', {
+  // The bias and the gate belong to the whole sum, so a product with either keeps K whole.
+  const split = opts.splits !== undefined ? forcedSplit(s, opts) : opts.bias || opts.reluGate ? { splits: 1, chunk: s.K } : splitK(s, tile, k.fillWorkgroups, opts.models);
+  const partials = split.splits > 1 ? createTensor(k.owner, 'f32', [s.batch * split.splits * s.M * s.N], undefined, 'split_k_partials') : undefined;
+  const product = k.prepare('matmul', {
     // Unused bindings get a read-only stand-in (read-only aliasing is allowed; read-write is not): A for the
     // bias and the gate.
-    tensors: { a, b, bias: opts.bias ?? a, gate: opts.reluGate ?? a, c, a4: vec4Alias(a, vecA), b4: vec4Alias(b, vecB) },
-    uniforms: { M: s.M, N: s.N, K: s.K, strideA: s.strideA, strideB: s.strideB, strideC: strideC(s), biasStride: opts.biasStride ?? 0, alpha: opts.alpha ?? 1 },
-    constants: {
-      TRANS_A: +s.transA, TRANS_B: +s.transB, HAS_BIAS: +!!opts.bias, ACCUMULATE: +!!opts.accumulate, RELU_GATE: +!!opts.reluGate, VEC_A: +vecA, VEC_B: +vecB, SHUFFLE_A: +shuffleA,
-      TM: tile.tm, TN: tile.tn, WGX: tile.wgx, WGY: tile.wgy,
+    tensors: { a, b, bias: opts.bias ?? a, gate: opts.reluGate ?? a, c: partials ?? c, a4: vec4Alias(a, vecA), b4: vec4Alias(b, vecB) },
+    uniforms: {
+      M: s.M, N: s.N, K: s.K, strideA: s.strideA, strideB: s.strideB, strideC: partials ? s.M * s.N : strideC(s), biasStride: opts.biasStride ?? 0,
+      alpha: opts.alpha ?? 1, splits: split.splits, chunk: split.chunk,
     },
-    workgroups: [groups(s.N, tile.tn * tile.wgx), groups(s.M, tile.tm * tile.wgy), s.batch],
+    constants: {
+      TRANS_A: +s.transA, TRANS_B: +s.transB, HAS_BIAS: +!!opts.bias, ACCUMULATE: +(!!opts.accumulate && !partials), RELU_GATE: +!!opts.reluGate,
+      VEC_A: +vecA, VEC_B: +vecB, SHUFFLE_A: +shuffleA, TM: tile.tm, TN: tile.tn, WGX: tile.wgx, WGY: tile.wgy,
+    },
+    workgroups: [groups(s.N, tile.tn * tile.wgx), groups(s.M, tile.tm * tile.wgy), s.batch * split.splits],
     flops: 2 * s.batch * s.M * s.N * s.K,
   });
+  if (!partials) return [product];
+  const sum = columnSum(k, partials, { batch: s.batch, rows: split.splits, cols: s.M * s.N, strideOut: strideC(s) }, c, opts.accumulate);
+  return [product, sum];
+}
+
+function forcedSplit(s: MatmulShape, opts: MatmulOptions<GpuTensor> & { splits?: number }): SplitK {
+  const n = opts.splits!;
+  if (!Number.isInteger(n) || n < 1) throw new Error(`matmul: splits must be a positive integer, got ${n}`);
+  if (n > 1 && (opts.bias || opts.reluGate)) throw new Error('matmul: a bias or a ReLU gate applies to the whole sum, so K cannot be split');
+  const chunk = Math.ceil(s.K / n);
+  return { splits: Math.ceil(s.K / chunk), chunk };
 }

@@ -31,7 +31,7 @@ export const rowGroups = (rows: number): [number, number] => [Math.min(rows, 655
 
 /**
  * Elementwise kernels loop `for (i = gid.x; i < n; i += num_workgroups.x·64)`: 64 items a workgroup, at
- * most the device's Gpu.gridWorkgroups (4096, whose 262144 threads fill any GPU, or fewer on a CPU
+ * most the device's Occupancy.gridWorkgroups (4096, whose 262144 threads fill any GPU, or fewer on a CPU
  * adapter, which pays per workgroup and per invocation).
  */
 export const elementwise = (k: Pick<KernelRegistry, 'gridWorkgroups'>, n: number): [number] => [Math.min(groups(n, 64), k.gridWorkgroups)];
