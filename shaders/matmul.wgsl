@@ -1,5 +1,5 @@
-// C[t] = alpha·op(A[t])·op(B[t]) + bias (+ C[t] when ACCUMULATE), t = workgroup z, C[t] at t·strideC (the
-// gate likewise): see src/ops/cpu/matmul.ts.
+// C[t] = alpha·op(A[t])·op(B[t]) + bias (+ C[t] when ACCUMULATE), t = workgroup z (split K: below),
+// C[t] at t·strideC (the gate likewise): see src/ops/cpu/matmul.ts.
 // Register blocking: each invocation computes a TM×TN block of C in registers, with no workgroup memory
 // and no barriers. On lavapipe (shaders run on CPU threads, one SIMD lane per invocation) barriers are
 // expensive and every load whose address is not a constant runs lane by lane (a bounds check and a scalar
@@ -15,7 +15,7 @@
 // invocation's rows are the same for its whole subgroup, so each lane loads A for a different k (one load
 // feeds WGX steps of k) and the steps take A from their lanes by subgroupShuffle: WGX times fewer A loads,
 // 1.3–1.5× on the model's shapes on lavapipe. Both loops accumulate k in the same order: same results.
-// Split K (SPLITS > 1 in params): workgroup z is t·splits + s, and takes k in [s·chunk, min(K, (s+1)·chunk));
+// Split K (params.splits > 1): workgroup z is t·splits + s, and takes k in [s·chunk, min(K, (s+1)·chunk));
 // its partial product goes to C at z·strideC (a [batch, splits, M, N] buffer that src/ops/gpu/matmul.ts sums
 // with column_sum), so a product with few output tiles and a long K still fills the device. splits = 1 is
 // the whole K, in the same order.

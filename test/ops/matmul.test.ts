@@ -132,7 +132,7 @@ describe('matmul: split K', () => {
     [1, 5, 3, 3481, true, false, 4, 4], // the same in the plain k loop (rows of 4 lanes are not subgroups)
     [1, 67, 129, 1000, true, false, 3, 8], // chunks not a multiple of the subgroup's 8
     [2, 33, 59, 517, false, true, 7, 8], // batches, transB
-    [3, 12, 8, 300, true, false, 5, 8], // VEC_A and VEC_B
+    [3, 12, 8, 300, true, false, 5, 4], // VEC_A (the plain loop: A is not shared) and VEC_B
     [1, 1, 1, 5, false, false, 9, 8], // more pieces asked than K has steps: one step each
   ])('batch %i M %i N %i K %i transA %s transB %s in %i pieces, wgx %i: alpha and accumulation onto C match the reference', async (batch, M, N, K, transA, transB, splits, wgx) => {
     const { g, k } = await testGpu();
@@ -154,7 +154,7 @@ describe('matmul: split K', () => {
     expectClose(await readF32(g, acc), cpu.matmul(a, b, s, { alpha: -0.5, accumulate: Float64Array.from(init) }), tol);
   });
 
-  it('a batch of models (an ensemble) splits as each model alone, bit for bit, into interleaved outputs with the padding kept', async () => {
+  it('a batch of models (an ensemble) splits as each model alone, bit for bit, accumulating into interleaved outputs with the padding kept', async () => {
     const { g, k } = await testGpu();
     const rng = new Rng(3);
     const one = { batch: 1, M: 20, N: 59, K: 1100, transA: true, transB: false, strideA: 0, strideB: 0 };
@@ -165,13 +165,13 @@ describe('matmul: split K', () => {
     const gk = k.scheduledFor({ gridWorkgroups: k.gridWorkgroups, fillWorkgroups: 4 });
     expect(gpu.splitK(one, gpu.matmulTile(one), 4).splits).toBeGreaterThan(1);
     expect(gpu.splitK(all, gpu.matmulTile(one), 4).splits).toBe(2); // the batch alone would fill 3 of the 4
-    submit(g, gpu.matmul(gk, createTensor(g, 'f32', [ext.a], a), createTensor(g, 'f32', [ext.b], b), c, all, { models: 3 }));
+    submit(g, gpu.matmul(gk, createTensor(g, 'f32', [ext.a], a), createTensor(g, 'f32', [ext.b], b), c, all, { models: 3, accumulate: true }));
     const got = await readF32(g, c);
     for (let t = 0; t < 3; t++) {
-      const alone = createTensor(g, 'f32', [20 * 59]);
+      const alone = createTensor(g, 'f32', [20 * 59], new Float32Array(20 * 59).fill(7));
       const at = createTensor(g, 'f32', [20 * 1100], a.subarray(t * 20 * 1100, (t + 1) * 20 * 1100));
       const bt = createTensor(g, 'f32', [1100 * 59], b.subarray(t * 1100 * 59, (t + 1) * 1100 * 59));
-      submit(g, gpu.matmul(gk, at, bt, alone, one));
+      submit(g, gpu.matmul(gk, at, bt, alone, one, { accumulate: true }));
       expect(got.subarray(t * all.strideC, t * all.strideC + 20 * 59)).toEqual(await readF32(g, alone));
       if (t < 2) expect([...got.subarray(t * all.strideC + 20 * 59, (t + 1) * all.strideC)]).toEqual([7, 7, 7, 7, 7]);
     }
@@ -185,7 +185,9 @@ describe('matmul: split K', () => {
     expect(gpu.splitK({ ...dW_L, M: 32 }, gpu.matmulTile({ ...dW_L, M: 32 }, true), 4)).toEqual({ splits: 4, chunk: 704 });
     expect(gpu.splitK({ ...dW_L, K: 1030 }, tile, 256)).toEqual({ splits: 17, chunk: 64 });
     expect(gpu.splitK({ ...dW_L, K: 1023 }, tile, 256)).toEqual({ splits: 1, chunk: 1023 });
-    expect(gpu.splitK(dW_L, tile, 8)).toEqual({ splits: 2, chunk: 1400 }); // four cores: two pieces, in multiples of 8
+    expect(gpu.splitK(dW_L, tile, 8)).toEqual({ splits: 2, chunk: 1400 }); // two pieces, in multiples of the subgroup's 8
+    expect(gpu.splitK({ ...dW_L, batch: 30000 }, tile, 1e6)).toEqual({ splits: 2, chunk: 1400 }); // batch·splits ≤ 65535
+    expect(gpu.splitK({ ...dW_L, batch: 40000 }, tile, 1e6)).toEqual({ splits: 1, chunk: 2785 });
   });
 
   it('keeps K whole under a bias or a ReLU gate, and refuses to split it when asked', async () => {

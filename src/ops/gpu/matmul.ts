@@ -54,17 +54,22 @@ const MIN_CHUNK = 64;
 /**
  * How to split a long K so that a product with fewer workgroups than the device's fillWorkgroups (the
  * weight gradients: a few hundred rows and p = 59 columns, K the whole batch) still fills it: as many pieces
- * as fill it, each at least MIN_CHUNK steps (a multiple of 8, the subgroup's k block). When the batch is
+ * as fill it, each at least MIN_CHUNK steps (a multiple of the subgroup's k block, wgx). When the batch is
  * `models` models' products (an ensemble), it splits as one model's would, so that each model's result stays
  * bit for bit what it is alone.
  */
 export function splitK(s: MatmulShape, tile: MatmulTile, fillWorkgroups: number, models = 1): SplitK {
-  if (s.K < MIN_SPLIT_K) return { splits: 1, chunk: s.K };
-  const workgroups = (s.batch / models) * groups(s.N, tile.tn * tile.wgx) * groups(s.M, tile.tm * tile.wgy);
-  const wanted = Math.ceil(fillWorkgroups / workgroups);
-  const chunk = Math.ceil(Math.max(MIN_CHUNK, Math.ceil(s.K / wanted)) / 8) * 8;
-  return chunk < s.K ? { splits: Math.ceil(s.K / chunk), chunk } : { splits: 1, chunk: s.K };
+  const whole = { splits: 1, chunk: s.K };
+  if (s.K < MIN_SPLIT_K) return whole;
+  const [x, y] = tileGrid(s, tile);
+  // Workgroup z counts batch·splits: at most 65535, WebGPU's default limit.
+  const wanted = Math.min(Math.ceil(fillWorkgroups / ((s.batch / models) * x * y)), Math.floor(65535 / s.batch));
+  const chunk = Math.ceil(Math.max(MIN_CHUNK, Math.ceil(s.K / wanted)) / tile.wgx) * tile.wgx;
+  return chunk < s.K ? { splits: Math.ceil(s.K / chunk), chunk } : whole;
 }
+
+/** Workgroups across one batch item's output: [columns, rows] of tiles. */
+const tileGrid = (s: MatmulShape, tile: MatmulTile): [number, number] => [groups(s.N, tile.tn * tile.wgx), groups(s.M, tile.tm * tile.wgy)];
 
 function checkShape(s: MatmulShape): void {
   for (const f of ['batch', 'M', 'N', 'K'] as const) {
@@ -101,8 +106,7 @@ export function matmul(
   // Aᵀ or B read as vec4 needs whole vec4s in every row and batch (the binding offset is 256-byte aligned already).
   const vecA = !shuffleA && s.transA && s.M % 4 === 0 && s.strideA % 4 === 0 && tile.tm % 4 === 0;
   const vecB = !s.transB && s.N % 4 === 0 && s.strideB % 4 === 0 && tile.tn % 4 === 0;
-  // The bias and the gate belong to the whole sum, so a product with either keeps K whole.
-  const split = opts.splits !== undefined ? forcedSplit(s, opts) : opts.bias || opts.reluGate ? { splits: 1, chunk: s.K } : splitK(s, tile, k.fillWorkgroups, opts.models);
+  const split = chooseSplit(k, s, tile, opts);
   const partials = split.splits > 1 ? createTensor(k.owner, 'f32', [s.batch * split.splits * s.M * s.N], undefined, 'split_k_partials') : undefined;
   const product = k.prepare('matmul', {
     // Unused bindings get a read-only stand-in (read-only aliasing is allowed; read-write is not): A for the
@@ -116,7 +120,7 @@ export function matmul(
       TRANS_A: +s.transA, TRANS_B: +s.transB, HAS_BIAS: +!!opts.bias, ACCUMULATE: +(!!opts.accumulate && !partials), RELU_GATE: +!!opts.reluGate,
       VEC_A: +vecA, VEC_B: +vecB, SHUFFLE_A: +shuffleA, TM: tile.tm, TN: tile.tn, WGX: tile.wgx, WGY: tile.wgy,
     },
-    workgroups: [groups(s.N, tile.tn * tile.wgx), groups(s.M, tile.tm * tile.wgy), s.batch * split.splits],
+    workgroups: [...tileGrid(s, tile), s.batch * split.splits],
     flops: 2 * s.batch * s.M * s.N * s.K,
   });
   if (!partials) return [product];
@@ -124,10 +128,13 @@ export function matmul(
   return [product, sum];
 }
 
-function forcedSplit(s: MatmulShape, opts: MatmulOptions<GpuTensor> & { splits?: number }): SplitK {
-  const n = opts.splits!;
+/** opts.splits pieces when given (any chunk length: tests), else splitK's choice; the bias and the gate belong to the whole sum, so a product with either keeps K whole. */
+function chooseSplit(k: KernelRegistry, s: MatmulShape, tile: MatmulTile, opts: MatmulOptions<GpuTensor> & { models?: number; splits?: number }): SplitK {
+  const fused = !!(opts.bias || opts.reluGate);
+  const n = opts.splits;
+  if (n === undefined) return fused ? { splits: 1, chunk: s.K } : splitK(s, tile, k.fillWorkgroups, opts.models);
   if (!Number.isInteger(n) || n < 1) throw new Error(`matmul: splits must be a positive integer, got ${n}`);
-  if (n > 1 && (opts.bias || opts.reluGate)) throw new Error('matmul: a bias or a ReLU gate applies to the whole sum, so K cannot be split');
+  if (n > 1 && fused) throw new Error('matmul: a bias or a ReLU gate applies to the whole sum, so K cannot be split');
   const chunk = Math.ceil(s.K / n);
   return { splits: Math.ceil(s.K / chunk), chunk };
 }
