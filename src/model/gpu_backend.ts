@@ -1,4 +1,4 @@
-// The GPU backend: each op prepares its dispatches (one; two for a product that splits K), appended to a
+// The GPU backend: each op prepares its dispatches (one; two for a split reduction), appended to a
 // program that is replayed every step.
 // Parameters and gradients are views into flat buffers laid out by ParamLayout. Every tensor and uniform
 // it allocates belongs to the owner it is given (the model's), freed with it.
@@ -89,8 +89,9 @@ export class GpuBackend implements Backend<GpuTensor> {
   matmul(a: GpuTensor, b: GpuTensor, out: GpuTensor, s: MatmulShape, opts: MatmulOpts<GpuTensor> & { models?: number } = {}): void {
     for (const d of gpu.matmul(this.k, a, b, out, s, opts)) this.push(d, out);
   }
-  columnSum(x: GpuTensor, s: ColumnSumShape, out: GpuTensor, accumulate = false): void {
-    this.push(gpu.columnSum(this.k, x, s, out, accumulate), out);
+  /** models: the batch is that many models' sums (StackedGpuBackend), which split their rows as one model's would. */
+  columnSum(x: GpuTensor, s: ColumnSumShape, out: GpuTensor, accumulate = false, models = 1): void {
+    for (const d of gpu.columnSum(this.k, x, s, out, accumulate, { models })) this.push(d, out);
   }
   embedGather(W_E: GpuTensor, W_pos: GpuTensor, out: GpuTensor): void {
     this.push(gpu.embedGather(this.k, W_E, W_pos, this.tokens, { batch: this.batch.size, n_ctx: this.c.n_ctx, d_model: this.c.d_model }, out), out);

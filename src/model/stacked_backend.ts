@@ -89,7 +89,7 @@ export class StackedGpuBackend implements Backend<GpuTensor>, ModelStack {
   }
   columnSum(x: GpuTensor, s: ColumnSumShape, out: GpuTensor, accumulate = false): void {
     if (s.batch === 1 && s.strideX === undefined && s.strideOut === undefined && this.stride(x)) {
-      this.one.columnSum(this.whole(x), { ...s, batch: this.models, strideX: this.stride(x), strideOut: this.stride(out) }, this.whole(out), accumulate);
+      this.one.columnSum(this.whole(x), { ...s, batch: this.models, strideX: this.stride(x), strideOut: this.stride(out) }, this.whole(out), accumulate, this.models);
       return;
     }
     this.each((at) => this.one.columnSum(at(x), s, at(out), accumulate));

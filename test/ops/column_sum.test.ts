@@ -1,6 +1,7 @@
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as cpu from '../../src/ops/cpu/index.js';
 import * as gpu from '../../src/ops/gpu/index.js';
+import { splitReduction } from '../../src/ops/gpu/util.js';
 import { submit } from '../../src/gpu/kernels.js';
 import { createTensor, poison, readF32 } from '../../src/gpu/tensor.js';
 import { Rng } from '../../src/util/rng.js';
@@ -17,12 +18,45 @@ describe('column_sum', () => {
     const xt = createTensor(g, 'f32', [x.length], x);
     const out = createTensor(g, 'f32', [init.length]);
     poison(g, out);
-    submit(g, [gpu.columnSum(k, xt, s, out)]);
+    submit(g, gpu.columnSum(k, xt, s, out));
     // The padding between outputs stays poisoned: compare what the shape writes.
     const written = (a: ArrayLike<number>) => Array.from({ length: batch * cols }, (_, i) => a[Math.floor(i / cols) * s.strideOut + (i % cols)]);
     expectClose(written(await readF32(g, out)), written(cpu.columnSum(x, s)), 1e-5 * Math.sqrt(rows));
     const acc = createTensor(g, 'f32', [init.length], init);
-    submit(g, [gpu.columnSum(k, xt, s, acc, true)]);
+    submit(g, gpu.columnSum(k, xt, s, acc, true));
     expectClose(await readF32(g, acc), cpu.columnSum(x, s, Float64Array.from(init)), 1e-5 * Math.sqrt(rows));
+  });
+
+  // Many rows and few columns: the rows are summed in pieces, then the pieces (splitReduction). Forced here, on
+  // awkward sizes; the device splits by itself where the columns cannot fill it (the 3481 × 65 case above).
+  it.each([[1, 1100, 3, 4, 0, 0], [3, 1000, 7, 7, 5, 3], [2, 9, 65, 20, 0, 0]])('batch %i rows %i cols %i in %i pieces, padding %i / %i, plain and accumulating', async (batch, rows, cols, splits, padX, padOut) => {
+    const { g, k } = await testGpu();
+    const rng = new Rng(rows + cols + splits);
+    const s = { batch, rows, cols, strideX: rows * cols + padX, strideOut: cols + padOut };
+    const x = randn(rng, (batch - 1) * s.strideX + rows * cols);
+    const init = randn(rng, (batch - 1) * s.strideOut + cols);
+    const xt = createTensor(g, 'f32', [x.length], x);
+    const acc = createTensor(g, 'f32', [init.length], init);
+    const steps = gpu.columnSum(k, xt, s, acc, true, { splits });
+    expect(steps).toHaveLength(2);
+    submit(g, steps);
+    expectClose(await readF32(g, acc), cpu.columnSum(x, s, Float64Array.from(init)), 1e-5 * Math.sqrt(rows));
+  });
+
+  it('a batch of models (an ensemble) splits its rows as each model alone, bit for bit', async () => {
+    const { g, k } = await testGpu();
+    const rng = new Rng(9);
+    const one = { batch: 1, rows: 2000, cols: 70 };
+    const all = { ...one, batch: 3, strideX: 2000 * 70 + 1, strideOut: 73 };
+    const x = randn(rng, 2 * all.strideX + 2000 * 70);
+    const out = createTensor(g, 'f32', [2 * 73 + 70]);
+    expect(splitReduction(2000, 2, 1, k.fillWorkgroups, 1).splits).toBeGreaterThan(1); // 70 columns: 2 workgroups a model
+    submit(g, gpu.columnSum(k, createTensor(g, 'f32', [x.length], x), all, out, false, { models: 3 }));
+    const got = await readF32(g, out);
+    for (let t = 0; t < 3; t++) {
+      const alone = createTensor(g, 'f32', [70]);
+      submit(g, gpu.columnSum(k, createTensor(g, 'f32', [2000 * 70], x.subarray(t * all.strideX, t * all.strideX + 2000 * 70)), one, alone));
+      expect(got.subarray(t * 73, t * 73 + 70)).toEqual(await readF32(g, alone));
+    }
   });
 });

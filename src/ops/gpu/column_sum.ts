@@ -1,18 +1,31 @@
 import type { Dispatch, KernelRegistry } from '../../gpu/kernels.js';
-import type { GpuTensor } from '../../gpu/tensor.js';
+import { type GpuTensor, createTensor } from '../../gpu/tensor.js';
 import { type ColumnSumShape, columnSumStrides } from '../cpu/column_sum.js';
 import { stackedExtent } from '../cpu/types.js';
-import { groups, requireElements } from './util.js';
+import { type Split, forcedSplit, groups, requireElements, splitReduction } from './util.js';
 
-/** out[t, c] = Σ_r x[t, r, c] (+ out[t, c] when accumulating): shaders/column_sum.wgsl. */
-export function columnSum(k: KernelRegistry, x: GpuTensor, s: ColumnSumShape, out: GpuTensor, accumulate = false): Dispatch {
+/**
+ * out[t, c] = Σ_r x[t, r, c] (+ out[t, c] when accumulating): shaders/column_sum.wgsl, one dispatch; or, the
+ * rows split (splitReduction: many rows, too few columns to fill the device), the pieces' partial sums into
+ * a buffer of their own, then their sum, in piece order (deterministic). `models`: the batch is that many
+ * models' sums (an ensemble), split as one model's would; `splits` forces the pieces (tests).
+ */
+export function columnSum(
+  k: KernelRegistry, x: GpuTensor, s: ColumnSumShape, out: GpuTensor, accumulate = false, opts: { models?: number; splits?: number } = {},
+): Dispatch[] {
   const stride = columnSumStrides(s);
   requireElements('columnSum', 'x', x, stackedExtent(s.batch, stride.x, s.rows * s.cols));
   requireElements('columnSum', 'out', out, stackedExtent(s.batch, stride.out, s.cols));
-  return k.prepare('column_sum', {
-    tensors: { x, out },
-    uniforms: { batch: s.batch, rows: s.rows, cols: s.cols, strideX: stride.x, strideOut: stride.out },
-    constants: { ACCUMULATE: accumulate ? 1 : 0 },
-    workgroups: [groups(s.cols, 64), s.batch],
+  const split: Split = opts.splits !== undefined
+    ? forcedSplit(s.rows, opts.splits, 'columnSum')
+    : splitReduction(s.rows, (s.batch / (opts.models ?? 1)) * groups(s.cols, 64), s.batch, k.fillWorkgroups, 1);
+  const partials = split.splits > 1 ? createTensor(k.owner, 'f32', [s.batch * split.splits * s.cols], undefined, 'split_row_partials') : undefined;
+  const first = k.prepare('column_sum', {
+    tensors: { x, out: partials ?? out },
+    uniforms: { batch: s.batch, rows: s.rows, cols: s.cols, strideX: stride.x, strideOut: partials ? s.cols : stride.out, ...split },
+    constants: { ACCUMULATE: +(accumulate && !partials) },
+    workgroups: [groups(s.cols, 64), s.batch * split.splits],
   });
+  if (!partials) return [first];
+  return [first, ...columnSum(k, partials, { batch: s.batch, rows: split.splits, cols: s.cols, strideOut: stride.out }, out, accumulate, { splits: 1 })];
 }

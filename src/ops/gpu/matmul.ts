@@ -3,7 +3,7 @@ import { type GpuTensor, createTensor } from '../../gpu/tensor.js';
 import { type MatmulOptions, type MatmulShape, matmulExtents, strideC } from '../cpu/matmul.js';
 import { stackedExtent } from '../cpu/types.js';
 import { columnSum } from './column_sum.js';
-import { groups, requireElements, vec4Alias } from './util.js';
+import { type Split, forcedSplit, groups, requireElements, splitReduction, vec4Alias } from './util.js';
 
 /**
  * Register tile of shaders/matmul.wgsl: each invocation computes tm×tn outputs, a workgroup is wgx×wgy
@@ -33,39 +33,14 @@ export function matmulTile(s: MatmulShape, shuffleA = false): MatmulTile {
 /** Whether the kernel shares A through the subgroup: the device's subgroups are workgroup rows of `wgx` lanes. */
 export const sharesA = (k: KernelRegistry, wgx = 8) => k.subgroupSize === wgx;
 
-/** K in `splits` pieces of `chunk` steps (the last may be shorter); splits = 1 is the whole K. */
-export interface SplitK { splits: number; chunk: number }
-
 /**
- * Only a long K splits (the batch; a width from 1024 up): the sum is one more dependent dispatch (about 3–10
- * µs on a GPU, 0.05–0.1 ms on lavapipe), which a shorter product does not win back. Measured alone on
- * lavapipe (2 cores, so 4 pieces), 128×59×K transA: K = 512, 0.51 ms whole and 0.58 split; K = 1024, 0.98
- * and 0.84; K = 2785, 2.67 and 1.88.
+ * How to split K (splitReduction) so that a product with few output tiles (the weight gradients: a few
+ * hundred rows and p = 59 columns, K the whole batch) still fills the device, in pieces of the subgroup's k
+ * block (wgx). `models`: the batch is that many models' products (an ensemble), split as one model's would.
  */
-const MIN_SPLIT_K = 1024;
-
-/**
- * The fewest steps of k a piece keeps: its partial sums (M·N written, then read once by column_sum) cost
- * about what 2–8 of its steps do (on lavapipe a load or store costs 4–8 multiply-adds: npm run bench --only
- * ceiling), so 64 keeps that overhead near 10 % at worst.
- */
-const MIN_CHUNK = 64;
-
-/**
- * How to split a long K so that a product with fewer workgroups than the device's fillWorkgroups (the
- * weight gradients: a few hundred rows and p = 59 columns, K the whole batch) still fills it: as many pieces
- * as fill it, each at least MIN_CHUNK steps (a multiple of the subgroup's k block, wgx). When the batch is
- * `models` models' products (an ensemble), it splits as one model's would, so that each model's result stays
- * bit for bit what it is alone.
- */
-export function splitK(s: MatmulShape, tile: MatmulTile, fillWorkgroups: number, models = 1): SplitK {
-  const whole = { splits: 1, chunk: s.K };
-  if (s.K < MIN_SPLIT_K) return whole;
+export function splitK(s: MatmulShape, tile: MatmulTile, fillWorkgroups: number, models = 1): Split {
   const [x, y] = tileGrid(s, tile);
-  // Workgroup z counts batch·splits: at most 65535, WebGPU's default limit.
-  const wanted = Math.min(Math.ceil(fillWorkgroups / ((s.batch / models) * x * y)), Math.floor(65535 / s.batch));
-  const chunk = Math.ceil(Math.max(MIN_CHUNK, Math.ceil(s.K / wanted)) / tile.wgx) * tile.wgx;
-  return chunk < s.K ? { splits: Math.ceil(s.K / chunk), chunk } : whole;
+  return splitReduction(s.K, (s.batch / models) * x * y, s.batch, fillWorkgroups, tile.wgx);
 }
 
 /** Workgroups across one batch item's output: [columns, rows] of tiles. */
@@ -124,17 +99,13 @@ export function matmul(
     flops: 2 * s.batch * s.M * s.N * s.K,
   });
   if (!partials) return [product];
-  const sum = columnSum(k, partials, { batch: s.batch, rows: split.splits, cols: s.M * s.N, strideOut: strideC(s) }, c, opts.accumulate);
-  return [product, sum];
+  return [product, ...columnSum(k, partials, { batch: s.batch, rows: split.splits, cols: s.M * s.N, strideOut: strideC(s) }, c, opts.accumulate, { splits: 1 })];
 }
 
-/** opts.splits pieces when given (any chunk length: tests), else splitK's choice; the bias and the gate belong to the whole sum, so a product with either keeps K whole. */
-function chooseSplit(k: KernelRegistry, s: MatmulShape, tile: MatmulTile, opts: MatmulOptions<GpuTensor> & { models?: number; splits?: number }): SplitK {
+/** opts.splits pieces when given, else splitK's choice; the bias and the gate belong to the whole sum, so a product with either keeps K whole. */
+function chooseSplit(k: KernelRegistry, s: MatmulShape, tile: MatmulTile, opts: MatmulOptions<GpuTensor> & { models?: number; splits?: number }): Split {
   const fused = !!(opts.bias || opts.reluGate);
-  const n = opts.splits;
-  if (n === undefined) return fused ? { splits: 1, chunk: s.K } : splitK(s, tile, k.fillWorkgroups, opts.models);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`matmul: splits must be a positive integer, got ${n}`);
-  if (n > 1 && fused) throw new Error('matmul: a bias or a ReLU gate applies to the whole sum, so K cannot be split');
-  const chunk = Math.ceil(s.K / n);
-  return { splits: Math.ceil(s.K / chunk), chunk };
+  if (opts.splits === undefined) return fused ? { splits: 1, chunk: s.K } : splitK(s, tile, k.fillWorkgroups, opts.models);
+  if (opts.splits > 1 && fused) throw new Error('matmul: a bias or a ReLU gate applies to the whole sum, so K cannot be split');
+  return forcedSplit(s.K, opts.splits, 'matmul');
 }

@@ -23,6 +23,46 @@ export function requireStacked(op: string, name: string, t: GpuTensor, models: n
   requireElements(op, name, t, stackedExtent(models, stride, n));
 }
 
+/** A reduction's `length` terms in `splits` pieces of `chunk` (the last may be shorter); splits = 1 is all of them. */
+export interface Split { splits: number; chunk: number }
+
+/**
+ * Only a long reduction splits (the batch; a width from 1024 up): the sum of the pieces is one more dependent
+ * dispatch (about 3–10 µs on a GPU, 0.05–0.1 ms on lavapipe), which a shorter one does not win back.
+ * Measured alone on lavapipe (2 cores, so 4 pieces), the product 128×59×K transA: K = 512, 0.51 ms whole and
+ * 0.58 split; K = 1024, 0.98 and 0.84; K = 2785, 2.67 and 1.88.
+ */
+const MIN_SPLIT = 1024;
+
+/**
+ * The fewest terms a piece keeps: its partial sums (written, then read once by column_sum) cost about what
+ * 2–8 of its terms do (on lavapipe a load or store costs 4–8 multiply-adds: npm run bench --only ceiling),
+ * so 64 keeps that overhead near 10 % at worst.
+ */
+const MIN_CHUNK = 64;
+
+/**
+ * How to split a reduction over `length` terms (a product's K, a column sum's rows) that `workgroups`
+ * workgroups would otherwise run, so that the device's fillWorkgroups (Occupancy) are busy: as many pieces as
+ * fill it, each at least MIN_CHUNK terms, a multiple of `align`. Decided per model, so that an ensemble's
+ * stacked op splits as one model's would and each model's result stays bit for bit what it is alone; batch·splits
+ * stays within WebGPU's 65535 workgroups in a dimension.
+ */
+export function splitReduction(length: number, workgroups: number, batch: number, fillWorkgroups: number, align: number): Split {
+  const whole = { splits: 1, chunk: length };
+  if (length < MIN_SPLIT) return whole;
+  const wanted = Math.min(Math.ceil(fillWorkgroups / workgroups), Math.floor(65535 / batch));
+  const chunk = Math.ceil(Math.max(MIN_CHUNK, Math.ceil(length / wanted)) / align) * align;
+  return chunk < length ? { splits: Math.ceil(length / chunk), chunk } : whole;
+}
+
+/** `n` pieces asked for by a test or a benchmark, any chunk length. */
+export function forcedSplit(length: number, n: number, op: string): Split {
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${op}: splits must be a positive integer, got ${n}`);
+  const chunk = Math.ceil(length / n);
+  return { splits: Math.ceil(length / chunk), chunk };
+}
+
 /** Workgroups needed to cover n items at `per` items a workgroup. */
 export const groups = (n: number, per: number) => Math.ceil(n / per);
 
