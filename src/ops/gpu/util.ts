@@ -44,9 +44,9 @@ const MIN_CHUNK = 64;
 /**
  * How to split a reduction over `length` terms (a product's K, a column sum's rows) that `workgroups`
  * workgroups would otherwise run, so that the device's fillWorkgroups (Occupancy) are busy: as many pieces as
- * fill it, each at least MIN_CHUNK terms, a multiple of `align`. Decided per model, so that an ensemble's
- * stacked op splits as one model's would and each model's result stays bit for bit what it is alone; batch·splits
- * stays within WebGPU's 65535 workgroups in a dimension.
+ * fill it, each at least MIN_CHUNK terms, a multiple of `align`. An ensemble's stacked op passes one model's
+ * workgroups, so that it splits as each model would alone and each result stays bit for bit what it is
+ * alone; batch·splits (the whole op's) stays within WebGPU's 65535 workgroups in a dimension.
  */
 export function splitReduction(length: number, workgroups: number, batch: number, fillWorkgroups: number, align: number): Split {
   const whole = { splits: 1, chunk: length };
