@@ -3,7 +3,7 @@ import { type Dispatch, submit } from '../gpu/kernels.js';
 import { median } from '../util/stats.js';
 
 /**
- * Each program (a dispatch, or the dispatches of one op: a split-K product and its sum) run once untimed (it
+ * Each program (a dispatch, or the dispatches of one op: a split reduction's pieces and their sum) run once untimed (it
  * compiles the pipelines), then alone `runs` times, interleaved round by round so that load from other
  * processes hits them alike. Returns each program's times in ms.
  */

@@ -43,19 +43,20 @@ describe('column_sum', () => {
     expectClose(await readF32(g, acc), cpu.columnSum(x, s, Float64Array.from(init)), 1e-5 * Math.sqrt(rows));
   });
 
-  it('a batch of models (an ensemble) splits its rows as each model alone, bit for bit', async () => {
+  it('a batch of models (an ensemble) splits its rows as each model alone, bit for bit, accumulating', async () => {
     const { g, k } = await testGpu();
     const rng = new Rng(9);
     const one = { batch: 1, rows: 2000, cols: 70 };
     const all = { ...one, batch: 3, strideX: 2000 * 70 + 1, strideOut: 73 };
     const x = randn(rng, 2 * all.strideX + 2000 * 70);
-    const out = createTensor(g, 'f32', [2 * 73 + 70]);
+    const init = randn(rng, 2 * 73 + 70);
+    const out = createTensor(g, 'f32', [init.length], init);
     expect(splitReduction(2000, 2, 1, k.fillWorkgroups, 1).splits).toBeGreaterThan(1); // 70 columns: 2 workgroups a model
-    submit(g, gpu.columnSum(k, createTensor(g, 'f32', [x.length], x), all, out, false, { models: 3 }));
+    submit(g, gpu.columnSum(k, createTensor(g, 'f32', [x.length], x), all, out, true, { models: 3 }));
     const got = await readF32(g, out);
     for (let t = 0; t < 3; t++) {
-      const alone = createTensor(g, 'f32', [70]);
-      submit(g, gpu.columnSum(k, createTensor(g, 'f32', [2000 * 70], x.subarray(t * all.strideX, t * all.strideX + 2000 * 70)), one, alone));
+      const alone = createTensor(g, 'f32', [70], init.subarray(t * 73, t * 73 + 70));
+      submit(g, gpu.columnSum(k, createTensor(g, 'f32', [2000 * 70], x.subarray(t * all.strideX, t * all.strideX + 2000 * 70)), one, alone, true));
       expect(got.subarray(t * 73, t * 73 + 70)).toEqual(await readF32(g, alone));
     }
   });

@@ -100,7 +100,7 @@ describe('ensemble ops: one dispatch over a model dimension', () => {
     expect(() => gpu.softmaxCrossEntropy(k, f32(g, logits), lab, { ...s, strideLogits: 1.5 }, loss, dlogits, correct)).toThrow(/logits's stride 1.5 is not a non-negative integer/);
   });
 
-  // The second size makes every invocation of the capped grid (Gpu.gridWorkgroups) loop over several elements.
+  // The second size makes every invocation of the capped grid (Occupancy.gridWorkgroups) loop over several elements.
   it.each([[67, 70], [64 * 256 * 2 + 13, 64 * 256 * 2 + 18]])('adamw over %i of every %i elements, each model with its own hyperparameters, leaves the padding between models alone', async (n, stride) => {
     const { g, k } = await testGpu();
     const rng = new Rng(67);

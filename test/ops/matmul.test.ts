@@ -188,6 +188,7 @@ describe('matmul: split K', () => {
     expect(gpu.splitK(dW_L, tile, 8)).toEqual({ splits: 2, chunk: 1400 }); // two pieces, in multiples of the subgroup's 8
     expect(gpu.splitK({ ...dW_L, batch: 30000 }, tile, 1e6)).toEqual({ splits: 2, chunk: 1400 }); // batch·splits ≤ 65535
     expect(gpu.splitK({ ...dW_L, batch: 40000 }, tile, 1e6)).toEqual({ splits: 1, chunk: 2785 });
+    expect(gpu.splitK({ ...dW_L, batch: 40000 }, tile, 1e6, 40000)).toEqual(gpu.splitK(dW_L, tile, 1e6)); // models split as one model
   });
 
   it('keeps K whole under a bias or a ReLU gate, and refuses to split it when asked', async () => {

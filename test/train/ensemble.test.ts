@@ -96,9 +96,10 @@ describe('trainTogether', () => {
 });
 
 describe('ensembles scheduled as on a GPU', () => {
-  // A GPU's occupancy splits the weight gradients' K (the batch: 1095 pairs at p 37) into pieces, decided per
-  // model so that an ensemble's models split as each would alone: still bit for bit.
-  it.each(['constant', 'generic'] as const)('%s schedule: K split, each model of an ensemble of 2 steps as it does alone', async (schedule) => {
+  // A GPU's occupancy splits the long reductions over the batch (1095 pairs at p 37: the weight gradients' K,
+  // the bias gradients' rows) into pieces, decided per model so that an ensemble's models split as each would
+  // alone: still bit for bit.
+  it.each(['constant', 'generic'] as const)('%s schedule: reductions split, each model of an ensemble of 2 steps as it does alone', async (schedule) => {
     const { g, k } = await testGpu();
     const gk = k.scheduledFor(GPU_OCCUPANCY);
     const c = makeConfig({ p: 37, d_model: 32, n_heads: 2, d_mlp: 24, attention_rate: schedule === 'constant' ? 0 : 1, attention_convention: 'mean' });

@@ -18,7 +18,7 @@ export function columnSum(
   requireElements('columnSum', 'out', out, stackedExtent(s.batch, stride.out, s.cols));
   const split: Split = opts.splits !== undefined
     ? forcedSplit(s.rows, opts.splits, 'columnSum')
-    : splitReduction(s.rows, (s.batch / (opts.models ?? 1)) * groups(s.cols, 64), s.batch, k.fillWorkgroups, 1);
+    : splitReduction(s.rows, groups(s.cols, 64), s.batch / (opts.models ?? 1), k.fillWorkgroups, 1);
   const partials = split.splits > 1 ? createTensor(k.owner, 'f32', [s.batch * split.splits * s.cols], undefined, 'split_row_partials') : undefined;
   const first = k.prepare('column_sum', {
     tensors: { x, out: partials ?? out },

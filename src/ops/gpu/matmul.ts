@@ -40,7 +40,7 @@ export const sharesA = (k: KernelRegistry, wgx = 8) => k.subgroupSize === wgx;
  */
 export function splitK(s: MatmulShape, tile: MatmulTile, fillWorkgroups: number, models = 1): Split {
   const [x, y] = tileGrid(s, tile);
-  return splitReduction(s.K, (s.batch / models) * x * y, s.batch, fillWorkgroups, tile.wgx);
+  return splitReduction(s.K, x * y, s.batch / models, fillWorkgroups, tile.wgx);
 }
 
 /** Workgroups across one batch item's output: [columns, rows] of tiles. */

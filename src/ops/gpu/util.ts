@@ -42,16 +42,17 @@ const MIN_SPLIT = 1024;
 const MIN_CHUNK = 64;
 
 /**
- * How to split a reduction over `length` terms (a product's K, a column sum's rows) that `workgroups`
- * workgroups would otherwise run, so that the device's fillWorkgroups (Occupancy) are busy: as many pieces as
- * fill it, each at least MIN_CHUNK terms, a multiple of `align`. An ensemble's stacked op passes one model's
- * workgroups, so that it splits as each model would alone and each result stays bit for bit what it is
- * alone; batch·splits (the whole op's) stays within WebGPU's 65535 workgroups in a dimension.
+ * How to split a reduction over `length` terms (a product's K, a column sum's rows), run by `perItem`
+ * workgroups for each of `items` batch items, so that the device's fillWorkgroups (Occupancy) are busy: as
+ * many pieces as fill it, each at least MIN_CHUNK terms, a multiple of `align`; items·splits within WebGPU's
+ * 65535 workgroups in a dimension. An ensemble's stacked op passes one model's items, so that it splits as
+ * each model would alone and each result stays bit for bit what it is alone (an ensemble too big for the
+ * grid then fails when prepared, rather than splitting otherwise).
  */
-export function splitReduction(length: number, workgroups: number, batch: number, fillWorkgroups: number, align: number): Split {
+export function splitReduction(length: number, perItem: number, items: number, fillWorkgroups: number, align: number): Split {
   const whole = { splits: 1, chunk: length };
   if (length < MIN_SPLIT) return whole;
-  const wanted = Math.min(Math.ceil(fillWorkgroups / workgroups), Math.floor(65535 / batch));
+  const wanted = Math.min(Math.ceil(fillWorkgroups / (perItem * items)), Math.floor(65535 / items));
   const chunk = Math.ceil(Math.max(MIN_CHUNK, Math.ceil(length / wanted)) / align) * align;
   return chunk < length ? { splits: Math.ceil(length / chunk), chunk } : whole;
 }
