@@ -19,13 +19,25 @@ export function columnSum(
   const split: Split = opts.splits !== undefined
     ? forcedSplit(s.rows, opts.splits, 'columnSum')
     : splitReduction(s.rows, groups(s.cols, 64), s.batch / (opts.models ?? 1), k.fillWorkgroups, 1);
-  const partials = split.splits > 1 ? createTensor(k.owner, 'f32', [s.batch * split.splits * s.cols], undefined, 'split_row_partials') : undefined;
+  const pieces = split.splits > 1 ? sumOfPieces(k, s.batch, split.splits, s.cols, out, stride.out, accumulate) : undefined;
   const first = k.prepare('column_sum', {
-    tensors: { x, out: partials ?? out },
-    uniforms: { batch: s.batch, rows: s.rows, cols: s.cols, strideX: stride.x, strideOut: partials ? s.cols : stride.out, ...split },
-    constants: { ACCUMULATE: +(accumulate && !partials) },
+    tensors: { x, out: pieces?.partials ?? out },
+    uniforms: { batch: s.batch, rows: s.rows, cols: s.cols, strideX: stride.x, strideOut: pieces ? s.cols : stride.out, ...split },
+    constants: { ACCUMULATE: +(accumulate && !pieces) },
     workgroups: [groups(s.cols, 64), s.batch * split.splits],
   });
-  if (!partials) return [first];
-  return [first, ...columnSum(k, partials, { batch: s.batch, rows: split.splits, cols: s.cols, strideOut: stride.out }, out, accumulate, { splits: 1 })];
+  return pieces ? [first, pieces.sum] : [first];
+}
+
+/**
+ * The second half of a split reduction (a product's K, a column sum's rows): a buffer for the pieces'
+ * partial sums, [batch, splits, cols], and the dispatch that adds them in piece order (deterministic) into
+ * out, batch item t at t·strideOut (+ out when accumulating).
+ */
+export function sumOfPieces(
+  k: KernelRegistry, batch: number, splits: number, cols: number, out: GpuTensor, strideOut: number, accumulate = false,
+): { partials: GpuTensor; sum: Dispatch } {
+  const partials = createTensor(k.owner, 'f32', [batch * splits * cols], undefined, 'split_partials');
+  const [sum] = columnSum(k, partials, { batch, rows: splits, cols, strideOut }, out, accumulate, { splits: 1 });
+  return { partials, sum };
 }

@@ -1,8 +1,8 @@
 import type { Dispatch, KernelRegistry } from '../../gpu/kernels.js';
-import { type GpuTensor, createTensor } from '../../gpu/tensor.js';
+import type { GpuTensor } from '../../gpu/tensor.js';
 import { type MatmulOptions, type MatmulShape, matmulExtents, strideC } from '../cpu/matmul.js';
 import { stackedExtent } from '../cpu/types.js';
-import { columnSum } from './column_sum.js';
+import { sumOfPieces } from './column_sum.js';
 import { type Split, forcedSplit, groups, requireElements, splitReduction, vec4Alias } from './util.js';
 
 /**
@@ -82,24 +82,23 @@ export function matmul(
   const vecA = !shuffleA && s.transA && s.M % 4 === 0 && s.strideA % 4 === 0 && tile.tm % 4 === 0;
   const vecB = !s.transB && s.N % 4 === 0 && s.strideB % 4 === 0 && tile.tn % 4 === 0;
   const split = chooseSplit(k, s, tile, opts);
-  const partials = split.splits > 1 ? createTensor(k.owner, 'f32', [s.batch * split.splits * s.M * s.N], undefined, 'split_k_partials') : undefined;
+  const pieces = split.splits > 1 ? sumOfPieces(k, s.batch, split.splits, s.M * s.N, c, strideC(s), opts.accumulate) : undefined;
   const product = k.prepare('matmul', {
     // Unused bindings get a read-only stand-in (read-only aliasing is allowed; read-write is not): A for the
     // bias and the gate.
-    tensors: { a, b, bias: opts.bias ?? a, gate: opts.reluGate ?? a, c: partials ?? c, a4: vec4Alias(a, vecA), b4: vec4Alias(b, vecB) },
+    tensors: { a, b, bias: opts.bias ?? a, gate: opts.reluGate ?? a, c: pieces?.partials ?? c, a4: vec4Alias(a, vecA), b4: vec4Alias(b, vecB) },
     uniforms: {
-      M: s.M, N: s.N, K: s.K, strideA: s.strideA, strideB: s.strideB, strideC: partials ? s.M * s.N : strideC(s), biasStride: opts.biasStride ?? 0,
+      M: s.M, N: s.N, K: s.K, strideA: s.strideA, strideB: s.strideB, strideC: pieces ? s.M * s.N : strideC(s), biasStride: opts.biasStride ?? 0,
       alpha: opts.alpha ?? 1, splits: split.splits, chunk: split.chunk,
     },
     constants: {
-      TRANS_A: +s.transA, TRANS_B: +s.transB, HAS_BIAS: +!!opts.bias, ACCUMULATE: +(!!opts.accumulate && !partials), RELU_GATE: +!!opts.reluGate,
+      TRANS_A: +s.transA, TRANS_B: +s.transB, HAS_BIAS: +!!opts.bias, ACCUMULATE: +(!!opts.accumulate && !pieces), RELU_GATE: +!!opts.reluGate,
       VEC_A: +vecA, VEC_B: +vecB, SHUFFLE_A: +shuffleA, TM: tile.tm, TN: tile.tn, WGX: tile.wgx, WGY: tile.wgy,
     },
     workgroups: [...tileGrid(s, tile), s.batch * split.splits],
     flops: 2 * s.batch * s.M * s.N * s.K,
   });
-  if (!partials) return [product];
-  return [product, ...columnSum(k, partials, { batch: s.batch, rows: split.splits, cols: s.M * s.N, strideOut: strideC(s) }, c, opts.accumulate, { splits: 1 })];
+  return pieces ? [product, pieces.sum] : [product];
 }
 
 /** opts.splits pieces when given, else splitK's choice; the bias and the gate belong to the whole sum, so a product with either keeps K whole. */
