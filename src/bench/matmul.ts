@@ -111,8 +111,8 @@ export async function benchMatmul(opts: { runs?: number } = {}): Promise<MatmulR
     for (const [i, v] of dispatches.entries()) {
       const r = rates(times[i], flops / 1e6);
       // A product too small to fill the device splits K (two dispatches: src/ops/gpu/matmul.ts splitK).
-      const split = v.d.length > 1 ? ', K split' : '';
-      const variant = v.name === 'auto' ? `auto (${Object.values(matmulTile(s, sharesA(k))).slice(0, 2).join('x')}${split})` : `${v.name}${split && ` (${split.slice(2)})`}`;
+      const notes = [...(v.name === 'auto' ? [Object.values(matmulTile(s, sharesA(k))).slice(0, 2).join('x')] : []), ...(v.d.length > 1 ? ['K split'] : [])];
+      const variant = notes.length ? `${v.name} (${notes.join(', ')})` : v.name;
       rows.push({
         shape: shapeLabel(M, N, K, transA, transB, why), M, N, K, transA, transB, variant,
         median_ms: median(times[i]), gflops: r.median, best_gflops: r.best, cpu_js_gflops: cpuGflops, vs_cpu_js: r.median / cpuGflops, of_peak: r.median / CPU_PEAK_GFLOPS, runs,
