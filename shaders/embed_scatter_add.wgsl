@@ -3,6 +3,8 @@
 // One workgroup row per token v, taken from workgroup_id so the list walk is uniform across the workgroup
 // (no divergent loop; the index loads are the same for every lane). VEC4 (d_model a multiple of 4): each
 // invocation sums four columns through x4, a vec4 view of x: one 16-byte load per row instead of four.
+// The walk takes four rows an iteration (in list order, so the sum is the same): lavapipe pays a round of
+// execution-mask bookkeeping per iteration of a loop with a run-time bound.
 // An ensemble's models are workgroup_id.z: model t's x and out start at t·strideX and t·strideOut; the
 // index is shared.
 struct Params { d_vocab: u32, d_model: u32, strideX: u32, strideOut: u32 }
@@ -25,8 +27,18 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
   if (VEC4) {
     let m4 = wid.x * 64u + lid.x;
     if (m4 >= n / 4u) { return; }
+    let x0 = tx / 4u + m4;
+    let n4 = n / 4u;
+    let end = starts[v + 1u];
+    var i = starts[v];
     var s = vec4<f32>(0.0);
-    for (var i = starts[v]; i < starts[v + 1u]; i++) { s += x4[(tx + rows[i] * n) / 4u + m4]; }
+    for (; i + 4u <= end; i += 4u) {
+      s += x4[x0 + rows[i] * n4];
+      s += x4[x0 + rows[i + 1u] * n4];
+      s += x4[x0 + rows[i + 2u] * n4];
+      s += x4[x0 + rows[i + 3u] * n4];
+    }
+    for (; i < end; i++) { s += x4[x0 + rows[i] * n4]; }
     out[o + 4u * m4] = s.x;
     out[o + 4u * m4 + 1u] = s.y;
     out[o + 4u * m4 + 2u] = s.z;
@@ -34,8 +46,17 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
   } else {
     let m = wid.x * 64u + lid.x;
     if (m >= n) { return; }
+    let x0 = tx + m;
+    let end = starts[v + 1u];
+    var i = starts[v];
     var s = 0.0;
-    for (var i = starts[v]; i < starts[v + 1u]; i++) { s += x[tx + rows[i] * n + m]; }
+    for (; i + 4u <= end; i += 4u) {
+      s += x[x0 + rows[i] * n];
+      s += x[x0 + rows[i + 1u] * n];
+      s += x[x0 + rows[i + 2u] * n];
+      s += x[x0 + rows[i + 3u] * n];
+    }
+    for (; i < end; i++) { s += x[x0 + rows[i] * n]; }
     out[o + m] = s;
   }
 }

@@ -127,8 +127,8 @@ class ReflectedKernel implements Kernel {
 }
 
 export class KernelRegistry {
-  private unused: GpuTensor | undefined;
-  /** Owns what this registry allocates: the uniform buffer of each prepared dispatch, the unused-output buffer. */
+  private readonly unused: GpuTensor[] = [];
+  /** Owns what this registry allocates: the uniform buffer of each prepared dispatch, the unused-output buffers. */
   readonly owner: Owner;
   constructor(
     private readonly g: Gpu, private readonly dir = SHADER_DIR, owner?: Owner, private readonly kernels = new Map<string, Kernel>(),
@@ -167,11 +167,12 @@ export class KernelRegistry {
 
   /**
    * A small buffer of its own for a writable binding a dispatch leaves unused (a kernel's optional output):
-   * WebGPU forbids aliasing a writable binding with another binding of the same dispatch.
+   * WebGPU forbids aliasing a writable binding with another binding of the same dispatch, so a dispatch
+   * that leaves several unused takes a different slot for each.
    */
-  unusedOutput(): GpuTensor {
-    this.unused ??= createTensor(this.owner, 'f32', [4], undefined, 'unused_output');
-    return this.unused;
+  unusedOutput(slot = 0): GpuTensor {
+    this.unused[slot] ??= createTensor(this.owner, 'f32', [4], undefined, `unused_output_${slot}`);
+    return this.unused[slot];
   }
 
   get(name: string): Kernel {

@@ -15,14 +15,18 @@ export function gatherSum(k: KernelRegistry, table: GpuTensor, bias: GpuTensor, 
   requireElements('gatherSum', 'tokens', tokens, s.batch * s.n_ctx);
   requireStacked('gatherSum', 'out', out, st.models, st.out, perModel, true);
   if (reluPost) requireStacked('gatherSum', 'reluPost', reluPost, st.models, st.out, perModel, true);
-  // The vec4 view reads model t's table from element t·strideTable, which must then be a multiple of 4.
-  const vec4 = s.width % 4 === 0 && st.table % 4 === 0;
+  // The vec4 views read model t's table from element t·strideTable and write its out from t·strideOut, which
+  // must then be multiples of 4; each writable binding left unused gets a buffer of its own.
+  const vec4 = s.width % 4 === 0 && st.table % 4 === 0 && st.out % 4 === 0;
   const x = groups(vec4 ? s.width / 4 : s.width, 64);
+  const outputs = vec4
+    ? { out: k.unusedOutput(0), post: k.unusedOutput(1), out4: out, post4: reluPost ?? k.unusedOutput(2) }
+    : { out, post: reluPost ?? k.unusedOutput(0), out4: k.unusedOutput(1), post4: k.unusedOutput(2) };
   return k.prepare('gather_sum', {
-    tensors: { tokens, table, bias, out, table4: vec4Alias(table, vec4), post: reluPost ?? k.unusedOutput() },
-    uniforms: { batch: s.batch, n_ctx: s.n_ctx, d_vocab: s.d_vocab, width: s.width, strideTable: st.table, strideBias: st.bias, strideOut: st.out },
-    constants: { VEC4: +vec4, RELU_POST: +!!reluPost },
-    // At most ~1024 workgroups; each walks its share of the rows.
-    workgroups: [x, Math.min(s.batch, Math.ceil(1024 / x)), st.models],
+    tensors: { tokens, table, bias, table4: vec4Alias(table, vec4), ...outputs },
+    uniforms: { batch: s.batch, d_vocab: s.d_vocab, width: s.width, strideTable: st.table, strideBias: st.bias, strideOut: st.out },
+    constants: { N_CTX: s.n_ctx, VEC4: +vec4, RELU_POST: +!!reluPost },
+    // A grid-stride kernel over rows: each workgroup walks its share of them (Gpu.occupancy.gridWorkgroups).
+    workgroups: [x, Math.min(s.batch, Math.ceil(k.gridWorkgroups / x)), st.models],
   });
 }
