@@ -36,15 +36,17 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let b = gid.y * params.strideRows + row;
   let y = labels[row];
   let ly = logits[o + y];
+  // The running maxima are kept with their indices rather than reloaded: on lavapipe each load is a load per lane.
   var j = y;
+  var lj = ly;
   var arg = 0u;
+  var larg = logits[o];
   for (var c = 0u; c < V; c++) {
     let l = logits[o + c];
-    if (l > logits[o + j]) { j = c; }
-    if (c < params.p && l > logits[o + arg]) { arg = c; }
+    if (l > lj) { j = c; lj = l; }
+    if (c < params.p && l > larg) { arg = c; larg = l; }
   }
   correct[b] = select(0.0, 1.0, arg == y);
-  let lj = logits[o + j];
   var s = 0.0;
   for (var c = 0u; c < V; c++) { if (c != j) { s += exp(logits[o + c] - lj); } }
   loss[b] = log1p_pos(s) + (lj - ly);
