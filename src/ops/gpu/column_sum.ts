@@ -2,7 +2,7 @@ import type { Dispatch, KernelRegistry } from '../../gpu/kernels.js';
 import { type GpuTensor, createTensor } from '../../gpu/tensor.js';
 import { type ColumnSumShape, columnSumStrides } from '../cpu/column_sum.js';
 import { stackedExtent } from '../cpu/types.js';
-import { type Split, forcedSplit, groups, requireElements, splitReduction } from './util.js';
+import { type Split, forcedSplit, groups, requireElements, splitReduction, vec4Alias } from './util.js';
 
 /**
  * out[t, c] = Σ_r x[t, r, c] (+ out[t, c] when accumulating): shaders/column_sum.wgsl, one dispatch; or, the
@@ -16,15 +16,20 @@ export function columnSum(
   const stride = columnSumStrides(s);
   requireElements('columnSum', 'x', x, stackedExtent(s.batch, stride.x, s.rows * s.cols));
   requireElements('columnSum', 'out', out, stackedExtent(s.batch, stride.out, s.cols));
+  // The vec4 views read item t from element t·strideX and write it from t·strideOut (or t·cols into the
+  // pieces' buffer), which must then be multiples of 4.
+  const vec4 = s.cols % 4 === 0 && stride.x % 4 === 0 && stride.out % 4 === 0;
+  const workgroups = groups(vec4 ? s.cols / 4 : s.cols, 64);
   const split: Split = opts.splits !== undefined
     ? forcedSplit(s.rows, opts.splits, 'columnSum')
-    : splitReduction(s.rows, groups(s.cols, 64), s.batch / (opts.models ?? 1), k.fillWorkgroups, 1);
+    : splitReduction(s.rows, workgroups, s.batch / (opts.models ?? 1), k.fillWorkgroups, 1);
   const pieces = split.splits > 1 ? sumOfPieces(k, s.batch, split.splits, s.cols, out, stride.out, accumulate) : undefined;
+  const target = pieces?.partials ?? out;
   const first = k.prepare('column_sum', {
-    tensors: { x, out: pieces?.partials ?? out },
+    tensors: { x, x4: vec4Alias(x, vec4), out: vec4 ? k.unusedOutput() : target, out4: vec4 ? target : k.unusedOutput() },
     uniforms: { batch: s.batch, rows: s.rows, cols: s.cols, strideX: stride.x, strideOut: pieces ? s.cols : stride.out, ...split },
-    constants: { ACCUMULATE: +(accumulate && !pieces) },
-    workgroups: [groups(s.cols, 64), s.batch * split.splits],
+    constants: { ACCUMULATE: +(accumulate && !pieces), VEC4: +vec4 },
+    workgroups: [workgroups, s.batch * split.splits],
   });
   return pieces ? [first, pieces.sum] : [first];
 }
