@@ -28,12 +28,13 @@ describe('float64 erf and erfc', () => {
 
 describe('activation kernels', () => {
   // Exact zeros of both signs, subnormal-adjacent and large inputs, a dense grid over GeLU's curved part,
-  // random values, and n = 1.
+  // random values, and n = 1. 3409 inputs: the last 3408 (all but the leading 0.5) take the vec4 path, all
+  // of them the scalar one.
   const grid = Array.from({ length: 2401 }, (_, i) => (i - 1200) / 100);
   const rng = new Rng(7);
-  const inputs = Float32Array.from([0, -0, 1e-30, -1e-30, 9, -9, 40, -40, ...grid, ...randn(rng, 999, 3)]);
+  const inputs = Float32Array.from([0.5, 0, -0, 1e-30, -1e-30, 9, -9, 40, -40, ...grid, ...randn(rng, 999, 3)]);
 
-  it.each([['relu', inputs.length], ['gelu', inputs.length], ['relu', 1], ['gelu', 1]] as const)('%s forward and backward, n = %i', async (act, n) => {
+  it.each([['relu', inputs.length], ['gelu', inputs.length], ['relu', inputs.length - 1], ['gelu', inputs.length - 1], ['relu', 1], ['gelu', 1]] as const)('%s forward and backward, n = %i', async (act, n) => {
     const { g, k } = await testGpu();
     const pre = inputs.subarray(inputs.length - n);
     const dpost = randn(rng, n);

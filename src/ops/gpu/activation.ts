@@ -1,16 +1,26 @@
 import type { Dispatch, KernelRegistry } from '../../gpu/kernels.js';
 import type { GpuTensor } from '../../gpu/tensor.js';
 import type { ActFn } from '../../model/config.js';
-import { elementwise, requireElements } from './util.js';
+import { elementwise, requireElements, vec4Alias } from './util.js';
 
 /** post = act(pre): shaders/activation.wgsl (its dpost binding, unread forward, takes pre). */
 export function activation(k: KernelRegistry, pre: GpuTensor, act: ActFn, n: number, out: GpuTensor): Dispatch {
   for (const [name, t] of [['pre', pre], ['out', out]] as const) requireElements('activation', name, t, n);
-  return k.prepare('activation', { tensors: { pre, dpost: pre, out }, uniforms: { n }, constants: { GELU: +(act === 'gelu'), BACKWARD: 0 }, workgroups: elementwise(k, n) });
+  return prepareActivation(k, pre, pre, act, n, out, false);
 }
 
 /** dpre = act'(pre)·dpost: shaders/activation.wgsl with BACKWARD. */
 export function activationBackward(k: KernelRegistry, pre: GpuTensor, dpost: GpuTensor, act: ActFn, n: number, out: GpuTensor): Dispatch {
   for (const [name, t] of [['pre', pre], ['dpost', dpost], ['out', out]] as const) requireElements('activationBackward', name, t, n);
-  return k.prepare('activation', { tensors: { pre, dpost, out }, uniforms: { n }, constants: { GELU: +(act === 'gelu'), BACKWARD: 1 }, workgroups: elementwise(k, n) });
+  return prepareActivation(k, pre, dpost, act, n, out, true);
+}
+
+function prepareActivation(k: KernelRegistry, pre: GpuTensor, dpost: GpuTensor, act: ActFn, n: number, out: GpuTensor, backward: boolean): Dispatch {
+  const vec4 = n % 4 === 0;
+  return k.prepare('activation', {
+    tensors: { pre, dpost, out: vec4 ? k.unusedOutput() : out, pre4: vec4Alias(pre, vec4), dpost4: vec4Alias(dpost, vec4), out4: vec4 ? out : k.unusedOutput() },
+    uniforms: { n },
+    constants: { GELU: +(act === 'gelu'), BACKWARD: +backward, VEC4: +vec4 },
+    workgroups: elementwise(k, vec4 ? n / 4 : n),
+  });
 }
