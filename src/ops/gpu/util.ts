@@ -67,9 +67,6 @@ export function forcedSplit(length: number, n: number, op: string): Split {
 /** Workgroups needed to cover n items at `per` items a workgroup. */
 export const groups = (n: number, per: number) => Math.ceil(n / per);
 
-/** Cover `rows` with the y and z workgroup dimensions (y at most 65535, the WebGPU default limit). */
-export const rowGroups = (rows: number): [number, number] => [Math.min(rows, 65535), Math.ceil(rows / 65535)];
-
 /**
  * Elementwise kernels loop `for (i = gid.x; i < n; i += num_workgroups.x·64)`: 64 items a workgroup, at
  * most the device's Occupancy.gridWorkgroups (4096, whose 262144 threads fill any GPU, or fewer on a CPU
