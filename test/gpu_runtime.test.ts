@@ -11,24 +11,26 @@ describe('kernel registry', () => {
     const { k } = await testGpu();
     const kern = k.get('column_sum');
     expect(kern.bindings.map((b) => [b.name, b.kind])).toEqual([
-      ['params', 'uniform'], ['x', 'read-only-storage'], ['out', 'storage'],
+      ['params', 'uniform'], ['x', 'read-only-storage'], ['out', 'storage'], ['x4', 'read-only-storage'], ['out4', 'storage'],
     ]);
     expect(kern.workgroupSize).toEqual([64, 1, 1]);
-    expect(kern.overrides).toEqual(['ACCUMULATE']);
+    expect(kern.overrides).toEqual(['ACCUMULATE', 'VEC4']);
   });
 
   it('rejects a missing, extra, mistyped or undersized binding at prepare time', async () => {
     const { g, k } = await testGpu();
     const x = createTensor(g, 'f32', [4, 4]);
     const out = createTensor(g, 'f32', [4]);
+    // The vec4 views, bound as the scalar path binds them.
+    const views = { x4: createTensor(g, 'f32', [4]), out4: createTensor(g, 'f32', [4]) };
     const uniforms = { batch: 1, rows: 4, cols: 4, strideX: 16, strideOut: 4, splits: 1, chunk: 4 };
-    expect(() => k.prepare('column_sum', { tensors: { x }, uniforms, workgroups: [1] })).toThrow(/'out' is not bound/);
-    expect(() => k.prepare('column_sum', { tensors: { x, out, y: out }, uniforms, workgroups: [1] })).toThrow(/no binding named y/);
-    expect(() => k.prepare('column_sum', { tensors: { x, out: createTensor(g, 'u32', [4]) }, uniforms, workgroups: [1] })).toThrow(/array<f32> but the tensor is u32/);
-    expect(() => k.prepare('column_sum', { tensors: { x, out }, uniforms: { batch: 1, rows: 4, strideX: 16, strideOut: 4, splits: 1, chunk: 4 }, workgroups: [1] })).toThrow(/'params.cols' not given/);
-    expect(() => k.prepare('column_sum', { tensors: { x, out }, uniforms: { ...uniforms, depth: 1 }, workgroups: [1] })).toThrow(/no member depth/);
-    expect(() => k.prepare('column_sum', { tensors: { x, out }, uniforms, constants: { TILE: 2 }, workgroups: [1] })).toThrow(/no override constant 'TILE'/);
-    expect(() => k.prepare('column_sum', { tensors: { x, out }, uniforms, workgroups: [1e9] })).toThrow(/maxComputeWorkgroupsPerDimension/);
+    expect(() => k.prepare('column_sum', { tensors: { x, ...views }, uniforms, workgroups: [1] })).toThrow(/'out' is not bound/);
+    expect(() => k.prepare('column_sum', { tensors: { x, out, ...views, y: out }, uniforms, workgroups: [1] })).toThrow(/no binding named y/);
+    expect(() => k.prepare('column_sum', { tensors: { x, out: createTensor(g, 'u32', [4]), ...views }, uniforms, workgroups: [1] })).toThrow(/array<f32> but the tensor is u32/);
+    expect(() => k.prepare('column_sum', { tensors: { x, out, ...views }, uniforms: { batch: 1, rows: 4, strideX: 16, strideOut: 4, splits: 1, chunk: 4 }, workgroups: [1] })).toThrow(/'params.cols' not given/);
+    expect(() => k.prepare('column_sum', { tensors: { x, out, ...views }, uniforms: { ...uniforms, depth: 1 }, workgroups: [1] })).toThrow(/no member depth/);
+    expect(() => k.prepare('column_sum', { tensors: { x, out, ...views }, uniforms, constants: { TILE: 2 }, workgroups: [1] })).toThrow(/no override constant 'TILE'/);
+    expect(() => k.prepare('column_sum', { tensors: { x, out, ...views }, uniforms, workgroups: [1e9] })).toThrow(/maxComputeWorkgroupsPerDimension/);
   });
 });
 
