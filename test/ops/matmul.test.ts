@@ -93,7 +93,7 @@ describe('matmul', () => {
   });
 
   // strideC > M·N leaves elements between the batches' outputs (an ensemble's padded models): untouched.
-  it.each([[false, false], [true, true]])('strideC with padding, transA %s transB %s: bias, accumulation and the gate land per batch', async (transA, transB) => {
+  it.each([[false, false], [true, true]])('strideC with padding, transA %s transB %s: bias, accumulation and the gate land per batch (vec4 stores when B is plain)', async (transA, transB) => {
     const { g, k } = await testGpu();
     const rng = new Rng(11);
     const s = { batch: 3, M: 5, N: 8, K: 9, transA, transB, strideA: 45, strideB: 0, strideC: 64 };
@@ -102,9 +102,13 @@ describe('matmul', () => {
     const [a, b, bias, init] = [randn(rng, ext.a), randn(rng, ext.b), randn(rng, 3 * 8), randn(rng, ext.c)];
     const gate = randn(rng, ext.c);
     const c = createTensor(g, 'f32', [ext.c], init);
-    submit(g, gpu.matmul(k, createTensor(g, 'f32', [ext.a], a), createTensor(g, 'f32', [ext.b], b), c, s,
-      { bias: createTensor(g, 'f32', [bias.length], bias), biasStride: 8, accumulate: true, reluGate: createTensor(g, 'f32', [ext.c], gate) }));
-    const want = cpu.matmul(a, b, s, { bias, biasStride: 8, reluGate: gate, accumulate: Float64Array.from(init) });
+    const [at, bt] = [createTensor(g, 'f32', [ext.a], a), createTensor(g, 'f32', [ext.b], b)];
+    // Two products: the bias and the gate share a binding, so one product takes either.
+    submit(g, [
+      ...gpu.matmul(k, at, bt, c, s, { bias: createTensor(g, 'f32', [bias.length], bias), biasStride: 8, accumulate: true }),
+      ...gpu.matmul(k, at, bt, c, s, { accumulate: true, reluGate: createTensor(g, 'f32', [ext.c], gate) }),
+    ]);
+    const want = cpu.matmul(a, b, s, { reluGate: gate, accumulate: cpu.matmul(a, b, s, { bias, biasStride: 8, accumulate: Float64Array.from(init) }) });
     expect(want[40]).toBe(init[40]); // padding kept
     expectClose(await readF32(g, c), want, 1e-5);
   });
@@ -120,6 +124,8 @@ describe('matmul', () => {
     expect(() => gpu.matmul(k, t(30), t(20), t(24), { ...s, K: 0 })).toThrow(/K must be a positive integer/);
     expect(() => gpu.matmul(k, t(30), t(20), t(24), { ...s, strideB: -1 })).toThrow(/strideB/);
     expect(() => gpu.matmul(k, t(30), t(20), t(24), s, { tile: { tm: 32, tn: 1, wgx: 1, wgy: 1 } })).toThrow(/exceeds/);
+    expect(() => gpu.matmul(k, t(30), t(20), t(24), s, { bias: t(4), reluGate: t(24) })).toThrow(/a bias and a ReLU gate/);
+    expect(() => cpu.matmul(new Float64Array(30), new Float64Array(20), s, { bias: new Float64Array(4), reluGate: new Float64Array(24) })).toThrow(/a bias and a ReLU gate/);
   });
 });
 

@@ -26,8 +26,16 @@ export interface MatmulOptions<T> {
   /** Added to every row; batch t uses bias[t·biasStride ..]. */
   bias?: T;
   biasStride?: number;
-  /** Multiply each result by 1[gate > 0] (ReLU's derivative at gate, 0 at 0); gate is shaped like C. */
+  /** Multiply each result by 1[gate > 0] (ReLU's derivative at gate, 0 at 0); gate is shaped like C. Not with a bias. */
   reluGate?: T;
+}
+
+/**
+ * A bias or a ReLU gate, not both: the kernel reads them through one binding, which keeps it within
+ * WebGPU's default of 8 storage buffers a stage (no schedule needs both in one product).
+ */
+export function checkEpilogue(opts: MatmulOptions<unknown>): void {
+  if (opts.bias && opts.reluGate) throw new Error('matmul: a bias and a ReLU gate in one product are not supported (they share a binding); add the bias first');
 }
 
 /** Elements each operand must hold for the shape (used to reject bad shapes before dispatch). */
@@ -37,6 +45,7 @@ export function matmulExtents(s: MatmulShape): { a: number; b: number; c: number
 
 /** C = alpha·op(A)·op(B) + bias (+ C when accumulating into an existing array): shaders/matmul.wgsl. */
 export function matmul(a: ArrayLike<number>, b: ArrayLike<number>, s: MatmulShape, opts: MatmulOptions<ArrayLike<number>> & { accumulate?: F64 } = {}): F64 {
+  checkEpilogue(opts);
   const { batch, M, N, K, transA, transB, strideA, strideB } = s;
   const alpha = opts.alpha ?? 1;
   const out = opts.accumulate ?? new Float64Array(matmulExtents(s).c);

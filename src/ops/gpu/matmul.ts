@@ -1,6 +1,6 @@
 import type { Dispatch, KernelRegistry } from '../../gpu/kernels.js';
 import type { GpuTensor } from '../../gpu/tensor.js';
-import { type MatmulOptions, type MatmulShape, matmulExtents, strideC } from '../cpu/matmul.js';
+import { type MatmulOptions, type MatmulShape, checkEpilogue, matmulExtents, strideC } from '../cpu/matmul.js';
 import { stackedExtent } from '../cpu/types.js';
 import { sumOfPieces } from './column_sum.js';
 import { type Split, forcedSplit, groups, requireElements, splitReduction, vec4Alias } from './util.js';
@@ -67,6 +67,7 @@ export function matmul(
   opts: MatmulOptions<GpuTensor> & { accumulate?: boolean; models?: number; tile?: MatmulTile; shuffleA?: boolean; splits?: number } = {},
 ): Dispatch[] {
   checkShape(s);
+  checkEpilogue(opts);
   const need = matmulExtents(s);
   requireElements('matmul', 'A', a, need.a);
   requireElements('matmul', 'B', b, need.b);
@@ -83,17 +84,25 @@ export function matmul(
   const vecB = !s.transB && s.N % 4 === 0 && s.strideB % 4 === 0 && tile.tn % 4 === 0;
   const split = chooseSplit(k, s, tile, opts);
   const pieces = split.splits > 1 ? sumOfPieces(k, s.batch, split.splits, s.M * s.N, c, strideC(s), opts.accumulate) : undefined;
+  const stride = pieces ? s.M * s.N : strideC(s);
+  // C stored four columns at a time: VEC_B's columns come in groups of four, and every batch item's C starts on one.
+  const vecC = vecB && stride % 4 === 0;
+  const target = pieces?.partials ?? c;
+  // The bias and the gate share the `side` binding (src/ops/cpu/matmul.ts checkEpilogue).
+  const side = opts.bias ?? opts.reluGate;
   const product = k.prepare('matmul', {
-    // Unused bindings get a read-only stand-in (read-only aliasing is allowed; read-write is not): A for the
-    // bias and the gate.
-    tensors: { a, b, bias: opts.bias ?? a, gate: opts.reluGate ?? a, c: pieces?.partials ?? c, a4: vec4Alias(a, vecA), b4: vec4Alias(b, vecB) },
+    // Unused bindings get a stand-in: A where read-only aliasing is allowed, an unused buffer for C's other view.
+    tensors: {
+      a, b, side: side ?? a, side4: vec4Alias(side ?? a, vecC && !!opts.reluGate), a4: vec4Alias(a, vecA), b4: vec4Alias(b, vecB),
+      c: vecC ? k.unusedOutput() : target, c4: vecC ? target : k.unusedOutput(),
+    },
     uniforms: {
-      M: s.M, N: s.N, K: s.K, strideA: s.strideA, strideB: s.strideB, strideC: pieces ? s.M * s.N : strideC(s), biasStride: opts.biasStride ?? 0,
+      M: s.M, N: s.N, K: s.K, strideA: s.strideA, strideB: s.strideB, strideC: stride, biasStride: opts.biasStride ?? 0,
       alpha: opts.alpha ?? 1, splits: split.splits, chunk: split.chunk,
     },
     constants: {
       TRANS_A: +s.transA, TRANS_B: +s.transB, HAS_BIAS: +!!opts.bias, ACCUMULATE: +(!!opts.accumulate && !pieces), RELU_GATE: +!!opts.reluGate,
-      VEC_A: +vecA, VEC_B: +vecB, SHUFFLE_A: +shuffleA, TM: tile.tm, TN: tile.tn, WGX: tile.wgx, WGY: tile.wgy,
+      VEC_A: +vecA, VEC_B: +vecB, VEC_C: +vecC, SHUFFLE_A: +shuffleA, TM: tile.tm, TN: tile.tn, WGX: tile.wgx, WGY: tile.wgy,
     },
     workgroups: [...tileGrid(s, tile), s.batch * split.splits],
     flops: 2 * s.batch * s.M * s.N * s.K,
