@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CPU_OCCUPANCY, GPU_OCCUPANCY } from '../src/gpu/device.js';
 import { submit } from '../src/gpu/kernels.js';
@@ -15,6 +16,16 @@ describe('kernel registry', () => {
     ]);
     expect(kern.workgroupSize).toEqual([64, 1, 1]);
     expect(kern.overrides).toEqual(['ACCUMULATE', 'VEC4']);
+  });
+
+  // The device asks for the adapter's maxima, but a kernel past WebGPU's defaults would fail on an adapter
+  // that offers only those: 8 storage buffers a stage is what the vec4 views are budgeted against.
+  it('every kernel fits WebGPU\'s default of 8 storage buffers a stage', async () => {
+    const { k } = await testGpu();
+    const names = readdirSync(new URL('../shaders/', import.meta.url)).filter((f) => f.endsWith('.wgsl')).map((f) => f.slice(0, -5));
+    const over = names.map((n) => [n, k.get(n).bindings.filter((b) => b.kind !== 'uniform').length] as const).filter(([, count]) => count > 8);
+    expect(names.length).toBeGreaterThan(10);
+    expect(over).toEqual([]);
   });
 
   it('rejects a missing, extra, mistyped or undersized binding at prepare time', async () => {
