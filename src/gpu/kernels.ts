@@ -205,7 +205,8 @@ export class KernelRegistry {
       const align = dev.limits.minStorageBufferOffsetAlignment;
       if ((t.offset * 4) % align) throw new Error(`kernel ${k.name}: '${b.name}' is bound at byte offset ${t.offset * 4}, not a multiple of ${align}`);
       entries.push({ binding: b.binding, resource: { buffer: t.buffer, offset: t.offset * 4, size: bytes } });
-      ranges.push({ buffer: t.buffer, start: t.offset * 4, end: t.offset * 4 + bytes });
+      // An unused output's stand-in moves nothing worth pricing.
+      if (!this.unused.some((u) => u.buffer === t.buffer)) ranges.push({ buffer: t.buffer, start: t.offset * 4, end: t.offset * 4 + bytes });
     }
     if (given.size) throw new Error(`kernel ${k.name}: no binding named ${[...given].join(', ')}`);
     const max = dev.limits.maxComputeWorkgroupsPerDimension;
