@@ -1,7 +1,7 @@
 import type { Dispatch, KernelRegistry } from '../../gpu/kernels.js';
 import type { GpuTensor } from '../../gpu/tensor.js';
 import type { ActFn } from '../../model/config.js';
-import { elementwise, requireElements, vec4Alias } from './util.js';
+import { elementwise, outputViews, requireElements, vec4Alias } from './util.js';
 
 /** post = act(pre): shaders/activation.wgsl (its dpost binding, unread forward, takes pre). */
 export function activation(k: KernelRegistry, pre: GpuTensor, act: ActFn, n: number, out: GpuTensor): Dispatch {
@@ -17,8 +17,9 @@ export function activationBackward(k: KernelRegistry, pre: GpuTensor, dpost: Gpu
 
 function prepareActivation(k: KernelRegistry, pre: GpuTensor, dpost: GpuTensor, act: ActFn, n: number, out: GpuTensor, backward: boolean): Dispatch {
   const vec4 = n % 4 === 0;
+  const [out1, out4] = outputViews(k, out, vec4);
   return k.prepare('activation', {
-    tensors: { pre, dpost, out: vec4 ? k.unusedOutput() : out, pre4: vec4Alias(pre, vec4), dpost4: vec4Alias(dpost, vec4), out4: vec4 ? out : k.unusedOutput() },
+    tensors: { pre, dpost, out: out1, pre4: vec4Alias(pre, vec4), dpost4: vec4Alias(dpost, vec4), out4 },
     uniforms: { n },
     constants: { GELU: +(act === 'gelu'), BACKWARD: +backward, VEC4: +vec4 },
     workgroups: elementwise(k, vec4 ? n / 4 : n),

@@ -2,7 +2,7 @@ import type { Dispatch, KernelRegistry } from '../../gpu/kernels.js';
 import { type GpuTensor, createTensor } from '../../gpu/tensor.js';
 import { type ColumnSumShape, columnSumStrides } from '../cpu/column_sum.js';
 import { stackedExtent } from '../cpu/types.js';
-import { type Split, forcedSplit, groups, requireElements, splitReduction, vec4Alias } from './util.js';
+import { type Split, forcedSplit, groups, outputViews, requireElements, splitReduction, vec4Alias } from './util.js';
 
 /**
  * out[t, c] = Σ_r x[t, r, c] (+ out[t, c] when accumulating): shaders/column_sum.wgsl, one dispatch; or, the
@@ -24,9 +24,9 @@ export function columnSum(
     ? forcedSplit(s.rows, opts.splits, 'columnSum')
     : splitReduction(s.rows, workgroups, s.batch / (opts.models ?? 1), k.fillWorkgroups, 1);
   const pieces = split.splits > 1 ? sumOfPieces(k, s.batch, split.splits, s.cols, out, stride.out, accumulate) : undefined;
-  const target = pieces?.partials ?? out;
+  const [out1, out4] = outputViews(k, pieces?.partials ?? out, vec4);
   const first = k.prepare('column_sum', {
-    tensors: { x, x4: vec4Alias(x, vec4), out: vec4 ? k.unusedOutput() : target, out4: vec4 ? target : k.unusedOutput() },
+    tensors: { x, x4: vec4Alias(x, vec4), out: out1, out4 },
     uniforms: { batch: s.batch, rows: s.rows, cols: s.cols, strideX: stride.x, strideOut: pieces ? s.cols : stride.out, ...split },
     constants: { ACCUMULATE: +(accumulate && !pieces), VEC4: +vec4 },
     workgroups: [workgroups, s.batch * split.splits],

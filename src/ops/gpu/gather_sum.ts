@@ -1,7 +1,7 @@
 import type { Dispatch, KernelRegistry } from '../../gpu/kernels.js';
 import type { GpuTensor } from '../../gpu/tensor.js';
 import { type GatherSumShape, gatherSumStrides } from '../cpu/gather_sum.js';
-import { groups, requireElements, requireStacked, vec4Alias } from './util.js';
+import { groups, outputViews, requireElements, requireStacked, vec4Alias } from './util.js';
 
 /**
  * out[t, b] = bias[t] + Σ_j table[t, j·d_vocab + tokens[b, j]] for each model t, and reluPost = max(out, 0)
@@ -19,11 +19,10 @@ export function gatherSum(k: KernelRegistry, table: GpuTensor, bias: GpuTensor, 
   // must then be multiples of 4; each writable binding left unused gets a buffer of its own.
   const vec4 = s.width % 4 === 0 && st.table % 4 === 0 && st.out % 4 === 0;
   const x = groups(vec4 ? s.width / 4 : s.width, 64);
-  const outputs = vec4
-    ? { out: k.unusedOutput(0), post: k.unusedOutput(1), out4: out, post4: reluPost ?? k.unusedOutput(2) }
-    : { out, post: reluPost ?? k.unusedOutput(0), out4: k.unusedOutput(1), post4: k.unusedOutput(2) };
+  const [out1, out4] = outputViews(k, out, vec4, 0);
+  const [post, post4] = reluPost ? outputViews(k, reluPost, vec4, 1) : [k.unusedOutput(1), k.unusedOutput(2)];
   return k.prepare('gather_sum', {
-    tensors: { tokens, table, bias, table4: vec4Alias(table, vec4), ...outputs },
+    tensors: { tokens, table, bias, table4: vec4Alias(table, vec4), out: out1, out4, post, post4 },
     uniforms: { batch: s.batch, d_vocab: s.d_vocab, width: s.width, strideTable: st.table, strideBias: st.bias, strideOut: st.out },
     constants: { N_CTX: s.n_ctx, VEC4: +vec4, RELU_POST: +!!reluPost },
     // A grid-stride kernel over rows: each workgroup walks its share of them (Gpu.occupancy.gridWorkgroups).

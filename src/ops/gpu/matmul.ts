@@ -3,7 +3,7 @@ import type { GpuTensor } from '../../gpu/tensor.js';
 import { type MatmulOptions, type MatmulShape, checkEpilogue, matmulExtents, strideC } from '../cpu/matmul.js';
 import { stackedExtent } from '../cpu/types.js';
 import { sumOfPieces } from './column_sum.js';
-import { type Split, forcedSplit, groups, requireElements, splitReduction, vec4Alias } from './util.js';
+import { type Split, forcedSplit, groups, outputViews, requireElements, splitReduction, vec4Alias } from './util.js';
 
 /**
  * Register tile of shaders/matmul.wgsl: each invocation computes tm×tn outputs, a workgroup is wgx×wgy
@@ -87,14 +87,14 @@ export function matmul(
   const stride = pieces ? s.M * s.N : strideC(s);
   // C stored four columns at a time: VEC_B's columns come in groups of four, and every batch item's C starts on one.
   const vecC = vecB && stride % 4 === 0;
-  const target = pieces?.partials ?? c;
+  const [c1, c4] = outputViews(k, pieces?.partials ?? c, vecC);
   // The bias and the gate share the `side` binding (src/ops/cpu/matmul.ts checkEpilogue).
   const side = opts.bias ?? opts.reluGate;
   const product = k.prepare('matmul', {
     // Unused bindings get a stand-in: A where read-only aliasing is allowed, an unused buffer for C's other view.
     tensors: {
       a, b, side: side ?? a, side4: vec4Alias(side ?? a, vecC && !!opts.reluGate), a4: vec4Alias(a, vecA), b4: vec4Alias(b, vecB),
-      c: vecC ? k.unusedOutput() : target, c4: vecC ? target : k.unusedOutput(),
+      c: c1, c4,
     },
     uniforms: {
       M: s.M, N: s.N, K: s.K, strideA: s.strideA, strideB: s.strideB, strideC: stride, biasStride: opts.biasStride ?? 0,

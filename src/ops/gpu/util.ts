@@ -80,3 +80,11 @@ export const elementwise = (k: Pick<KernelRegistry, 'gridWorkgroups'>, n: number
  * four elements (always allocated, and offset 0 is always aligned).
  */
 export const vec4Alias = (t: GpuTensor, used: boolean): GpuTensor => (used ? t : view(t, 0, [4]));
+
+/**
+ * An output's two bindings, [scalar, vec4]: t through the one the kernel writes, and an unused buffer of
+ * the registry's through the other (WebGPU forbids two writable bindings of one buffer in a dispatch).
+ * `slot` tells a dispatch's unused outputs apart.
+ */
+export const outputViews = (k: KernelRegistry, t: GpuTensor, vec4: boolean, slot = 0): [GpuTensor, GpuTensor] =>
+  (vec4 ? [k.unusedOutput(slot), t] : [t, k.unusedOutput(slot)]);
