@@ -128,7 +128,8 @@ class ReflectedKernel implements Kernel {
 
 export class KernelRegistry {
   private readonly unused: GpuTensor[] = [];
-  /** Owns what this registry allocates: the uniform buffer of each prepared dispatch, the unused-output buffers. */
+  private unread: GpuTensor | undefined;
+  /** Owns what this registry allocates: the uniform buffer of each prepared dispatch, the stand-ins of unused bindings. */
   readonly owner: Owner;
   constructor(
     private readonly g: Gpu, private readonly dir = SHADER_DIR, owner?: Owner, private readonly kernels = new Map<string, Kernel>(),
@@ -175,6 +176,15 @@ export class KernelRegistry {
     return this.unused[slot];
   }
 
+  /**
+   * A small buffer for a read-only binding a dispatch leaves unread (a vec4 view the kernel does not take).
+   * Never bound writable, so any number of read-only bindings may share it.
+   */
+  unreadInput(): GpuTensor {
+    this.unread ??= createTensor(this.owner, 'f32', [4], undefined, 'unread_input');
+    return this.unread;
+  }
+
   get(name: string): Kernel {
     let k = this.kernels.get(name);
     if (!k) {
@@ -205,8 +215,8 @@ export class KernelRegistry {
       const align = dev.limits.minStorageBufferOffsetAlignment;
       if ((t.offset * 4) % align) throw new Error(`kernel ${k.name}: '${b.name}' is bound at byte offset ${t.offset * 4}, not a multiple of ${align}`);
       entries.push({ binding: b.binding, resource: { buffer: t.buffer, offset: t.offset * 4, size: bytes } });
-      // An unused output's stand-in moves nothing worth pricing.
-      if (!this.unused.some((u) => u.buffer === t.buffer)) ranges.push({ buffer: t.buffer, start: t.offset * 4, end: t.offset * 4 + bytes });
+      // The stand-ins of unused bindings move nothing worth pricing.
+      if (t !== this.unread && !this.unused.includes(t)) ranges.push({ buffer: t.buffer, start: t.offset * 4, end: t.offset * 4 + bytes });
     }
     if (given.size) throw new Error(`kernel ${k.name}: no binding named ${[...given].join(', ')}`);
     const max = dev.limits.maxComputeWorkgroupsPerDimension;

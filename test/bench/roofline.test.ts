@@ -31,7 +31,7 @@ describe('roofline estimate', () => {
     expect(e.ops[1].flops).toBe(1.1e6);
   });
 
-  it("a product's cost: 2·M·N·K flops, and the bytes of A, B and C once (its stand-in bindings lie inside them)", async () => {
+  it("a product's cost: 2·M·N·K flops, and the bytes of A, B, C and the bias once (unused bindings' stand-ins not counted)", async () => {
     const { g, k } = await testGpu();
     const [M, N, K] = [5, 8, 3];
     const buf = createTensor(g, 'f32', [1024]);
@@ -40,6 +40,9 @@ describe('roofline estimate', () => {
     const b = view(buf, 256, [K * N]);
     const [d] = gpu.matmul(k, a, b, createTensor(g, 'f32', [M * N]), { batch: 1, M, N, K, transA: false, transB: false, strideA: 0, strideB: 0 });
     expect(d.cost).toEqual({ flops: 2 * M * N * K, bytes: 4 * (M * K + K * N + M * N) });
+    // A bias elsewhere in the buffer adds its own bytes and nothing more.
+    const [biased] = gpu.matmul(k, a, b, createTensor(g, 'f32', [M * N]), { batch: 1, M, N, K, transA: false, transB: false, strideA: 0, strideB: 0 }, { bias: view(buf, 512, [N]) });
+    expect(biased.cost.bytes).toBe(4 * (M * K + K * N + M * N + N));
     // Two bindings of overlapping ranges of one buffer move their union.
     const [over] = gpu.matmul(k, view(buf, 0, [M * K]), view(buf, 0, [K * N]), createTensor(g, 'f32', [M * N]), { batch: 1, M, N, K, transA: false, transB: false, strideA: 0, strideB: 0 });
     expect(over.cost.bytes).toBe(4 * (Math.max(M * K, K * N) + M * N));

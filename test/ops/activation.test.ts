@@ -68,6 +68,25 @@ describe('activation kernels', () => {
     expect(got.findIndex((v, i) => v !== Math.max(pre[i], 0))).toBe(-1);
   });
 
+  // The vec4 path computes what the scalar one does, component by component; this n also takes each
+  // vec4 thread past one round of the largest grid (4096 workgroups of 64).
+  it('four-wide and one by one agree bit for bit (GeLU, forward and backward), over more than one round of the grid', async () => {
+    const { g, k } = await testGpu();
+    const n = 4 * 4096 * 64 + 8;
+    const [pre, dpost] = [randn(rng, n + 1, 3), randn(rng, n + 1)];
+    const run = async (from: number, backward: boolean) => {
+      const m = n + 1 - from;
+      const out = createTensor(g, 'f32', [m]);
+      const p = createTensor(g, 'f32', [m], pre.subarray(from));
+      submit(g, [backward ? gpu.activationBackward(k, p, createTensor(g, 'f32', [m], dpost.subarray(from)), 'gelu', m, out) : gpu.activation(k, p, 'gelu', m, out)]);
+      return readF32(g, out);
+    };
+    for (const backward of [false, true]) {
+      const [four, one] = [await run(1, backward), (await run(0, backward)).subarray(1)];
+      expect(four.findIndex((v, i) => !Object.is(v, one[i]))).toBe(-1);
+    }
+  });
+
   it('GeLU keeps relative precision in its negative tail, where 1 + erf(x) would cancel', async () => {
     const { g, k } = await testGpu();
     const pre = Float32Array.from([-3, -4, -5, -6, -7]);

@@ -43,21 +43,24 @@ describe('column_sum', () => {
     expectClose(await readF32(g, acc), cpu.columnSum(x, s, Float64Array.from(init)), 1e-5 * Math.sqrt(rows));
   });
 
-  it('a batch of models (an ensemble) splits its rows as each model alone, bit for bit, accumulating', async () => {
+  // 70 columns: scalar everywhere. 128 columns: four-wide alone (one workgroup, against two scalar), scalar
+  // in the ensemble (its strides are not multiples of 4), yet split the same way.
+  it.each([[70, 1, 3], [128, 2, 2]])('a batch of models (an ensemble) splits its rows as each model alone, bit for bit, accumulating: %i columns, padding %i / %i', async (cols, padX, padOut) => {
     const { g, k } = await testGpu();
-    const rng = new Rng(9);
-    const one = { batch: 1, rows: 2000, cols: 70 };
-    const all = { ...one, batch: 3, strideX: 2000 * 70 + 1, strideOut: 73 };
-    const x = randn(rng, 2 * all.strideX + 2000 * 70);
-    const init = randn(rng, 2 * 73 + 70);
+    const rng = new Rng(9 + cols);
+    const rows = 2000;
+    const one = { batch: 1, rows, cols };
+    const all = { ...one, batch: 3, strideX: rows * cols + padX, strideOut: cols + padOut };
+    const x = randn(rng, 2 * all.strideX + rows * cols);
+    const init = randn(rng, 2 * all.strideOut + cols);
     const out = createTensor(g, 'f32', [init.length], init);
-    expect(splitReduction(2000, 2, 1, k.fillWorkgroups, 1).splits).toBeGreaterThan(1); // 70 columns: 2 workgroups a model
+    expect(splitReduction(rows, Math.ceil(cols / 64), 1, k.fillWorkgroups, 1).splits).toBeGreaterThan(1); // a workgroup or two a model
     submit(g, gpu.columnSum(k, createTensor(g, 'f32', [x.length], x), all, out, true, { models: 3 }));
     const got = await readF32(g, out);
     for (let t = 0; t < 3; t++) {
-      const alone = createTensor(g, 'f32', [70], init.subarray(t * 73, t * 73 + 70));
-      submit(g, gpu.columnSum(k, createTensor(g, 'f32', [2000 * 70], x.subarray(t * all.strideX, t * all.strideX + 2000 * 70)), one, alone, true));
-      expect(got.subarray(t * 73, t * 73 + 70)).toEqual(await readF32(g, alone));
+      const alone = createTensor(g, 'f32', [cols], init.subarray(t * all.strideOut, t * all.strideOut + cols));
+      submit(g, gpu.columnSum(k, createTensor(g, 'f32', [rows * cols], x.subarray(t * all.strideX, t * all.strideX + rows * cols)), one, alone, true));
+      expect(got.subarray(t * all.strideOut, t * all.strideOut + cols)).toEqual(await readF32(g, alone));
     }
   });
 });

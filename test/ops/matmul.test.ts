@@ -93,12 +93,13 @@ describe('matmul', () => {
   });
 
   // strideC > M·N leaves elements between the batches' outputs (an ensemble's padded models): untouched.
-  it.each([[false, false], [true, true]])('strideC with padding, transA %s transB %s: bias, accumulation and the gate land per batch (vec4 stores when B is plain)', async (transA, transB) => {
+  // Plain B is read as vec4; C is then stored as vec4 too when its stride allows (64), else one by one (42).
+  it.each([[false, false, 64], [true, true, 64], [false, false, 42]])('strideC with padding, transA %s transB %s, strideC %i: bias, accumulation and the gate land per batch', async (transA, transB, sc) => {
     const { g, k } = await testGpu();
     const rng = new Rng(11);
-    const s = { batch: 3, M: 5, N: 8, K: 9, transA, transB, strideA: 45, strideB: 0, strideC: 64 };
+    const s = { batch: 3, M: 5, N: 8, K: 9, transA, transB, strideA: 45, strideB: 0, strideC: sc };
     const ext = cpu.matmulExtents(s);
-    expect(ext.c).toBe(2 * 64 + 40);
+    expect(ext.c).toBe(2 * sc + 40);
     const [a, b, bias, init] = [randn(rng, ext.a), randn(rng, ext.b), randn(rng, 3 * 8), randn(rng, ext.c)];
     const gate = randn(rng, ext.c);
     const c = createTensor(g, 'f32', [ext.c], init);

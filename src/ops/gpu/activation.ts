@@ -19,7 +19,7 @@ function prepareActivation(k: KernelRegistry, pre: GpuTensor, dpost: GpuTensor, 
   const vec4 = n % 4 === 0;
   const [out1, out4] = outputViews(k, out, vec4);
   return k.prepare('activation', {
-    tensors: { pre, dpost, out: out1, pre4: vec4Alias(pre, vec4), dpost4: vec4Alias(dpost, vec4), out4 },
+    tensors: { pre, dpost, out: out1, pre4: vec4Alias(k, pre, vec4), dpost4: vec4Alias(k, dpost, vec4), out4 },
     uniforms: { n },
     constants: { GELU: +(act === 'gelu'), BACKWARD: +backward, VEC4: +vec4 },
     workgroups: elementwise(k, vec4 ? n / 4 : n),

@@ -13,7 +13,7 @@ export function embedGather(k: KernelRegistry, W_E: GpuTensor, W_pos: GpuTensor,
   const x = groups(vec4 ? s.d_model / 4 : s.d_model, 64);
   const [x0, x04] = outputViews(k, out, vec4);
   return k.prepare('embed_gather', {
-    tensors: { tokens, W_E, W_pos, x0, W_E4: vec4Alias(W_E, vec4), W_pos4: vec4Alias(W_pos, vec4), x04 },
+    tensors: { tokens, W_E, W_pos, x0, W_E4: vec4Alias(k, W_E, vec4), W_pos4: vec4Alias(k, W_pos, vec4), x04 },
     uniforms: { rows, n_ctx: s.n_ctx, d_model: s.d_model },
     constants: { VEC4: +vec4 },
     // A grid-stride kernel over rows (Gpu.occupancy.gridWorkgroups).
@@ -31,7 +31,7 @@ export function embedScatterAdd(k: KernelRegistry, x: GpuTensor, index: { starts
   // The vec4 view reads model t's x from element t·strideX, which must then be a multiple of 4.
   const vec4 = s.d_model % 4 === 0 && st.x % 4 === 0;
   return k.prepare('embed_scatter_add', {
-    tensors: { starts: index.starts, rows: index.rows, x, out, x4: vec4Alias(x, vec4) },
+    tensors: { starts: index.starts, rows: index.rows, x, out, x4: vec4Alias(k, x, vec4) },
     uniforms: { d_vocab: s.d_vocab, d_model: s.d_model, strideX: st.x, strideOut: st.out },
     constants: { VEC4: +vec4 },
     workgroups: [groups(vec4 ? s.d_model / 4 : s.d_model, 64), s.d_vocab, st.models],

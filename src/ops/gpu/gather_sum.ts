@@ -22,7 +22,7 @@ export function gatherSum(k: KernelRegistry, table: GpuTensor, bias: GpuTensor, 
   const [out1, out4] = outputViews(k, out, vec4, 0);
   const [post, post4] = reluPost ? outputViews(k, reluPost, vec4, 1) : [k.unusedOutput(1), k.unusedOutput(2)];
   return k.prepare('gather_sum', {
-    tensors: { tokens, table, bias, table4: vec4Alias(table, vec4), out: out1, out4, post, post4 },
+    tensors: { tokens, table, bias, table4: vec4Alias(k, table, vec4), out: out1, out4, post, post4 },
     uniforms: { batch: s.batch, d_vocab: s.d_vocab, width: s.width, strideTable: st.table, strideBias: st.bias, strideOut: st.out },
     constants: { N_CTX: s.n_ctx, VEC4: +vec4, RELU_POST: +!!reluPost },
     // A grid-stride kernel over rows: each workgroup walks its share of them (Gpu.occupancy.gridWorkgroups).

@@ -91,9 +91,9 @@ export function matmul(
   // The bias and the gate share the `side` binding (src/ops/cpu/matmul.ts checkEpilogue).
   const side = opts.bias ?? opts.reluGate;
   const product = k.prepare('matmul', {
-    // Unused bindings get a stand-in: A where read-only aliasing is allowed, an unused buffer for C's other view.
+    // Unused bindings get a stand-in: A for the side input, the registry's unread and unused buffers for the views.
     tensors: {
-      a, b, side: side ?? a, side4: vec4Alias(side ?? a, vecC && !!opts.reluGate), a4: vec4Alias(a, vecA), b4: vec4Alias(b, vecB),
+      a, b, side: side ?? a, side4: vec4Alias(k, side ?? a, vecC && !!opts.reluGate), a4: vec4Alias(k, a, vecA), b4: vec4Alias(k, b, vecB),
       c: c1, c4,
     },
     uniforms: {

@@ -1,5 +1,5 @@
 import type { KernelRegistry } from '../../gpu/kernels.js';
-import { type GpuTensor, numel, view } from '../../gpu/tensor.js';
+import { type GpuTensor, numel } from '../../gpu/tensor.js';
 import { stackedExtent } from '../cpu/types.js';
 
 /**
@@ -75,11 +75,10 @@ export const groups = (n: number, per: number) => Math.ceil(n / per);
 export const elementwise = (k: Pick<KernelRegistry, 'gridWorkgroups'>, n: number): [number] => [Math.min(groups(n, 64), k.gridWorkgroups)];
 
 /**
- * What a kernel's vec4 view of t (a second, read-only binding of the same buffer, which WebGPU allows)
- * is bound to: t itself when the kernel reads it as vec4, else a never-read stand-in, the buffer's first
- * four elements (always allocated, and offset 0 is always aligned).
+ * What a kernel's vec4 view of t (a second, read-only binding of the same buffer, which WebGPU allows) is
+ * bound to: t itself when the kernel reads it as vec4, else the registry's unread stand-in.
  */
-export const vec4Alias = (t: GpuTensor, used: boolean): GpuTensor => (used ? t : view(t, 0, [4]));
+export const vec4Alias = (k: KernelRegistry, t: GpuTensor, used: boolean): GpuTensor => (used ? t : k.unreadInput());
 
 /**
  * An output's two bindings, [scalar, vec4]: t through the one the kernel writes, and an unused buffer of
