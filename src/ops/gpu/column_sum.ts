@@ -18,20 +18,20 @@ export function columnSum(
   requireElements('columnSum', 'out', out, stackedExtent(s.batch, stride.out, s.cols));
   // The vec4 views read item t from element t·strideX and write it from t·strideOut (or t·cols into the
   // pieces' buffer), which must then be multiples of 4.
-  const vec4 = s.cols % 4 === 0 && stride.x % 4 === 0 && stride.out % 4 === 0;
-  const workgroups = groups(vec4 ? s.cols / 4 : s.cols, 64);
+  const fourWide = s.cols % 4 === 0;
+  const vec4 = fourWide && stride.x % 4 === 0 && stride.out % 4 === 0;
   // The split is sized from the columns alone, as if read four-wide whenever they could be, so that the
   // same sum splits the same way whatever its strides (an ensemble's padded models as each alone).
   const split: Split = opts.splits !== undefined
     ? forcedSplit(s.rows, opts.splits, 'columnSum')
-    : splitReduction(s.rows, groups(s.cols % 4 === 0 ? s.cols / 4 : s.cols, 64), s.batch / (opts.models ?? 1), k.fillWorkgroups, 1);
+    : splitReduction(s.rows, groups(fourWide ? s.cols / 4 : s.cols, 64), s.batch / (opts.models ?? 1), k.fillWorkgroups, 1);
   const pieces = split.splits > 1 ? sumOfPieces(k, s.batch, split.splits, s.cols, out, stride.out, accumulate) : undefined;
   const [out1, out4] = outputViews(k, pieces?.partials ?? out, vec4);
   const first = k.prepare('column_sum', {
     tensors: { x, x4: vec4Alias(k, x, vec4), out: out1, out4 },
     uniforms: { batch: s.batch, rows: s.rows, cols: s.cols, strideX: stride.x, strideOut: pieces ? s.cols : stride.out, ...split },
     constants: { ACCUMULATE: +(accumulate && !pieces), VEC4: +vec4 },
-    workgroups: [workgroups, s.batch * split.splits],
+    workgroups: [groups(vec4 ? s.cols / 4 : s.cols, 64), s.batch * split.splits],
   });
   return pieces ? [first, pieces.sum] : [first];
 }

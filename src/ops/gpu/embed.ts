@@ -1,7 +1,7 @@
 import type { Dispatch, KernelRegistry } from '../../gpu/kernels.js';
 import { type GpuTensor, numel } from '../../gpu/tensor.js';
 import { type EmbedShape, type ScatterShape, scatterStrides } from '../cpu/embed.js';
-import { groups, outputViews, requireElements, requireStacked, vec4Alias } from './util.js';
+import { groups, outputViews, requireElements, requireStacked, rowGrid, vec4Alias } from './util.js';
 
 /** x0[b, j] = W_E[tokens[b, j]] + W_pos[j]: shaders/embed_gather.wgsl. */
 export function embedGather(k: KernelRegistry, W_E: GpuTensor, W_pos: GpuTensor, tokens: GpuTensor, s: EmbedShape, out: GpuTensor): Dispatch {
@@ -16,8 +16,7 @@ export function embedGather(k: KernelRegistry, W_E: GpuTensor, W_pos: GpuTensor,
     tensors: { tokens, W_E, W_pos, x0, W_E4: vec4Alias(k, W_E, vec4), W_pos4: vec4Alias(k, W_pos, vec4), x04 },
     uniforms: { rows, n_ctx: s.n_ctx, d_model: s.d_model },
     constants: { VEC4: +vec4 },
-    // A grid-stride kernel over rows (Gpu.occupancy.gridWorkgroups).
-    workgroups: [x, Math.min(rows, Math.ceil(k.gridWorkgroups / x))],
+    workgroups: rowGrid(k, x, rows),
   });
 }
 

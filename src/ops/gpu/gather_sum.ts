@@ -1,7 +1,7 @@
 import type { Dispatch, KernelRegistry } from '../../gpu/kernels.js';
 import type { GpuTensor } from '../../gpu/tensor.js';
 import { type GatherSumShape, gatherSumStrides } from '../cpu/gather_sum.js';
-import { groups, outputViews, requireElements, requireStacked, vec4Alias } from './util.js';
+import { groups, outputViews, requireElements, requireStacked, rowGrid, vec4Alias } from './util.js';
 
 /**
  * out[t, b] = bias[t] + Σ_j table[t, j·d_vocab + tokens[b, j]] for each model t, and reluPost = max(out, 0)
@@ -25,7 +25,6 @@ export function gatherSum(k: KernelRegistry, table: GpuTensor, bias: GpuTensor, 
     tensors: { tokens, table, bias, table4: vec4Alias(k, table, vec4), out: out1, out4, post, post4 },
     uniforms: { batch: s.batch, d_vocab: s.d_vocab, width: s.width, strideTable: st.table, strideBias: st.bias, strideOut: st.out },
     constants: { N_CTX: s.n_ctx, VEC4: +vec4, RELU_POST: +!!reluPost },
-    // A grid-stride kernel over rows: each workgroup walks its share of them (Gpu.occupancy.gridWorkgroups).
-    workgroups: [x, Math.min(s.batch, Math.ceil(k.gridWorkgroups / x)), st.models],
+    workgroups: [...rowGrid(k, x, s.batch), st.models],
   });
 }

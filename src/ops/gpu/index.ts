@@ -1,6 +1,6 @@
 // GPU ops: each prepares one dispatch of one kernel in shaders/ (matmul and column_sum: two when they split
-// a long reduction, the pieces and their sum), with the same name and arguments as its twin in src/ops/cpu/ (tensors in place of
-// arrays). Workgroup counts are derived beside the kernel's tile.
+// a long reduction, the pieces and their sum), with the same name and arguments as its twin in
+// src/ops/cpu/ (tensors in place of arrays). Workgroup counts are derived beside the kernel's tile.
 export * from './column_sum.js';
 export * from './gather_sum.js';
 export * from './matmul.js';

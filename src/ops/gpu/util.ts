@@ -75,6 +75,12 @@ export const groups = (n: number, per: number) => Math.ceil(n / per);
 export const elementwise = (k: Pick<KernelRegistry, 'gridWorkgroups'>, n: number): [number] => [Math.min(groups(n, 64), k.gridWorkgroups)];
 
 /**
+ * Kernels that walk rows `for (r = workgroup_id.y; r < rows; r += num_workgroups.y)` over `x` workgroups of
+ * columns: as many rows of workgroups as keep the grid within Occupancy.gridWorkgroups.
+ */
+export const rowGrid = (k: Pick<KernelRegistry, 'gridWorkgroups'>, x: number, rows: number): [number, number] => [x, Math.min(rows, Math.ceil(k.gridWorkgroups / x))];
+
+/**
  * What a kernel's vec4 view of t (a second, read-only binding of the same buffer, which WebGPU allows) is
  * bound to: t itself when the kernel reads it as vec4, else the registry's unread stand-in.
  */
