@@ -40,16 +40,16 @@ fn act_derivative(x: vec4<f32>) -> vec4<f32> {
   return select(vec4<f32>(0.0), vec4<f32>(1.0), x > vec4<f32>(0.0));
 }
 
-fn apply(x: vec4<f32>, d: vec4<f32>) -> vec4<f32> {
-  if (BACKWARD) { return act_derivative(x) * d; }
-  return act(x);
-}
-
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   if (VEC4) {
-    for (var i = gid.x; i < params.n / 4u; i += nwg.x * 64u) { out4[i] = apply(pre4[i], dpost4[i]); }
+    for (var i = gid.x; i < params.n / 4u; i += nwg.x * 64u) {
+      if (BACKWARD) { out4[i] = act_derivative(pre4[i]) * dpost4[i]; } else { out4[i] = act(pre4[i]); }
+    }
   } else {
-    for (var i = gid.x; i < params.n; i += nwg.x * 64u) { out[i] = apply(vec4<f32>(pre[i]), vec4<f32>(dpost[i])).x; }
+    for (var i = gid.x; i < params.n; i += nwg.x * 64u) {
+      let x = vec4<f32>(pre[i]);
+      if (BACKWARD) { out[i] = act_derivative(x).x * dpost[i]; } else { out[i] = act(x).x; }
+    }
   }
 }

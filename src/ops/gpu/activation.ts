@@ -3,10 +3,10 @@ import type { GpuTensor } from '../../gpu/tensor.js';
 import type { ActFn } from '../../model/config.js';
 import { elementwise, outputViews, requireElements, vec4Alias } from './util.js';
 
-/** post = act(pre): shaders/activation.wgsl (its dpost binding, unread forward, takes pre). */
+/** post = act(pre): shaders/activation.wgsl (its dpost binding, unread forward, takes the registry's stand-in). */
 export function activation(k: KernelRegistry, pre: GpuTensor, act: ActFn, n: number, out: GpuTensor): Dispatch {
   for (const [name, t] of [['pre', pre], ['out', out]] as const) requireElements('activation', name, t, n);
-  return prepareActivation(k, pre, pre, act, n, out, false);
+  return prepareActivation(k, pre, k.unreadInput(), act, n, out, false);
 }
 
 /** dpre = act'(pre)·dpost: shaders/activation.wgsl with BACKWARD. */

@@ -89,13 +89,9 @@ export function matmul(
   const vecC = vecB && stride % 4 === 0;
   const [c1, c4] = outputViews(k, pieces?.partials ?? c, vecC);
   // The bias and the gate share the `side` binding (src/ops/cpu/matmul.ts checkEpilogue).
-  const side = opts.bias ?? opts.reluGate;
+  const side = opts.bias ?? opts.reluGate ?? k.unreadInput();
   const product = k.prepare('matmul', {
-    // Unused bindings get a stand-in: A for the side input, the registry's unread and unused buffers for the views.
-    tensors: {
-      a, b, side: side ?? a, side4: vec4Alias(k, side ?? a, vecC && !!opts.reluGate), a4: vec4Alias(k, a, vecA), b4: vec4Alias(k, b, vecB),
-      c: c1, c4,
-    },
+    tensors: { a, b, side, side4: vec4Alias(k, side, vecC && !!opts.reluGate), a4: vec4Alias(k, a, vecA), b4: vec4Alias(k, b, vecB), c: c1, c4 },
     uniforms: {
       M: s.M, N: s.N, K: s.K, strideA: s.strideA, strideB: s.strideB, strideC: stride, biasStride: opts.biasStride ?? 0,
       alpha: opts.alpha ?? 1, splits: split.splits, chunk: split.chunk,
