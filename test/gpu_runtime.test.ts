@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CPU_OCCUPANCY, GPU_OCCUPANCY } from '../src/gpu/device.js';
+import { CPU_OCCUPANCY, GPU_OCCUPANCY, gpuDone, settle } from '../src/gpu/device.js';
 import { submit } from '../src/gpu/kernels.js';
 import { createTensor, readF32 } from '../src/gpu/tensor.js';
 import * as gpu from '../src/ops/gpu/index.js';
@@ -62,5 +62,33 @@ describe('grid-stride launches', () => {
     expect(d.workgroups).toEqual([k.gridWorkgroups, 1, 1]);
     submit(g, [d]);
     expect(Array.from(await readF32(g, out))).toEqual(Array.from(pre, (x) => Math.max(x, 0)));
+  });
+});
+
+describe('waiting on the GPU', () => {
+  const turn = () => new Promise((resolve) => setTimeout(resolve, 5));
+
+  it('gpuDone settles as its promise does, and one sleeping loop serves every pending wait', async () => {
+    const { g } = await testGpu();
+    const late = new Promise<number>((resolve) => setTimeout(() => resolve(2), 20));
+    const waits = [gpuDone(g, Promise.resolve(1)), gpuDone(g, late)];
+    expect(g.poll).toMatchObject({ pending: 2, sleeping: true });
+    expect(await Promise.all(waits)).toEqual([1, 2]);
+    await expect(gpuDone(g, Promise.reject(new Error('device lost')))).rejects.toThrow('device lost');
+    await turn();
+    expect(g.poll).toEqual({ pending: 0, sleeping: false, sliceMs: 0.5 });
+  });
+
+  it('a short expected wait sleeps short slices, and the loop goes back to its own after', async () => {
+    const { g, k } = await testGpu();
+    const x = createTensor(g, 'f32', [4096], Float32Array.from({ length: 4096 }, (_, i) => i - 2048));
+    const out = createTensor(g, 'f32', [4096]);
+    submit(g, [gpu.activation(k, x, 'relu', 4096, out)]);
+    const waiting = settle(g, 1);
+    expect(g.poll.sliceMs).toBe(0.05);
+    await waiting;
+    expect(Array.from(await readF32(g, out))).toEqual(Array.from({ length: 4096 }, (_, i) => Math.max(i - 2048, 0)));
+    await turn();
+    expect(g.poll).toEqual({ pending: 0, sleeping: false, sliceMs: 0.5 });
   });
 });

@@ -1,5 +1,5 @@
 // GPU tensors: a storage buffer with a dtype and a shape, and the helpers to fill and read them back.
-import { type Gpu, Owner, createBuffer, destroyBuffer, throwPendingErrors } from './device.js';
+import { type Gpu, Owner, createBuffer, destroyBuffer, gpuDone, throwPendingErrors } from './device.js';
 
 export type DType = 'f32' | 'u32' | 'i32';
 export type HostArray = Float32Array | Uint32Array | Int32Array;
@@ -78,7 +78,7 @@ export async function readback(g: Gpu, t: GpuTensor): Promise<HostArray> {
     const enc = g.device.createCommandEncoder();
     enc.copyBufferToBuffer(t.buffer, t.offset * 4, staging, 0, bytes);
     g.device.queue.submit([enc.finish()]);
-    await staging.mapAsync(GPUMapMode.READ);
+    await gpuDone(g, staging.mapAsync(GPUMapMode.READ));
     const out = hostView(t.dtype, staging.getMappedRange(), numel(t.shape)).slice();
     staging.unmap();
     throwPendingErrors(g);
