@@ -4,7 +4,7 @@
 // FOUR_STEPS writes four steps out in each iteration (the host runs a quarter of the iterations): on
 // lavapipe every value carried round a loop is stored through the execution mask once per iteration, so
 // the count of steps an iteration holds sets the ceiling for kernels, like our matmul, whose k loop takes
-// one step an iteration.
+// two steps an iteration for each row of its block.
 struct Params { iterations: u32, m: f32, c: f32 }
 
 override FOUR_STEPS: bool = false;
