@@ -1,9 +1,9 @@
 // What this adapter's compiled code lets a kernel reach, measured beside our matmul in one run (issue 13):
 // the fastest runtime loop of float32 multiply-adds with nothing loaded (one step an iteration, and four
-// written out; our matmul's k loop takes two for each row of its block), and the price of a load at an address known only at run
-// time (f32 and vec4): a loop with the load against the same loop without it. Against these, rather than
-// the CPU's float32 peak alone, the matmul's efficiency says how much a better kernel could still gain on
-// this runtime. Kernels: shaders/bench/.
+// written out; our matmul's k loop takes two for each row of its block), and the price of a load at an
+// address known only at run time (f32 and vec4): a loop with the load against the same loop without it.
+// Against these, rather than the CPU's float32 peak alone, the matmul's efficiency says how much a better
+// kernel could still gain on this runtime. Kernels: shaders/bench/.
 import { join } from 'node:path';
 import { getGpu } from '../gpu/device.js';
 import { type Dispatch, KernelRegistry, SHADER_DIR } from '../gpu/kernels.js';

@@ -169,9 +169,9 @@ const POLL_SLICE_MS = 0.5;
  * Await a promise that Dawn resolves (a queue or map callback) without spinning a core. While one is
  * pending, Dawn's Node bindings poll for its callback by re-queueing themselves with setImmediate, so
  * awaiting it alone runs the event loop flat out: measured here, the main thread then used 43-88 % of a
- * core and 24 queued fast steps took 1.1-1.6 s, against 0.74-1.04 s with this loop, which used 4-8 %. While any
- * such promise is pending, one loop per device sleeps a slice each turn (the shortest any waiter asked for),
- * however many reads an evaluation awaits at once; it adds at most a slice once the GPU is done.
+ * core and 24 queued fast steps took 1.1-1.6 s, against 0.74-1.04 s with this loop, which used 4-8 %.
+ * While any such promise is pending, one loop per device sleeps a slice each turn (the shortest any waiter
+ * asked for), however many reads an evaluation awaits at once; it adds at most a slice once the GPU is done.
  */
 export function gpuDone<T>(g: Gpu, pending: Promise<T>, sliceMs = POLL_SLICE_MS): Promise<T> {
   g.poll.pending++;
